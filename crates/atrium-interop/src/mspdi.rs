@@ -1,0 +1,1 @@
+//! mspdi (being written)

@@ -1,0 +1,1 @@
+//! mspdi_engine (being written)

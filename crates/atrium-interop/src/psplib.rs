@@ -1,0 +1,1 @@
+//! psplib (being written)

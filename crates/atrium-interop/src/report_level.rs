@@ -1,0 +1,1 @@
+//! report_level (being written)

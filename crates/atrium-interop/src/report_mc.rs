@@ -1,0 +1,1 @@
+//! report_mc (being written)

@@ -1,0 +1,1 @@
+//! cpm (being written)

@@ -1,0 +1,1 @@
+//! evm (being written)

@@ -1,0 +1,1 @@
+//! rcpsp (being written)

@@ -1,0 +1,2 @@
+//! atrium binary
+fn main() {}
