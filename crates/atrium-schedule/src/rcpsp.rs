@@ -1,1 +1,0 @@
-//! rcpsp (being written)
