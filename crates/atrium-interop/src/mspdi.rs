@@ -6,6 +6,7 @@
 //! MSPDI's own units; see the `model` module docs.
 
 mod model;
+mod names;
 mod read;
 mod recurrence;
 mod write;
@@ -118,6 +119,8 @@ pub enum Warning {
         value: String,
         reason: &'static str,
     },
+    /// More warnings than the reader keeps; this many were dropped.
+    Suppressed { count: usize },
 }
 
 impl fmt::Display for Warning {
@@ -134,6 +137,7 @@ impl fmt::Display for Warning {
                 value,
                 reason,
             } => write!(f, "ignored {value:?} in <{element}> at {at}: {reason}"),
+            Warning::Suppressed { count } => write!(f, "{count} more warnings not shown"),
         }
     }
 }

@@ -422,7 +422,7 @@ pub struct WeekDay {
 /// Recurrence pattern of a calendar exception (MS Project 2007+ `Exception` element).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RecurrenceKind {
-    /// `Type` 1: every `period` days.
+    /// `Type` 1 with a period above 1: every `period` days.
     Daily,
     /// `Type` 2: every year on `month`/`month_day`.
     YearlyByMonthDay,
@@ -467,7 +467,8 @@ impl RecurrenceKind {
 /// Recurrence fields of an exception, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Recurrence {
-    /// `None` if `Type` was absent (a plain range).
+    /// `None` for a plain date range: `Type` absent, or MS Project's `Type` 1 (daily) with
+    /// period 1, which the writer emits for `None`.
     pub kind: Option<RecurrenceKind>,
     /// `Occurrences`.
     pub occurrences: Option<u32>,
@@ -575,7 +576,11 @@ pub struct Resource {
     pub max_units: Option<f64>,
     /// Currency units per hour (MSPDI's `StandardRate`).
     pub standard_rate: Option<f64>,
+    /// `StandardRateFormat`: the unit the rate is shown in (1 m, 2 h, 3 d, 4 w, 5 mo, 7 y);
+    /// the stored rate stays per hour.
+    pub standard_rate_format: Option<u8>,
     pub overtime_rate: Option<f64>,
+    pub overtime_rate_format: Option<u8>,
     /// Hundredths of the currency unit.
     pub cost_per_use: Option<i64>,
     /// The resource's own calendar (derived from a base calendar).

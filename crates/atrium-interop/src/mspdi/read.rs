@@ -1,7 +1,1571 @@
-//! The streaming MSPDI reader (being written).
+//! The streaming MSPDI reader: quick-xml events into the model, with hard limits.
+//!
+//! Hardening choices: no DTD at all (a DOCTYPE is refused before any entity could be declared,
+//! and only the five predefined entities and character references are resolved), a nesting
+//! depth limit, per-text-node and total text limits checked before any copy, record-count
+//! caps, and numbers that do not fit their field are errors naming the element. Skipped
+//! subtrees are walked without storing anything, so memory stays proportional to what is kept.
 
-use super::{Limits, MspdiError, Parsed};
+use std::collections::HashMap;
 
-pub(super) fn parse(_xml: &[u8], _limits: &Limits) -> Result<Parsed, MspdiError> {
-    Ok(Parsed::default())
+use quick_xml::Reader;
+use quick_xml::events::Event;
+
+use super::model::*;
+use super::names::SCHEMA_NAMES;
+use super::names::is_schema_name;
+use super::{Limits, MspdiError, Parsed, Position, Warning};
+
+type R<T> = Result<T, MspdiError>;
+
+/// A recognized element name (`Some`, `'static` from the schema list) or an unknown one
+/// (`None`; its text is in `Src::unknown_name`).
+type Name = Option<&'static str>;
+
+/// At most this many value warnings and distinct unknown names are kept; the rest are counted.
+const MAX_WARNINGS: usize = 1000;
+
+pub(super) fn parse(xml: &[u8], limits: &Limits) -> R<Parsed> {
+    if xml.len() > limits.max_input_bytes {
+        return Err(MspdiError::InputTooLarge {
+            limit: limits.max_input_bytes,
+        });
+    }
+    if xml.starts_with(&[0xFF, 0xFE]) || xml.starts_with(&[0xFE, 0xFF]) {
+        return Err(MspdiError::Xml {
+            at: Position { line: 1, column: 1 },
+            message: "UTF-16 input is not supported; save the file as UTF-8".into(),
+        });
+    }
+    let xml = xml.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(xml);
+    let mut src = Src::new(xml, limits);
+    // Prolog: declaration, comments, processing instructions, whitespace; then the root.
+    let root_empty = loop {
+        let before = src.r.buffer_position();
+        match src.r.read_event() {
+            Err(e) => return Err(src.xml_err(e)),
+            Ok(Event::DocType(_)) => return Err(src.doctype(before)),
+            Ok(Event::Start(e)) => {
+                let local = e.local_name();
+                if local.as_ref() != b"Project" {
+                    return Err(MspdiError::NotProject {
+                        root: String::from_utf8_lossy(local.as_ref())
+                            .chars()
+                            .take(64)
+                            .collect(),
+                    });
+                }
+                src.depth = 1;
+                break false;
+            }
+            Ok(Event::Empty(e)) => {
+                let local = e.local_name();
+                if local.as_ref() != b"Project" {
+                    return Err(MspdiError::NotProject {
+                        root: String::from_utf8_lossy(local.as_ref())
+                            .chars()
+                            .take(64)
+                            .collect(),
+                    });
+                }
+                break true;
+            }
+            Ok(Event::End(_)) => {
+                let at = src.pos(src.r.buffer_position());
+                return Err(MspdiError::Xml {
+                    at,
+                    message: "closing tag before any element".into(),
+                });
+            }
+            Ok(Event::Eof) => {
+                return Err(MspdiError::Xml {
+                    at: src.pos(xml.len() as u64),
+                    message: "no root element (empty document)".into(),
+                });
+            }
+            Ok(Event::Text(t)) => {
+                if t.iter().any(|b| !b.is_ascii_whitespace()) {
+                    let at = src.pos(before);
+                    return Err(MspdiError::Xml {
+                        at,
+                        message: "text before the root element".into(),
+                    });
+                }
+            }
+            Ok(Event::GeneralRef(_)) | Ok(Event::CData(_)) => {
+                let at = src.pos(before);
+                return Err(MspdiError::Xml {
+                    at,
+                    message: "content before the root element".into(),
+                });
+            }
+            Ok(_) => {}
+        }
+    };
+    let project = src.project(root_empty)?;
+    // Epilog: only whitespace, comments and processing instructions may follow.
+    loop {
+        let before = src.r.buffer_position();
+        match src.r.read_event() {
+            Err(e) => return Err(src.xml_err(e)),
+            Ok(Event::Eof) => break,
+            Ok(Event::DocType(_)) => return Err(src.doctype(before)),
+            Ok(Event::Text(t)) if t.iter().all(|b| b.is_ascii_whitespace()) => {}
+            Ok(Event::Comment(_)) | Ok(Event::PI(_)) => {}
+            Ok(_) => {
+                let at = src.pos(before);
+                return Err(MspdiError::Xml {
+                    at,
+                    message: "content after the root element".into(),
+                });
+            }
+        }
+    }
+    let mut warnings = std::mem::take(&mut src.warnings);
+    warnings.extend(
+        src.unknown
+            .into_iter()
+            .map(|(parent, name, count)| Warning::UnknownElement {
+                parent,
+                name,
+                count,
+            }),
+    );
+    if src.suppressed > 0 {
+        warnings.push(Warning::Suppressed {
+            count: src.suppressed,
+        });
+    }
+    Ok(Parsed { project, warnings })
+}
+
+struct Src<'a> {
+    xml: &'a [u8],
+    r: Reader<&'a [u8]>,
+    lim: &'a Limits,
+    depth: usize,
+    total_text: usize,
+    text: String,
+    /// Byte offset where the current leaf's text starts (for error positions).
+    leaf_off: u64,
+    // Incremental line tracking: offsets only move forward in the common case.
+    line_off: usize,
+    line: u64,
+    line_start: usize,
+    path: Vec<&'static str>,
+    unknown_name: String,
+    unknown: Vec<(String, String, usize)>,
+    unknown_idx: HashMap<(String, String), usize>,
+    warnings: Vec<Warning>,
+    suppressed: usize,
+    links: usize,
+    exceptions: usize,
+}
+
+impl<'a> Src<'a> {
+    fn new(xml: &'a [u8], lim: &'a Limits) -> Self {
+        let mut r = Reader::from_reader(xml);
+        let c = r.config_mut();
+        c.check_end_names = true;
+        c.expand_empty_elements = false;
+        c.trim_text(false);
+        Src {
+            xml,
+            r,
+            lim,
+            depth: 0,
+            total_text: 0,
+            text: String::new(),
+            leaf_off: 0,
+            line_off: 0,
+            line: 1,
+            line_start: 0,
+            path: Vec::with_capacity(16),
+            unknown_name: String::new(),
+            unknown: Vec::new(),
+            unknown_idx: HashMap::new(),
+            warnings: Vec::new(),
+            suppressed: 0,
+            links: 0,
+            exceptions: 0,
+        }
+    }
+
+    /// 1-based line and column of a byte offset.
+    fn pos(&mut self, off: u64) -> Position {
+        let off = usize::try_from(off)
+            .unwrap_or(usize::MAX)
+            .min(self.xml.len());
+        if off < self.line_off {
+            self.line_off = 0;
+            self.line = 1;
+            self.line_start = 0;
+        }
+        for (i, b) in self.xml[self.line_off..off].iter().enumerate() {
+            if *b == b'\n' {
+                self.line += 1;
+                self.line_start = self.line_off + i + 1;
+            }
+        }
+        self.line_off = off;
+        Position {
+            line: self.line,
+            column: (off - self.line_start + 1) as u64,
+        }
+    }
+
+    fn xml_err(&mut self, e: quick_xml::Error) -> MspdiError {
+        let at = self.pos(self.r.error_position());
+        let message = match &e {
+            quick_xml::Error::IllFormed(quick_xml::errors::IllFormedError::MissingEndTag(n)) => {
+                format!("end of file inside <{n}> (missing closing tag)")
+            }
+            _ => e.to_string(),
+        };
+        MspdiError::Xml { at, message }
+    }
+
+    fn doctype(&mut self, off: u64) -> MspdiError {
+        MspdiError::Doctype { at: self.pos(off) }
+    }
+
+    fn eof_inside(&mut self) -> MspdiError {
+        let at = self.pos(self.xml.len() as u64);
+        let inside = self.path.last().copied().unwrap_or("Project");
+        MspdiError::Xml {
+            at,
+            message: format!("end of file inside <{inside}> (missing closing tag)"),
+        }
+    }
+
+    fn enter(&mut self) -> R<()> {
+        self.depth += 1;
+        if self.depth > self.lim.max_depth {
+            let at = self.pos(self.r.buffer_position());
+            return Err(MspdiError::TooDeep {
+                at,
+                limit: self.lim.max_depth,
+            });
+        }
+        Ok(())
+    }
+
+    fn classify(&mut self, local: &[u8]) -> Name {
+        match SCHEMA_NAMES.binary_search_by(|n| n.as_bytes().cmp(local)) {
+            Ok(i) => Some(SCHEMA_NAMES[i]),
+            Err(_) => {
+                self.unknown_name.clear();
+                self.unknown_name
+                    .push_str(&String::from_utf8_lossy(&local[..local.len().min(128)]));
+                if is_schema_name(local) {
+                    // f4040xx fields: known but not modelled.
+                    Some("ExtendedAttribute")
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
+    /// The next child of the current container: `Some((name, empty))`, or `None` at its end.
+    fn child(&mut self) -> R<Option<(Name, bool)>> {
+        loop {
+            let before = self.r.buffer_position();
+            match self.r.read_event() {
+                Err(e) => return Err(self.xml_err(e)),
+                Ok(Event::Start(e)) => {
+                    self.enter()?;
+                    let n = self.classify(e.local_name().as_ref());
+                    return Ok(Some((n, false)));
+                }
+                Ok(Event::Empty(e)) => {
+                    let n = self.classify(e.local_name().as_ref());
+                    return Ok(Some((n, true)));
+                }
+                Ok(Event::End(_)) => {
+                    self.depth -= 1;
+                    return Ok(None);
+                }
+                Ok(Event::Eof) => return Err(self.eof_inside()),
+                Ok(Event::DocType(_)) => return Err(self.doctype(before)),
+                Ok(Event::GeneralRef(g)) => {
+                    self.check_ref(&g, before)?;
+                }
+                Ok(_) => {}
+            }
+        }
+    }
+
+    /// Only the predefined entities and character references exist; anything else would need
+    /// a DTD, which is refused.
+    fn check_ref(&mut self, g: &quick_xml::events::BytesRef<'_>, off: u64) -> R<Option<char>> {
+        if g.is_char_ref() {
+            return match g.resolve_char_ref() {
+                Ok(c) => Ok(c),
+                Err(e) => {
+                    let at = self.pos(off);
+                    Err(MspdiError::Xml {
+                        at,
+                        message: format!("bad character reference: {e}"),
+                    })
+                }
+            };
+        }
+        Ok(Some(match g.as_ref() {
+            b"amp" => '&',
+            b"lt" => '<',
+            b"gt" => '>',
+            b"quot" => '"',
+            b"apos" => '\'',
+            other => {
+                let at = self.pos(off);
+                let name: String = String::from_utf8_lossy(other).chars().take(64).collect();
+                return Err(MspdiError::Xml {
+                    at,
+                    message: format!(
+                        "undefined entity &{name}; (entity declarations are not allowed)"
+                    ),
+                });
+            }
+        }))
+    }
+
+    /// Skips the rest of an element whose start tag was just read, storing nothing.
+    fn skip(&mut self) -> R<()> {
+        let mut open = 1usize;
+        loop {
+            let before = self.r.buffer_position();
+            match self.r.read_event() {
+                Err(e) => return Err(self.xml_err(e)),
+                Ok(Event::Start(_)) => {
+                    self.enter()?;
+                    open += 1;
+                }
+                Ok(Event::End(_)) => {
+                    self.depth -= 1;
+                    open -= 1;
+                    if open == 0 {
+                        return Ok(());
+                    }
+                }
+                Ok(Event::Eof) => return Err(self.eof_inside()),
+                Ok(Event::DocType(_)) => return Err(self.doctype(before)),
+                Ok(Event::GeneralRef(g)) => {
+                    self.check_ref(&g, before)?;
+                }
+                Ok(_) => {}
+            }
+        }
+    }
+
+    /// An element the current context does not handle: silently skipped when it belongs to
+    /// the MSPDI schema, otherwise skipped with an (aggregated) unknown-element warning.
+    fn other(&mut self, name: Name, empty: bool) -> R<()> {
+        if name.is_none() {
+            let parent = self.path.join("/");
+            let key = (parent, std::mem::take(&mut self.unknown_name));
+            if let Some(&i) = self.unknown_idx.get(&key) {
+                self.unknown[i].2 += 1;
+            } else if self.unknown.len() < MAX_WARNINGS {
+                self.unknown_idx.insert(key.clone(), self.unknown.len());
+                self.unknown.push((key.0, key.1, 1));
+            } else {
+                self.suppressed += 1;
+            }
+        }
+        if !empty {
+            self.skip()?;
+        }
+        Ok(())
+    }
+
+    fn warn(&mut self, name: &'static str, reason: &'static str) {
+        if self.warnings.len() >= MAX_WARNINGS {
+            self.suppressed += 1;
+            return;
+        }
+        let at = self.pos(self.leaf_off);
+        let value = clip(&self.text);
+        self.warnings.push(Warning::IgnoredValue {
+            at,
+            element: name.to_string(),
+            value,
+            reason,
+        });
+    }
+
+    fn bad(&mut self, name: &'static str, reason: &'static str) -> MspdiError {
+        let at = self.pos(self.leaf_off);
+        MspdiError::Value {
+            at,
+            element: name.to_string(),
+            value: clip(&self.text),
+            reason,
+        }
+    }
+
+    fn too_many(&mut self, what: &'static str, limit: usize) -> MspdiError {
+        let at = self.pos(self.r.buffer_position());
+        MspdiError::TooMany { at, what, limit }
+    }
+
+    fn push_text(&mut self, s: &str, name: &'static str, off: u64) -> R<()> {
+        if self.text.len() + s.len() > self.lim.max_text_bytes {
+            let at = self.pos(off);
+            return Err(MspdiError::TextTooLong {
+                at,
+                element: name.to_string(),
+                limit: self.lim.max_text_bytes,
+            });
+        }
+        self.total_text += s.len();
+        if self.total_text > self.lim.max_total_text_bytes {
+            let at = self.pos(off);
+            return Err(MspdiError::TotalTextTooLarge {
+                at,
+                limit: self.lim.max_total_text_bytes,
+            });
+        }
+        self.text.push_str(s);
+        Ok(())
+    }
+
+    /// Reads the text of a leaf element into `self.text`.
+    fn leaf(&mut self, empty: bool, name: &'static str) -> R<()> {
+        self.text.clear();
+        self.leaf_off = self.r.buffer_position();
+        if empty {
+            return Ok(());
+        }
+        loop {
+            let before = self.r.buffer_position();
+            match self.r.read_event() {
+                Err(e) => return Err(self.xml_err(e)),
+                Ok(Event::Text(t)) => {
+                    // Size is checked on the raw bytes, before anything is copied.
+                    if self.text.len() + t.len() > self.lim.max_text_bytes {
+                        let at = self.pos(before);
+                        return Err(MspdiError::TextTooLong {
+                            at,
+                            element: name.to_string(),
+                            limit: self.lim.max_text_bytes,
+                        });
+                    }
+                    match t.xml10_content() {
+                        Ok(s) => self.push_text(&s, name, before)?,
+                        Err(e) => {
+                            let at = self.pos(before);
+                            return Err(MspdiError::Xml {
+                                at,
+                                message: format!("invalid text: {e}"),
+                            });
+                        }
+                    }
+                }
+                Ok(Event::CData(t)) => {
+                    if self.text.len() + t.len() > self.lim.max_text_bytes {
+                        let at = self.pos(before);
+                        return Err(MspdiError::TextTooLong {
+                            at,
+                            element: name.to_string(),
+                            limit: self.lim.max_text_bytes,
+                        });
+                    }
+                    match t.decode() {
+                        Ok(s) => self.push_text(&s, name, before)?,
+                        Err(e) => {
+                            let at = self.pos(before);
+                            return Err(MspdiError::Xml {
+                                at,
+                                message: format!("invalid CDATA: {e}"),
+                            });
+                        }
+                    }
+                }
+                Ok(Event::GeneralRef(g)) => {
+                    if let Some(c) = self.check_ref(&g, before)? {
+                        let mut b = [0u8; 4];
+                        self.push_text(c.encode_utf8(&mut b), name, before)?;
+                    }
+                }
+                Ok(Event::Start(e)) => {
+                    self.enter()?;
+                    self.path.push(name);
+                    let n = self.classify(e.local_name().as_ref());
+                    let r = self.other(n, false);
+                    self.path.pop();
+                    r?;
+                }
+                Ok(Event::Empty(e)) => {
+                    self.path.push(name);
+                    let n = self.classify(e.local_name().as_ref());
+                    let r = self.other(n, true);
+                    self.path.pop();
+                    r?;
+                }
+                Ok(Event::End(_)) => {
+                    self.depth -= 1;
+                    return Ok(());
+                }
+                Ok(Event::Eof) => {
+                    self.path.push(name);
+                    let e = self.eof_inside();
+                    self.path.pop();
+                    return Err(e);
+                }
+                Ok(Event::DocType(_)) => return Err(self.doctype(before)),
+                Ok(_) => {}
+            }
+        }
+    }
+
+    // ---- typed leaves -------------------------------------------------------------------
+
+    fn string(&mut self, empty: bool, name: &'static str) -> R<Option<String>> {
+        self.leaf(empty, name)?;
+        Ok(Some(self.text.clone()))
+    }
+
+    fn trimmed(&self) -> &str {
+        self.text.trim_matches(|c: char| c.is_ascii_whitespace())
+    }
+
+    fn i64v(&mut self, empty: bool, name: &'static str) -> R<Option<i64>> {
+        self.leaf(empty, name)?;
+        let t = self.trimmed();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        match parse_i64(t) {
+            Ok(v) => Ok(Some(v)),
+            Err(reason) => Err(self.bad(name, reason)),
+        }
+    }
+
+    fn int<T: TryFrom<i64>>(&mut self, empty: bool, name: &'static str) -> R<Option<T>> {
+        match self.i64v(empty, name)? {
+            None => Ok(None),
+            Some(v) => match T::try_from(v) {
+                Ok(x) => Ok(Some(x)),
+                Err(_) => Err(self.bad(name, "number out of range")),
+            },
+        }
+    }
+
+    /// A calendar reference; -1 (and absence) mean "none".
+    fn uid_ref(&mut self, empty: bool, name: &'static str) -> R<Option<i32>> {
+        Ok(self.int::<i32>(empty, name)?.filter(|v| *v >= 0))
+    }
+
+    fn float(&mut self, empty: bool, name: &'static str) -> R<Option<f64>> {
+        self.leaf(empty, name)?;
+        let t = self.trimmed();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        match parse_f64(t) {
+            Ok(v) => Ok(Some(v)),
+            Err(reason) => Err(self.bad(name, reason)),
+        }
+    }
+
+    /// A currency amount in hundredths, rounded to whole hundredths.
+    fn money(&mut self, empty: bool, name: &'static str) -> R<Option<i64>> {
+        match self.float(empty, name)? {
+            None => Ok(None),
+            Some(v) if v.abs() <= 9.0e15 => Ok(Some(v.round() as i64)),
+            Some(_) => Err(self.bad(name, "number out of range")),
+        }
+    }
+
+    fn boolean(&mut self, empty: bool, name: &'static str) -> R<Option<bool>> {
+        self.leaf(empty, name)?;
+        let t = self.trimmed();
+        match t {
+            "" => Ok(None),
+            "1" | "true" | "True" | "TRUE" => Ok(Some(true)),
+            "0" | "false" | "False" | "FALSE" => Ok(Some(false)),
+            _ => Err(self.bad(name, "expected 0, 1, true or false")),
+        }
+    }
+
+    fn flag(&mut self, empty: bool, name: &'static str) -> R<bool> {
+        Ok(self.boolean(empty, name)?.unwrap_or(false))
+    }
+
+    fn date(&mut self, empty: bool, name: &'static str) -> R<Option<DateTime>> {
+        self.leaf(empty, name)?;
+        let t = self.trimmed();
+        if t.is_empty() || t == "NA" {
+            return Ok(None);
+        }
+        match parse_datetime(t) {
+            Some(d) => Ok(Some(d)),
+            None => Err(self.bad(name, "expected a date-time like 2001-01-01T08:00:00")),
+        }
+    }
+
+    fn time(&mut self, empty: bool, name: &'static str) -> R<Option<u16>> {
+        self.leaf(empty, name)?;
+        let t = self.trimmed();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        match parse_time(t) {
+            Some(m) => Ok(Some(m)),
+            None => Err(self.bad(name, "expected a time like 08:00:00")),
+        }
+    }
+
+    fn duration(&mut self, empty: bool, name: &'static str) -> R<Option<i64>> {
+        self.leaf(empty, name)?;
+        let t = self.trimmed();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        match parse_duration(t) {
+            Ok(m) => Ok(Some(m)),
+            Err(reason) => Err(self.bad(name, reason)),
+        }
+    }
+
+    fn format(&mut self, empty: bool, name: &'static str) -> R<Option<DurationFormat>> {
+        let Some(code) = self.i64v(empty, name)? else {
+            return Ok(None);
+        };
+        let f = DurationFormat::from_code(code);
+        if f.is_none() && code != 21 && code != 53 {
+            self.warn(name, "unknown duration format code");
+        }
+        Ok(f)
+    }
+
+    fn percent(&mut self, empty: bool, name: &'static str) -> R<Option<u16>> {
+        // Some writers emit decimals ("50.0"); percentages are whole numbers in MSPDI.
+        match self.float(empty, name)? {
+            None => Ok(None),
+            Some(v) if (0.0..=65535.0).contains(&v) => Ok(Some(v.round() as u16)),
+            Some(_) => Err(self.bad(name, "number out of range")),
+        }
+    }
+
+    // ---- containers ---------------------------------------------------------------------
+
+    fn project(&mut self, empty: bool) -> R<Project> {
+        let mut p = Project::default();
+        if empty {
+            return Ok(p);
+        }
+        self.path.push("Project");
+        while let Some((name, e)) = self.child()? {
+            match name {
+                Some(n @ "SaveVersion") => p.save_version = self.int(e, n)?,
+                Some(n @ "Name") => p.name = self.string(e, n)?,
+                Some(n @ "Title") => p.title = self.string(e, n)?,
+                Some(n @ "Author") => p.author = self.string(e, n)?,
+                Some(n @ "Company") => p.company = self.string(e, n)?,
+                Some(n @ "ScheduleFromStart") => p.schedule_from_start = self.boolean(e, n)?,
+                Some(n @ "StartDate") => p.start_date = self.date(e, n)?,
+                Some(n @ "FinishDate") => p.finish_date = self.date(e, n)?,
+                Some(n @ "StatusDate") => p.status_date = self.date(e, n)?,
+                Some(n @ "CurrentDate") => p.current_date = self.date(e, n)?,
+                Some(n @ "CalendarUID") => p.calendar_uid = self.uid_ref(e, n)?,
+                Some(n @ "DefaultStartTime") => p.default_start_time = self.time(e, n)?,
+                Some(n @ "DefaultFinishTime") => p.default_finish_time = self.time(e, n)?,
+                Some(n @ "MinutesPerDay") => p.minutes_per_day = self.int(e, n)?,
+                Some(n @ "MinutesPerWeek") => p.minutes_per_week = self.int(e, n)?,
+                Some(n @ "DaysPerMonth") => p.days_per_month = self.int(e, n)?,
+                Some(n @ "DurationFormat") => p.duration_format = self.format(e, n)?,
+                Some(n @ "CurrencyCode") => p.currency_code = self.string(e, n)?,
+                Some(n @ "CurrencySymbol") => p.currency_symbol = self.string(e, n)?,
+                Some(n @ "CurrencyDigits") => p.currency_digits = self.int(e, n)?,
+                Some(n @ "HonorConstraints") => p.honor_constraints = self.boolean(e, n)?,
+                Some("Calendars") if !e => {
+                    self.path.push("Calendars");
+                    while let Some((name, e)) = self.child()? {
+                        match name {
+                            Some("Calendar") => {
+                                if p.calendars.len() >= self.lim.max_calendars {
+                                    return Err(self.too_many("calendars", self.lim.max_calendars));
+                                }
+                                let c = self.calendar(e)?;
+                                p.calendars.push(c);
+                            }
+                            _ => self.other(name, e)?,
+                        }
+                    }
+                    self.path.pop();
+                }
+                Some("Tasks") if !e => {
+                    self.path.push("Tasks");
+                    while let Some((name, e)) = self.child()? {
+                        match name {
+                            Some("Task") => {
+                                if p.tasks.len() >= self.lim.max_tasks {
+                                    return Err(self.too_many("tasks", self.lim.max_tasks));
+                                }
+                                let t = self.task(e)?;
+                                p.tasks.push(t);
+                            }
+                            _ => self.other(name, e)?,
+                        }
+                    }
+                    self.path.pop();
+                }
+                Some("Resources") if !e => {
+                    self.path.push("Resources");
+                    while let Some((name, e)) = self.child()? {
+                        match name {
+                            Some("Resource") => {
+                                if p.resources.len() >= self.lim.max_resources {
+                                    return Err(self.too_many("resources", self.lim.max_resources));
+                                }
+                                let r = self.resource(e)?;
+                                p.resources.push(r);
+                            }
+                            _ => self.other(name, e)?,
+                        }
+                    }
+                    self.path.pop();
+                }
+                Some("Assignments") if !e => {
+                    self.path.push("Assignments");
+                    while let Some((name, e)) = self.child()? {
+                        match name {
+                            Some("Assignment") => {
+                                if p.assignments.len() >= self.lim.max_assignments {
+                                    return Err(
+                                        self.too_many("assignments", self.lim.max_assignments)
+                                    );
+                                }
+                                let a = self.assignment(e)?;
+                                p.assignments.push(a);
+                            }
+                            _ => self.other(name, e)?,
+                        }
+                    }
+                    self.path.pop();
+                }
+                _ => self.other(name, e)?,
+            }
+        }
+        self.path.pop();
+        Ok(p)
+    }
+
+    fn count_exception(&mut self) -> R<()> {
+        self.exceptions += 1;
+        if self.exceptions > self.lim.max_exceptions {
+            return Err(self.too_many("calendar exceptions", self.lim.max_exceptions));
+        }
+        Ok(())
+    }
+
+    fn calendar(&mut self, empty: bool) -> R<Calendar> {
+        let mut c = Calendar::default();
+        let mut uid = None;
+        let mut legacy = Vec::new();
+        if !empty {
+            self.path.push("Calendar");
+            while let Some((name, e)) = self.child()? {
+                match name {
+                    Some(n @ "UID") => uid = self.int::<i32>(e, n)?,
+                    Some(n @ "Name") => c.name = self.string(e, n)?,
+                    Some(n @ "IsBaseCalendar") => c.is_base = self.flag(e, n)?,
+                    Some(n @ "BaseCalendarUID") => c.base_calendar_uid = self.uid_ref(e, n)?,
+                    Some("WeekDays") if !e => {
+                        let (days, exc) = self.week_days()?;
+                        c.week_days.extend(days);
+                        legacy.extend(exc);
+                    }
+                    Some("Exceptions") if !e => {
+                        self.path.push("Exceptions");
+                        while let Some((name, e)) = self.child()? {
+                            match name {
+                                Some("Exception") => {
+                                    self.count_exception()?;
+                                    if let Some(x) = self.exception(e)? {
+                                        c.exceptions.push(x);
+                                    }
+                                }
+                                _ => self.other(name, e)?,
+                            }
+                        }
+                        self.path.pop();
+                    }
+                    Some("WorkWeeks") if !e => {
+                        self.path.push("WorkWeeks");
+                        while let Some((name, e)) = self.child()? {
+                            match name {
+                                Some("WorkWeek") => {
+                                    self.count_exception()?;
+                                    if let Some(w) = self.work_week(e)? {
+                                        c.work_weeks.push(w);
+                                    }
+                                }
+                                _ => self.other(name, e)?,
+                            }
+                        }
+                        self.path.pop();
+                    }
+                    _ => self.other(name, e)?,
+                }
+            }
+            self.path.pop();
+        }
+        c.uid = match uid {
+            Some(u) => u,
+            None => return Err(self.missing("Calendar", "calendar has no UID")),
+        };
+        // Legacy exceptions (`WeekDay` with `DayType` 0) count only when there are no 2007+
+        // `Exceptions`: MS Project writes both forms for the same exceptions.
+        if c.exceptions.is_empty() {
+            c.exceptions = legacy;
+        }
+        Ok(c)
+    }
+
+    fn missing(&mut self, element: &'static str, reason: &'static str) -> MspdiError {
+        let at = self.pos(self.r.buffer_position());
+        MspdiError::Value {
+            at,
+            element: element.to_string(),
+            value: String::new(),
+            reason,
+        }
+    }
+
+    /// `WeekDays`: normal days, plus legacy exceptions (`DayType` 0 with a `TimePeriod`).
+    fn week_days(&mut self) -> R<(Vec<WeekDay>, Vec<CalendarException>)> {
+        let mut days = Vec::new();
+        let mut exc = Vec::new();
+        self.path.push("WeekDays");
+        while let Some((name, e)) = self.child()? {
+            match name {
+                Some("WeekDay") => {
+                    let mut day_type = None;
+                    let mut working = None;
+                    let mut period = None;
+                    let mut times = Vec::new();
+                    if !e {
+                        self.path.push("WeekDay");
+                        while let Some((name, e)) = self.child()? {
+                            match name {
+                                Some(n @ "DayType") => day_type = self.int::<u8>(e, n)?,
+                                Some(n @ "DayWorking") => working = self.boolean(e, n)?,
+                                Some("TimePeriod") if !e => period = Some(self.time_period()?),
+                                Some("WorkingTimes") if !e => times = self.working_times()?,
+                                _ => self.other(name, e)?,
+                            }
+                        }
+                        self.path.pop();
+                    }
+                    match day_type {
+                        Some(0) => {
+                            if let Some((Some(from), Some(to))) = period {
+                                self.count_exception()?;
+                                exc.push(CalendarException {
+                                    name: None,
+                                    from,
+                                    to,
+                                    working: working.unwrap_or(!times.is_empty()),
+                                    times,
+                                    recurrence: Recurrence::default(),
+                                });
+                            }
+                        }
+                        Some(d @ 1..=7) => days.push(WeekDay {
+                            day_type: d,
+                            working: working.unwrap_or(false),
+                            times,
+                        }),
+                        _ => {
+                            self.text.clear();
+                            self.warn("DayType", "week day without a DayType in 0..=7 dropped");
+                        }
+                    }
+                }
+                _ => self.other(name, e)?,
+            }
+        }
+        self.path.pop();
+        Ok((days, exc))
+    }
+
+    fn time_period(&mut self) -> R<(Option<DateTime>, Option<DateTime>)> {
+        let (mut from, mut to) = (None, None);
+        self.path.push("TimePeriod");
+        while let Some((name, e)) = self.child()? {
+            match name {
+                Some(n @ "FromDate") => from = self.date(e, n)?,
+                Some(n @ "ToDate") => to = self.date(e, n)?,
+                _ => self.other(name, e)?,
+            }
+        }
+        self.path.pop();
+        Ok((from, to))
+    }
+
+    fn working_times(&mut self) -> R<Vec<WorkingTime>> {
+        let mut out = Vec::new();
+        self.path.push("WorkingTimes");
+        while let Some((name, e)) = self.child()? {
+            match name {
+                Some("WorkingTime") => {
+                    let (mut from, mut to) = (None, None);
+                    if !e {
+                        self.path.push("WorkingTime");
+                        while let Some((name, e)) = self.child()? {
+                            match name {
+                                Some(n @ "FromTime") => from = self.time(e, n)?,
+                                Some(n @ "ToTime") => to = self.time(e, n)?,
+                                _ => self.other(name, e)?,
+                            }
+                        }
+                        self.path.pop();
+                    }
+                    if let (Some(from), Some(to)) = (from, to) {
+                        if out.len() >= 48 {
+                            self.text.clear();
+                            self.warn("WorkingTime", "more than 48 intervals in a day");
+                            continue;
+                        }
+                        // ToTime 00:00:00 is midnight at the end of the day.
+                        let to = if to == 0 { 1440 } else { to };
+                        out.push(WorkingTime { from, to });
+                    }
+                }
+                _ => self.other(name, e)?,
+            }
+        }
+        self.path.pop();
+        Ok(out)
+    }
+
+    fn exception(&mut self, empty: bool) -> R<Option<CalendarException>> {
+        let mut name_ = None;
+        let mut period = (None, None);
+        let mut working = None;
+        let mut times = Vec::new();
+        let mut r = Recurrence::default();
+        if !empty {
+            self.path.push("Exception");
+            while let Some((name, e)) = self.child()? {
+                match name {
+                    Some(n @ "EnteredByOccurrences") => {
+                        r.entered_by_occurrences = self.boolean(e, n)?
+                    }
+                    Some("TimePeriod") if !e => period = self.time_period()?,
+                    Some(n @ "Occurrences") => r.occurrences = self.int(e, n)?,
+                    Some(n @ "Name") => name_ = self.string(e, n)?,
+                    Some(n @ "Type") => {
+                        if let Some(code) = self.i64v(e, n)? {
+                            r.kind = RecurrenceKind::from_code(code);
+                            if r.kind.is_none() {
+                                self.warn(n, "unknown exception type");
+                            }
+                        }
+                    }
+                    Some(n @ "Period") => r.period = self.int(e, n)?,
+                    Some(n @ "DaysOfWeek") => r.days_of_week = self.int(e, n)?,
+                    Some(n @ "MonthItem") => r.month_item = self.int(e, n)?,
+                    Some(n @ "MonthPosition") => r.month_position = self.int(e, n)?,
+                    Some(n @ "Month") => r.month = self.int(e, n)?,
+                    Some(n @ "MonthDay") => r.month_day = self.int(e, n)?,
+                    Some(n @ "DayWorking") => working = self.boolean(e, n)?,
+                    Some("WorkingTimes") if !e => times = self.working_times()?,
+                    _ => self.other(name, e)?,
+                }
+            }
+            self.path.pop();
+        }
+        let (Some(from), Some(to)) = period else {
+            self.text.clear();
+            self.warn("Exception", "exception without FromDate/ToDate dropped");
+            return Ok(None);
+        };
+        // MS Project writes a plain date range as a daily pattern with period 1.
+        if r.kind == Some(RecurrenceKind::Daily) && r.period.unwrap_or(1) <= 1 {
+            r.kind = None;
+        }
+        Ok(Some(CalendarException {
+            name: name_,
+            from,
+            to,
+            working: working.unwrap_or(!times.is_empty()),
+            times,
+            recurrence: r,
+        }))
+    }
+
+    fn work_week(&mut self, empty: bool) -> R<Option<WorkWeek>> {
+        let mut name_ = None;
+        let mut period = (None, None);
+        let mut days = Vec::new();
+        if !empty {
+            self.path.push("WorkWeek");
+            while let Some((name, e)) = self.child()? {
+                match name {
+                    Some("TimePeriod") if !e => period = self.time_period()?,
+                    Some(n @ "Name") => name_ = self.string(e, n)?,
+                    Some("WeekDays") if !e => days = self.week_days()?.0,
+                    _ => self.other(name, e)?,
+                }
+            }
+            self.path.pop();
+        }
+        let (Some(from), Some(to)) = period else {
+            self.text.clear();
+            self.warn("WorkWeek", "work week without FromDate/ToDate dropped");
+            return Ok(None);
+        };
+        Ok(Some(WorkWeek {
+            name: name_,
+            from,
+            to,
+            week_days: days,
+        }))
+    }
+
+    fn task(&mut self, empty: bool) -> R<Task> {
+        let mut t = Task::default();
+        let mut uid = None;
+        if !empty {
+            self.path.push("Task");
+            while let Some((name, e)) = self.child()? {
+                match name {
+                    Some(n @ "UID") => uid = self.int::<i32>(e, n)?,
+                    Some(n @ "ID") => t.id = self.int(e, n)?,
+                    Some(n @ "Name") => t.name = self.string(e, n)?,
+                    Some(n @ "Active") => t.active = self.boolean(e, n)?,
+                    Some(n @ "Manual") => t.manual = self.flag(e, n)?,
+                    Some(n @ "Type") => t.task_type = self.int(e, n)?,
+                    Some(n @ "IsNull") => t.is_null = self.flag(e, n)?,
+                    Some(n @ "WBS") => t.wbs = self.string(e, n)?,
+                    Some(n @ "OutlineNumber") => t.outline_number = self.string(e, n)?,
+                    Some(n @ "OutlineLevel") => t.outline_level = self.int(e, n)?,
+                    Some(n @ "Priority") => t.priority = self.int(e, n)?,
+                    Some(n @ "Start") => t.start = self.date(e, n)?,
+                    Some(n @ "Finish") => t.finish = self.date(e, n)?,
+                    Some(n @ "Duration") => t.duration = self.duration(e, n)?,
+                    Some(n @ "DurationFormat") => t.duration_format = self.format(e, n)?,
+                    Some(n @ "Work") => t.work = self.duration(e, n)?,
+                    Some(n @ "Stop") => t.stop = self.date(e, n)?,
+                    Some(n @ "Resume") => t.resume = self.date(e, n)?,
+                    Some(n @ "EffortDriven") => t.effort_driven = self.boolean(e, n)?,
+                    Some(n @ "Estimated") => t.estimated = self.boolean(e, n)?,
+                    Some(n @ "Milestone") => t.milestone = self.flag(e, n)?,
+                    Some(n @ "Summary") => t.summary = self.flag(e, n)?,
+                    Some(n @ "IsSubproject") => t.is_subproject = self.flag(e, n)?,
+                    Some(n @ "SubprojectName") => t.subproject_name = self.string(e, n)?,
+                    Some(n @ "ExternalTask") => t.external_task = self.flag(e, n)?,
+                    Some(n @ "ExternalTaskProject") => {
+                        t.external_task_project = self.string(e, n)?
+                    }
+                    Some(n @ "FixedCost") => t.fixed_cost = self.money(e, n)?,
+                    Some(n @ "FixedCostAccrual") => t.fixed_cost_accrual = self.int(e, n)?,
+                    Some(n @ "PercentComplete") => t.percent_complete = self.percent(e, n)?,
+                    Some(n @ "PercentWorkComplete") => {
+                        t.percent_work_complete = self.percent(e, n)?
+                    }
+                    Some(n @ "Cost") => t.cost = self.money(e, n)?,
+                    Some(n @ "ActualStart") => t.actual_start = self.date(e, n)?,
+                    Some(n @ "ActualFinish") => t.actual_finish = self.date(e, n)?,
+                    Some(n @ "ActualDuration") => t.actual_duration = self.duration(e, n)?,
+                    Some(n @ "ActualCost") => t.actual_cost = self.money(e, n)?,
+                    Some(n @ "ActualWork") => t.actual_work = self.duration(e, n)?,
+                    Some(n @ "RemainingDuration") => t.remaining_duration = self.duration(e, n)?,
+                    Some(n @ "RemainingCost") => t.remaining_cost = self.money(e, n)?,
+                    Some(n @ "RemainingWork") => t.remaining_work = self.duration(e, n)?,
+                    Some(n @ "ConstraintType") => {
+                        if let Some(code) = self.i64v(e, n)? {
+                            t.constraint_type = ConstraintType::from_code(code);
+                            if t.constraint_type.is_none() {
+                                self.warn(n, "unknown constraint type");
+                            }
+                        }
+                    }
+                    Some(n @ "CalendarUID") => t.calendar_uid = self.uid_ref(e, n)?,
+                    Some(n @ "ConstraintDate") => t.constraint_date = self.date(e, n)?,
+                    Some(n @ "Deadline") => t.deadline = self.date(e, n)?,
+                    Some(n @ "IgnoreResourceCalendar") => {
+                        t.ignore_resource_calendar = self.boolean(e, n)?
+                    }
+                    Some(n @ "Notes") => t.notes = self.string(e, n)?,
+                    Some(n @ "PhysicalPercentComplete") => {
+                        t.physical_percent_complete = self.percent(e, n)?
+                    }
+                    Some("PredecessorLink") => {
+                        self.links += 1;
+                        if self.links > self.lim.max_links {
+                            return Err(self.too_many("predecessor links", self.lim.max_links));
+                        }
+                        if let Some(l) = self.link(e)? {
+                            t.predecessors.push(l);
+                        }
+                    }
+                    Some("Baseline") => {
+                        if let Some(b) = self.task_baseline(e)? {
+                            if t.baselines.len() >= 11 {
+                                self.text.clear();
+                                self.warn("Baseline", "more than 11 baselines");
+                            } else {
+                                t.baselines.push(b);
+                            }
+                        }
+                    }
+                    _ => self.other(name, e)?,
+                }
+            }
+            self.path.pop();
+        }
+        t.uid = match uid {
+            Some(u) => u,
+            None => return Err(self.missing("Task", "task has no UID")),
+        };
+        Ok(t)
+    }
+
+    fn link(&mut self, empty: bool) -> R<Option<PredecessorLink>> {
+        let mut uid = None;
+        let mut l = PredecessorLink {
+            predecessor_uid: 0,
+            link_type: LinkType::FinishToStart,
+            cross_project: false,
+            cross_project_name: None,
+            lag: 0,
+            lag_format: None,
+        };
+        if !empty {
+            self.path.push("PredecessorLink");
+            while let Some((name, e)) = self.child()? {
+                match name {
+                    Some(n @ "PredecessorUID") => uid = self.int::<i32>(e, n)?,
+                    Some(n @ "Type") => {
+                        if let Some(code) = self.i64v(e, n)? {
+                            match LinkType::from_code(code) {
+                                Some(k) => l.link_type = k,
+                                None => self.warn(n, "unknown link type, finish-to-start used"),
+                            }
+                        }
+                    }
+                    Some(n @ "CrossProject") => l.cross_project = self.flag(e, n)?,
+                    Some(n @ "CrossProjectName") => l.cross_project_name = self.string(e, n)?,
+                    Some(n @ "LinkLag") => {
+                        // Some writers emit decimals; the unit is a tenth of a minute.
+                        l.lag = match self.float(e, n)? {
+                            None => 0,
+                            Some(v) if v.abs() <= 1.0e15 => v.round() as i64,
+                            Some(_) => return Err(self.bad(n, "number out of range")),
+                        }
+                    }
+                    Some(n @ "LagFormat") => l.lag_format = self.format(e, n)?,
+                    _ => self.other(name, e)?,
+                }
+            }
+            self.path.pop();
+        }
+        match uid {
+            Some(u) => {
+                l.predecessor_uid = u;
+                Ok(Some(l))
+            }
+            None => {
+                self.text.clear();
+                self.warn("PredecessorLink", "link without PredecessorUID dropped");
+                Ok(None)
+            }
+        }
+    }
+
+    fn baseline_number(&mut self, e: bool) -> R<Option<u8>> {
+        let n = self.int::<i64>(e, "Number")?;
+        match n {
+            Some(v @ 0..=10) => Ok(Some(v as u8)),
+            Some(_) => {
+                self.warn("Number", "baseline number outside 0..=10");
+                Ok(None)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn task_baseline(&mut self, empty: bool) -> R<Option<TaskBaseline>> {
+        let mut b = TaskBaseline::default();
+        let mut number = None;
+        if !empty {
+            self.path.push("Baseline");
+            while let Some((name, e)) = self.child()? {
+                match name {
+                    Some("Number") => number = self.baseline_number(e)?,
+                    Some(n @ "Start") => b.start = self.date(e, n)?,
+                    Some(n @ "Finish") => b.finish = self.date(e, n)?,
+                    Some(n @ "Duration") => b.duration = self.duration(e, n)?,
+                    Some(n @ "DurationFormat") => b.duration_format = self.format(e, n)?,
+                    Some(n @ "Work") => b.work = self.duration(e, n)?,
+                    Some(n @ "Cost") => b.cost = self.money(e, n)?,
+                    Some(n @ "BCWS") => b.bcws = self.money(e, n)?,
+                    Some(n @ "BCWP") => b.bcwp = self.money(e, n)?,
+                    Some(n @ "FixedCost") => b.fixed_cost = self.money(e, n)?,
+                    _ => self.other(name, e)?,
+                }
+            }
+            self.path.pop();
+        }
+        Ok(number.map(|n| {
+            b.number = n;
+            b
+        }))
+    }
+
+    fn work_baseline(&mut self, empty: bool, dates: bool) -> R<Option<WorkBaseline>> {
+        let mut b = WorkBaseline::default();
+        let mut number = None;
+        if !empty {
+            self.path.push("Baseline");
+            while let Some((name, e)) = self.child()? {
+                match name {
+                    Some("Number") => number = self.baseline_number(e)?,
+                    Some(n @ "Start") if dates => b.start = self.date(e, n)?,
+                    Some(n @ "Finish") if dates => b.finish = self.date(e, n)?,
+                    Some(n @ "Work") => b.work = self.duration(e, n)?,
+                    Some(n @ "Cost") => b.cost = self.money(e, n)?,
+                    _ => self.other(name, e)?,
+                }
+            }
+            self.path.pop();
+        }
+        Ok(number.map(|n| {
+            b.number = n;
+            b
+        }))
+    }
+
+    fn resource(&mut self, empty: bool) -> R<Resource> {
+        let mut r = Resource::default();
+        let mut uid = None;
+        let mut cost_resource = false;
+        if !empty {
+            self.path.push("Resource");
+            while let Some((name, e)) = self.child()? {
+                match name {
+                    Some(n @ "UID") => uid = self.int::<i32>(e, n)?,
+                    Some(n @ "ID") => r.id = self.int(e, n)?,
+                    Some(n @ "Name") => r.name = self.string(e, n)?,
+                    Some(n @ "Type") => {
+                        if let Some(code) = self.i64v(e, n)? {
+                            r.resource_type = match code {
+                                0 => Some(ResourceType::Material),
+                                1 => Some(ResourceType::Work),
+                                2 => Some(ResourceType::Cost),
+                                _ => {
+                                    self.warn(n, "unknown resource type");
+                                    None
+                                }
+                            }
+                        }
+                    }
+                    Some(n @ "IsNull") => r.is_null = self.flag(e, n)?,
+                    Some(n @ "Initials") => r.initials = self.string(e, n)?,
+                    Some(n @ "Group") => r.group = self.string(e, n)?,
+                    Some(n @ "EmailAddress") => r.email = self.string(e, n)?,
+                    Some(n @ "MaxUnits") => r.max_units = self.float(e, n)?,
+                    Some(n @ "Work") => r.work = self.duration(e, n)?,
+                    Some(n @ "ActualWork") => r.actual_work = self.duration(e, n)?,
+                    Some(n @ "StandardRate") => r.standard_rate = self.float(e, n)?,
+                    Some(n @ "Cost") => r.cost = self.money(e, n)?,
+                    Some(n @ "StandardRateFormat") => r.standard_rate_format = self.int(e, n)?,
+                    Some(n @ "OvertimeRate") => r.overtime_rate = self.float(e, n)?,
+                    Some(n @ "OvertimeRateFormat") => r.overtime_rate_format = self.int(e, n)?,
+                    Some(n @ "CostPerUse") => r.cost_per_use = self.money(e, n)?,
+                    Some(n @ "ActualCost") => r.actual_cost = self.money(e, n)?,
+                    Some(n @ "CalendarUID") => r.calendar_uid = self.uid_ref(e, n)?,
+                    Some(n @ "IsCostResource") => cost_resource = self.flag(e, n)?,
+                    Some("Baseline") => {
+                        if let Some(b) = self.work_baseline(e, false)?
+                            && r.baselines.len() < 11
+                        {
+                            r.baselines.push(b);
+                        }
+                    }
+                    _ => self.other(name, e)?,
+                }
+            }
+            self.path.pop();
+        }
+        if cost_resource {
+            r.resource_type = Some(ResourceType::Cost);
+        }
+        r.uid = match uid {
+            Some(u) => u,
+            None => return Err(self.missing("Resource", "resource has no UID")),
+        };
+        Ok(r)
+    }
+
+    fn assignment(&mut self, empty: bool) -> R<Assignment> {
+        let mut a = Assignment::default();
+        let (mut uid, mut task, mut res) = (None, None, None);
+        if !empty {
+            self.path.push("Assignment");
+            while let Some((name, e)) = self.child()? {
+                match name {
+                    Some(n @ "UID") => uid = self.int::<i32>(e, n)?,
+                    Some(n @ "TaskUID") => task = self.int::<i32>(e, n)?,
+                    Some(n @ "ResourceUID") => res = self.int::<i32>(e, n)?,
+                    Some(n @ "PercentWorkComplete") => {
+                        a.percent_work_complete = self.percent(e, n)?
+                    }
+                    Some(n @ "ActualCost") => a.actual_cost = self.money(e, n)?,
+                    Some(n @ "ActualFinish") => a.actual_finish = self.date(e, n)?,
+                    Some(n @ "ActualStart") => a.actual_start = self.date(e, n)?,
+                    Some(n @ "ActualWork") => a.actual_work = self.duration(e, n)?,
+                    Some(n @ "Cost") => a.cost = self.money(e, n)?,
+                    Some(n @ "Finish") => a.finish = self.date(e, n)?,
+                    Some(n @ "RemainingWork") => a.remaining_work = self.duration(e, n)?,
+                    Some(n @ "Start") => a.start = self.date(e, n)?,
+                    Some(n @ "Units") => a.units = self.float(e, n)?,
+                    Some(n @ "Work") => a.work = self.duration(e, n)?,
+                    Some("Baseline") => {
+                        if let Some(b) = self.work_baseline(e, true)?
+                            && a.baselines.len() < 11
+                        {
+                            a.baselines.push(b);
+                        }
+                    }
+                    _ => self.other(name, e)?,
+                }
+            }
+            self.path.pop();
+        }
+        match (uid, task, res) {
+            (Some(u), Some(t), Some(r)) => {
+                a.uid = u;
+                a.task_uid = t;
+                a.resource_uid = r;
+                Ok(a)
+            }
+            _ => Err(self.missing(
+                "Assignment",
+                "assignment needs UID, TaskUID and ResourceUID",
+            )),
+        }
+    }
+}
+
+fn clip(s: &str) -> String {
+    let mut out: String = s.chars().take(64).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    out
+}
+
+fn parse_i64(t: &str) -> Result<i64, &'static str> {
+    use std::num::IntErrorKind;
+    match t.parse::<i64>() {
+        Ok(v) => Ok(v),
+        Err(e) => match e.kind() {
+            IntErrorKind::PosOverflow | IntErrorKind::NegOverflow => Err("number out of range"),
+            _ => {
+                // Tolerate "12.0" as written by some tools.
+                if let Some((a, b)) = t.split_once('.')
+                    && !b.is_empty()
+                    && b.bytes().all(|c| c == b'0')
+                {
+                    return parse_i64(a);
+                }
+                Err("not an integer")
+            }
+        },
+    }
+}
+
+fn parse_f64(t: &str) -> Result<f64, &'static str> {
+    // Rust accepts "inf" and "NaN"; MSPDI never has them.
+    if !t
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
+    {
+        return Err("not a number");
+    }
+    match t.parse::<f64>() {
+        Ok(v) if v.is_finite() && v.abs() < 1e300 => Ok(v),
+        Ok(_) => Err("number out of range"),
+        Err(_) => Err("not a number"),
+    }
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || b.len() > 4 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(b.iter().fold(0u32, |a, d| a * 10 + u32::from(d - b'0')))
+}
+
+/// `YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|±hh:mm]`; a zone suffix is ignored (MSPDI is local time).
+pub(super) fn parse_datetime(t: &str) -> Option<DateTime> {
+    let b = t.as_bytes();
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let y = digits(&b[0..4])?;
+    let m = digits(&b[5..7])?;
+    let d = digits(&b[8..10])?;
+    let (mut hh, mut mm, mut ss) = (0, 0, 0);
+    if b.len() > 10 {
+        if b[10] != b'T' && b[10] != b' ' {
+            return None;
+        }
+        let rest = &t[11..];
+        let rest = rest
+            .trim_end_matches('Z')
+            .split(['+', '-'])
+            .next()
+            .unwrap_or("");
+        let time = rest.split('.').next().unwrap_or("");
+        let mut parts = time.split(':');
+        hh = digits(parts.next()?.as_bytes())?;
+        mm = digits(parts.next()?.as_bytes())?;
+        if let Some(s) = parts.next() {
+            ss = digits(s.as_bytes())?;
+        }
+        if parts.next().is_some() {
+            return None;
+        }
+    }
+    DateTime::new(
+        i32::try_from(y).ok()?,
+        u8::try_from(m).ok()?,
+        u8::try_from(d).ok()?,
+        u8::try_from(hh).ok()?,
+        u8::try_from(mm).ok()?,
+        u8::try_from(ss).ok()?,
+    )
+}
+
+/// `HH:MM[:SS[.fff]]` into minutes since midnight (seconds dropped); `24:00:00` is 1440.
+fn parse_time(t: &str) -> Option<u16> {
+    let t = t.split('.').next().unwrap_or("");
+    let mut parts = t.split(':');
+    let h = digits(parts.next()?.as_bytes())?;
+    let m = digits(parts.next()?.as_bytes())?;
+    let s = match parts.next() {
+        Some(s) => digits(s.as_bytes())?,
+        None => 0,
+    };
+    if parts.next().is_some() || m > 59 || s > 59 || h > 24 || (h == 24 && (m > 0 || s > 0)) {
+        return None;
+    }
+    Some((h * 60 + m) as u16)
+}
+
+/// An xsd:duration as MSPDI writes it (`PT8H0M0S`, `-PT1H`, `P2DT4H`) into whole minutes.
+/// Days are 24 hours; years and months are refused (MSPDI never writes them).
+pub(super) fn parse_duration(t: &str) -> Result<i64, &'static str> {
+    const BAD: &str = "expected a duration like PT8H0M0S";
+    let (neg, rest) = match t.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, t),
+    };
+    let rest = rest.strip_prefix('P').ok_or(BAD)?;
+    if rest.is_empty() {
+        return Err(BAD);
+    }
+    let mut seconds = 0f64;
+    let mut in_time = false;
+    let mut num = String::new();
+    let mut any = false;
+    for c in rest.chars() {
+        match c {
+            'T' if !in_time && num.is_empty() => in_time = true,
+            '0'..='9' | '.' => {
+                if num.len() > 40 {
+                    return Err("number out of range");
+                }
+                num.push(c);
+            }
+            _ => {
+                if num.is_empty() {
+                    return Err(BAD);
+                }
+                let v: f64 = num.parse().map_err(|_| BAD)?;
+                num.clear();
+                any = true;
+                let unit = match (in_time, c) {
+                    (false, 'D') => 86_400.0,
+                    (true, 'H') => 3_600.0,
+                    (true, 'M') => 60.0,
+                    (true, 'S') => 1.0,
+                    (false, 'Y') | (false, 'M') => {
+                        return Err("years and months are not supported in durations");
+                    }
+                    _ => return Err(BAD),
+                };
+                seconds += v * unit;
+            }
+        }
+    }
+    if !num.is_empty() || !any {
+        return Err(BAD);
+    }
+    let minutes = (seconds / 60.0).round();
+    // 10^13 minutes is about 19 million years: anything beyond is hostile or corrupt.
+    if !minutes.is_finite() || minutes > 1e13 {
+        return Err("number out of range");
+    }
+    let m = minutes as i64;
+    Ok(if neg { -m } else { m })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("PT8H0M0S"), Ok(480));
+        assert_eq!(parse_duration("PT0H0M0S"), Ok(0));
+        assert_eq!(parse_duration("-PT1H30M"), Ok(-90));
+        assert_eq!(parse_duration("P1DT2H"), Ok(1560));
+        assert_eq!(parse_duration("PT7H59M59.9S"), Ok(480));
+        assert!(parse_duration("P1Y").is_err());
+        assert!(parse_duration("PT").is_err());
+        assert!(parse_duration("8h").is_err());
+        assert_eq!(
+            parse_duration("PT99999999999999999999999H"),
+            Err("number out of range")
+        );
+    }
+
+    #[test]
+    fn dates_and_times() {
+        assert_eq!(
+            parse_datetime("2001-01-01T08:00:00"),
+            DateTime::new(2001, 1, 1, 8, 0, 0)
+        );
+        assert_eq!(
+            parse_datetime("2001-02-03T04:05:06.789+02:00"),
+            DateTime::new(2001, 2, 3, 4, 5, 6)
+        );
+        assert_eq!(parse_datetime("2001-01-01"), DateTime::date(2001, 1, 1));
+        assert_eq!(parse_datetime("2001-02-30T00:00:00"), None);
+        assert_eq!(parse_datetime("2001-01-01T25:00:00"), None);
+        assert_eq!(parse_time("08:00:00"), Some(480));
+        assert_eq!(parse_time("24:00:00"), Some(1440));
+        assert_eq!(parse_time("24:01:00"), None);
+    }
+
+    #[test]
+    fn integers() {
+        assert_eq!(parse_i64("42"), Ok(42));
+        assert_eq!(parse_i64("42.00"), Ok(42));
+        assert_eq!(
+            parse_i64("99999999999999999999"),
+            Err("number out of range")
+        );
+        assert_eq!(parse_i64("4x"), Err("not an integer"));
+        assert_eq!(parse_f64("inf"), Err("not a number"));
+        assert_eq!(parse_f64("1e999"), Err("number out of range"));
+    }
 }

@@ -12,10 +12,14 @@ pub(super) fn expand(exc: &CalendarException, limit: usize) -> Vec<DateTime> {
     }
     let r = &exc.recurrence;
     let period = i64::from(r.period.unwrap_or(1).max(1));
-    // An occurrence count bounds the pattern as well as the date range.
-    let max_occ = r.occurrences.map(|n| n as usize).unwrap_or(usize::MAX);
-    let take = limit.min(max_occ);
     let kind = r.kind.unwrap_or(RecurrenceKind::EveryDay);
+    // For a recurring pattern the occurrence count bounds it as well as the date range; a
+    // plain range (MS Project writes `Occurrences` 1 for it) covers every day.
+    let max_occ = match kind {
+        RecurrenceKind::EveryDay => usize::MAX,
+        _ => r.occurrences.map_or(usize::MAX, |n| n as usize),
+    };
+    let take = limit.min(max_occ);
     let push = |out: &mut Vec<DateTime>, day: i64| {
         if let Some(d) = DateTime::from_minutes_since_epoch(day * 1440) {
             out.push(d);
