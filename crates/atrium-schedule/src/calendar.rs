@@ -639,9 +639,40 @@ impl Calendar {
         if p >= at_hi {
             return self.weekly_day_for(p - at_hi + self.weekly_cum(self.hi));
         }
-        // Largest i with cum[i] <= p - at_lo, i < hi - lo.
+        // Largest i with cum[i] <= p - at_lo, i < hi - lo. Exceptions are sparse, so the
+        // weekly rate gives a close guess; gallop from it instead of bisecting the table.
         let target = p - at_lo;
-        let i = self.cum.partition_point(|&c| c <= target) - 1;
+        let last = self.cum.len() - 2;
+        let guess = (target.saturating_mul(7) / self.week_pre[7].max(1)).clamp(0, last as i64);
+        let mut i = guess as usize;
+        if self.cum[i] <= target {
+            let mut step = 1;
+            let mut hi_i = i;
+            while hi_i < last && self.cum[hi_i + 1] <= target {
+                i = hi_i + 1;
+                hi_i = (i + step).min(last);
+                step *= 2;
+                if self.cum[hi_i] <= target {
+                    i = hi_i;
+                } else {
+                    break;
+                }
+            }
+            // Now cum[i] <= target; the answer lies in [i, hi_i].
+            let span = &self.cum[i..=hi_i];
+            i += span.partition_point(|&c| c <= target) - 1;
+        } else {
+            let mut step = 1;
+            let mut lo_i = i;
+            while self.cum[lo_i] > target {
+                i = lo_i;
+                lo_i = lo_i.saturating_sub(step);
+                step *= 2;
+            }
+            // cum[lo_i] <= target < cum[i].
+            let span = &self.cum[lo_i..i];
+            i = lo_i + span.partition_point(|&c| c <= target) - 1;
+        }
         self.lo + i as i64
     }
 

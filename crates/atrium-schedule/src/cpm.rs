@@ -409,9 +409,26 @@ struct Prep<'a> {
     elapsed: Vec<bool>,
     /// Remaining duration in minutes.
     rem: Vec<i64>,
+    /// Per-task flags (bits below), so the hot loops never touch the wide `Task` records.
+    flags: Vec<u8>,
 }
 
+/// Has an actual start.
+const STARTED: u8 = 1;
+/// Has an actual finish.
+const FINISHED: u8 = 2;
+/// As late as possible.
+const ALAP: u8 = 4;
+/// Auto-scheduled, ASAP, no constraint, deadline, progress or milestone flag: the fast path.
+const PLAIN: u8 = 8;
+/// Flagged milestone.
+const MILESTONE: u8 = 16;
+
 impl Prep<'_> {
+    fn has(&self, i: usize, flag: u8) -> bool {
+        self.flags[i] & flag != 0
+    }
+
     fn cal(&self, i: usize) -> &Calendar {
         &self.cals[self.cal[i] as usize]
     }
@@ -466,6 +483,42 @@ impl Prep<'_> {
         }
     }
 
+    /// For a plain task: the next working minute at or after `t`, and the finish after the
+    /// task's duration from there (one position lookup for both).
+    fn start_and_finish(&self, i: usize, t: i64) -> (i64, i64) {
+        let c = self.cal(i);
+        if self.elapsed[i] {
+            let s = c.next_work_start(DateTime(t)).0;
+            return (s, s + self.dur[i]);
+        }
+        let pos = c.position(DateTime(t));
+        let s = c.instant_start(pos).0.max(t);
+        let f = if self.dur[i] == 0 {
+            s
+        } else {
+            c.instant_end(pos + self.dur[i]).0
+        };
+        (s, f)
+    }
+
+    /// For a plain task: the late finish moved back to the end of a working period, and the
+    /// late start its remaining duration before it.
+    fn late_finish_and_start(&self, i: usize, t: i64) -> (i64, i64) {
+        let c = self.cal(i);
+        if self.elapsed[i] {
+            let f = c.previous_work_finish(DateTime(t)).0;
+            return (f, f - self.rem[i]);
+        }
+        let pos = c.position(DateTime(t));
+        let f = c.instant_end(pos).0.min(t);
+        let s = if self.rem[i] == 0 {
+            f
+        } else {
+            c.instant_start(pos - self.rem[i]).0
+        };
+        (f, s)
+    }
+
     /// Next working minute, except that a milestone may sit at the end of a working period.
     fn next_work_start(&self, i: usize, milestone: bool, t: i64) -> i64 {
         let c = self.cal(i);
@@ -505,8 +558,8 @@ struct Engine<'a> {
 impl Engine<'_> {
     fn is_alap_link(&self, l: &ELink) -> bool {
         self.st.backward_done
-            && self.p.tasks[l.pred as usize].constraint == ConstraintKind::Alap
-            && self.p.tasks[l.succ as usize].constraint != ConstraintKind::Alap
+            && self.prep.has(l.pred as usize, ALAP)
+            && !self.prep.has(l.succ as usize, ALAP)
     }
 
     fn pred_start(&self, l: &ELink) -> i64 {
@@ -519,7 +572,9 @@ impl Engine<'_> {
 
     fn pred_finish(&self, l: &ELink) -> i64 {
         let p = l.pred as usize;
-        if let Some(af) = self.p.tasks[p].actual_finish {
+        if self.prep.has(p, FINISHED)
+            && let Some(af) = self.p.tasks[p].actual_finish
+        {
             return af.0;
         }
         if self.is_alap_link(l) {
@@ -536,9 +591,12 @@ impl Engine<'_> {
             LinkKind::FinishStart => self.prep.add_lag(l, self.pred_finish(l)),
             LinkKind::StartStart => {
                 let p = l.pred as usize;
-                let t = match (self.p.tasks[p].actual_start, self.p.tasks[p].actual_finish) {
-                    (Some(a), Some(_)) => a.0,
-                    _ => self.pred_start(l),
+                let t = if self.prep.has(p, FINISHED) {
+                    self.p.tasks[p]
+                        .actual_start
+                        .map_or(self.pred_start(l), |a| a.0)
+                } else {
+                    self.pred_start(l)
                 };
                 self.prep.add_lag(l, t)
             }
@@ -555,6 +613,22 @@ impl Engine<'_> {
     }
 
     fn forward_task(&mut self, i: usize) {
+        if self.prep.has(i, PLAIN) {
+            let pl = self.preds.of(i);
+            let s = if pl.is_empty() {
+                self.p.start.0
+            } else {
+                let mut m = i64::MIN;
+                for &k in pl {
+                    m = m.max(self.link_early_start(&self.links[k as usize]));
+                }
+                m
+            };
+            let (es, ef) = self.prep.start_and_finish(i, s);
+            self.st.es[i] = es;
+            self.st.ef[i] = ef;
+            return;
+        }
         let t = &self.p.tasks[i];
         match t.mode {
             Mode::Manual { start, finish } | Mode::External { start, finish } => {
@@ -695,6 +769,26 @@ impl Engine<'_> {
     }
 
     fn backward_task(&mut self, i: usize) {
+        if self.prep.has(i, PLAIN) {
+            let mut lf = i64::MAX;
+            let mut any = false;
+            for &k in self.succs.of(i) {
+                let l = &self.links[k as usize];
+                if self.prep.has(l.succ as usize, FINISHED) {
+                    continue;
+                }
+                any = true;
+                lf = lf.min(self.link_late_finish(l));
+            }
+            if !any {
+                lf = self.project_finish;
+            }
+            let (lf, ls) = self.prep.late_finish_and_start(i, lf);
+            self.st.lf[i] = lf;
+            self.st.ls[i] = ls;
+            self.st.calc_ls[i] = ls;
+            return;
+        }
         let t = &self.p.tasks[i];
         if let Mode::External { start, finish } = t.mode {
             self.st.ls[i] = start.0;
@@ -709,7 +803,7 @@ impl Engine<'_> {
             let mut any = false;
             for &k in self.succs.of(i) {
                 let l = &self.links[k as usize];
-                if self.p.tasks[l.succ as usize].actual_finish.is_some() {
+                if self.prep.has(l.succ as usize, FINISHED) {
                     continue;
                 }
                 any = true;
@@ -910,6 +1004,7 @@ pub fn schedule(p: &Project) -> Schedule {
     let mut dur = Vec::with_capacity(n);
     let mut elapsed = Vec::with_capacity(n);
     let mut rem = Vec::with_capacity(n);
+    let mut flags = Vec::with_capacity(n);
     for (i, t) in p.tasks.iter().enumerate() {
         if (t.calendar as usize) < cals.len() {
             cal.push(t.calendar);
@@ -930,6 +1025,29 @@ pub fn schedule(p: &Project) -> Schedule {
             (None, None) => d,
         };
         rem.push(r);
+        let mut f = 0u8;
+        if t.actual_start.is_some() {
+            f |= STARTED;
+        }
+        if t.actual_finish.is_some() {
+            f |= FINISHED;
+        }
+        if t.constraint == ConstraintKind::Alap {
+            f |= ALAP;
+        }
+        if t.milestone {
+            f |= MILESTONE;
+        }
+        if t.mode == Mode::Auto
+            && t.constraint == ConstraintKind::Asap
+            && t.deadline.is_none()
+            && t.actual_start.is_none()
+            && t.actual_finish.is_none()
+            && !t.milestone
+        {
+            f |= PLAIN;
+        }
+        flags.push(f);
         if !matches!(t.constraint, ConstraintKind::Asap | ConstraintKind::Alap)
             && t.constraint_date.is_none()
         {
@@ -942,6 +1060,7 @@ pub fn schedule(p: &Project) -> Schedule {
         dur,
         elapsed,
         rem,
+        flags,
     };
 
     let has_summary_links = p.links.iter().any(|l| {
