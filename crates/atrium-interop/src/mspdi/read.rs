@@ -12,15 +12,15 @@ use quick_xml::Reader;
 use quick_xml::events::Event;
 
 use super::model::*;
-use super::names::SCHEMA_NAMES;
 use super::names::is_schema_name;
+use super::names::{k, lookup, name_of};
 use super::{Limits, MspdiError, Parsed, Position, Warning};
 
 type R<T> = Result<T, MspdiError>;
 
-/// A recognized element name (`Some`, `'static` from the schema list) or an unknown one
+/// A recognized element name (`Some`, its index in the schema list) or an unknown one
 /// (`None`; its text is in `Src::unknown_name`).
-type Name = Option<&'static str>;
+type Name = Option<u16>;
 
 /// At most this many value warnings and distinct unknown names are kept; the rest are counted.
 const MAX_WARNINGS: usize = 1000;
@@ -251,15 +251,15 @@ impl<'a> Src<'a> {
     }
 
     fn classify(&mut self, local: &[u8]) -> Name {
-        match SCHEMA_NAMES.binary_search_by(|n| n.as_bytes().cmp(local)) {
-            Ok(i) => Some(SCHEMA_NAMES[i]),
-            Err(_) => {
+        match lookup(local) {
+            Some(n) => Some(n),
+            None => {
                 self.unknown_name.clear();
                 self.unknown_name
                     .push_str(&String::from_utf8_lossy(&local[..local.len().min(128)]));
                 if is_schema_name(local) {
                     // f4040xx fields: known but not modelled.
-                    Some("ExtendedAttribute")
+                    Some(k::ExtendedAttribute)
                 } else {
                     None
                 }
@@ -379,7 +379,7 @@ impl<'a> Src<'a> {
         Ok(())
     }
 
-    fn warn(&mut self, name: &'static str, reason: &'static str) {
+    fn warn(&mut self, name: u16, reason: &'static str) {
         if self.warnings.len() >= MAX_WARNINGS {
             self.suppressed += 1;
             return;
@@ -388,17 +388,17 @@ impl<'a> Src<'a> {
         let value = clip(&self.text);
         self.warnings.push(Warning::IgnoredValue {
             at,
-            element: name.to_string(),
+            element: name_of(name).to_string(),
             value,
             reason,
         });
     }
 
-    fn bad(&mut self, name: &'static str, reason: &'static str) -> MspdiError {
+    fn bad(&mut self, name: u16, reason: &'static str) -> MspdiError {
         let at = self.pos(self.leaf_off);
         MspdiError::Value {
             at,
-            element: name.to_string(),
+            element: name_of(name).to_string(),
             value: clip(&self.text),
             reason,
         }
@@ -409,12 +409,12 @@ impl<'a> Src<'a> {
         MspdiError::TooMany { at, what, limit }
     }
 
-    fn push_text(&mut self, s: &str, name: &'static str, off: u64) -> R<()> {
+    fn push_text(&mut self, s: &str, name: u16, off: u64) -> R<()> {
         if self.text.len() + s.len() > self.lim.max_text_bytes {
             let at = self.pos(off);
             return Err(MspdiError::TextTooLong {
                 at,
-                element: name.to_string(),
+                element: name_of(name).to_string(),
                 limit: self.lim.max_text_bytes,
             });
         }
@@ -431,7 +431,7 @@ impl<'a> Src<'a> {
     }
 
     /// Reads the text of a leaf element into `self.text`.
-    fn leaf(&mut self, empty: bool, name: &'static str) -> R<()> {
+    fn leaf(&mut self, empty: bool, name: u16) -> R<()> {
         self.text.clear();
         self.leaf_off = self.r.buffer_position();
         if empty {
@@ -447,11 +447,17 @@ impl<'a> Src<'a> {
                         let at = self.pos(before);
                         return Err(MspdiError::TextTooLong {
                             at,
-                            element: name.to_string(),
+                            element: name_of(name).to_string(),
                             limit: self.lim.max_text_bytes,
                         });
                     }
-                    match t.xml10_content() {
+                    // End-of-line normalization only when there is a CR to normalize.
+                    let content = if t.contains(&b'\r') {
+                        t.xml10_content()
+                    } else {
+                        t.decode()
+                    };
+                    match content {
                         Ok(s) => self.push_text(&s, name, before)?,
                         Err(e) => {
                             let at = self.pos(before);
@@ -467,7 +473,7 @@ impl<'a> Src<'a> {
                         let at = self.pos(before);
                         return Err(MspdiError::TextTooLong {
                             at,
-                            element: name.to_string(),
+                            element: name_of(name).to_string(),
                             limit: self.lim.max_text_bytes,
                         });
                     }
@@ -490,14 +496,14 @@ impl<'a> Src<'a> {
                 }
                 Ok(Event::Start(e)) => {
                     self.enter()?;
-                    self.path.push(name);
+                    self.path.push(name_of(name));
                     let n = self.classify(e.local_name().as_ref());
                     let r = self.other(n, false);
                     self.path.pop();
                     r?;
                 }
                 Ok(Event::Empty(e)) => {
-                    self.path.push(name);
+                    self.path.push(name_of(name));
                     let n = self.classify(e.local_name().as_ref());
                     let r = self.other(n, true);
                     self.path.pop();
@@ -508,7 +514,7 @@ impl<'a> Src<'a> {
                     return Ok(());
                 }
                 Ok(Event::Eof) => {
-                    self.path.push(name);
+                    self.path.push(name_of(name));
                     let e = self.eof_inside();
                     self.path.pop();
                     return Err(e);
@@ -521,7 +527,7 @@ impl<'a> Src<'a> {
 
     // ---- typed leaves -------------------------------------------------------------------
 
-    fn string(&mut self, empty: bool, name: &'static str) -> R<Option<String>> {
+    fn string(&mut self, empty: bool, name: u16) -> R<Option<String>> {
         self.leaf(empty, name)?;
         Ok(Some(self.text.clone()))
     }
@@ -530,7 +536,7 @@ impl<'a> Src<'a> {
         self.text.trim_matches(|c: char| c.is_ascii_whitespace())
     }
 
-    fn i64v(&mut self, empty: bool, name: &'static str) -> R<Option<i64>> {
+    fn i64v(&mut self, empty: bool, name: u16) -> R<Option<i64>> {
         self.leaf(empty, name)?;
         let t = self.trimmed();
         if t.is_empty() {
@@ -542,7 +548,7 @@ impl<'a> Src<'a> {
         }
     }
 
-    fn int<T: TryFrom<i64>>(&mut self, empty: bool, name: &'static str) -> R<Option<T>> {
+    fn int<T: TryFrom<i64>>(&mut self, empty: bool, name: u16) -> R<Option<T>> {
         match self.i64v(empty, name)? {
             None => Ok(None),
             Some(v) => match T::try_from(v) {
@@ -553,15 +559,21 @@ impl<'a> Src<'a> {
     }
 
     /// A calendar reference; -1 (and absence) mean "none".
-    fn uid_ref(&mut self, empty: bool, name: &'static str) -> R<Option<i32>> {
+    fn uid_ref(&mut self, empty: bool, name: u16) -> R<Option<i32>> {
         Ok(self.int::<i32>(empty, name)?.filter(|v| *v >= 0))
     }
 
-    fn float(&mut self, empty: bool, name: &'static str) -> R<Option<f64>> {
+    fn float(&mut self, empty: bool, name: u16) -> R<Option<f64>> {
         self.leaf(empty, name)?;
         let t = self.trimmed();
         if t.is_empty() {
             return Ok(None);
+        }
+        // Most values are plain integers: skip the float parser for them.
+        if t.len() < 16
+            && let Ok(v) = t.parse::<i64>()
+        {
+            return Ok(Some(v as f64));
         }
         match parse_f64(t) {
             Ok(v) => Ok(Some(v)),
@@ -570,7 +582,7 @@ impl<'a> Src<'a> {
     }
 
     /// A currency amount in hundredths, rounded to whole hundredths.
-    fn money(&mut self, empty: bool, name: &'static str) -> R<Option<i64>> {
+    fn money(&mut self, empty: bool, name: u16) -> R<Option<i64>> {
         match self.float(empty, name)? {
             None => Ok(None),
             Some(v) if v.abs() <= 9.0e15 => Ok(Some(v.round() as i64)),
@@ -578,7 +590,7 @@ impl<'a> Src<'a> {
         }
     }
 
-    fn boolean(&mut self, empty: bool, name: &'static str) -> R<Option<bool>> {
+    fn boolean(&mut self, empty: bool, name: u16) -> R<Option<bool>> {
         self.leaf(empty, name)?;
         let t = self.trimmed();
         match t {
@@ -589,11 +601,11 @@ impl<'a> Src<'a> {
         }
     }
 
-    fn flag(&mut self, empty: bool, name: &'static str) -> R<bool> {
+    fn flag(&mut self, empty: bool, name: u16) -> R<bool> {
         Ok(self.boolean(empty, name)?.unwrap_or(false))
     }
 
-    fn date(&mut self, empty: bool, name: &'static str) -> R<Option<DateTime>> {
+    fn date(&mut self, empty: bool, name: u16) -> R<Option<DateTime>> {
         self.leaf(empty, name)?;
         let t = self.trimmed();
         if t.is_empty() || t == "NA" {
@@ -605,7 +617,7 @@ impl<'a> Src<'a> {
         }
     }
 
-    fn time(&mut self, empty: bool, name: &'static str) -> R<Option<u16>> {
+    fn time(&mut self, empty: bool, name: u16) -> R<Option<u16>> {
         self.leaf(empty, name)?;
         let t = self.trimmed();
         if t.is_empty() {
@@ -617,7 +629,7 @@ impl<'a> Src<'a> {
         }
     }
 
-    fn duration(&mut self, empty: bool, name: &'static str) -> R<Option<i64>> {
+    fn duration(&mut self, empty: bool, name: u16) -> R<Option<i64>> {
         self.leaf(empty, name)?;
         let t = self.trimmed();
         if t.is_empty() {
@@ -629,7 +641,7 @@ impl<'a> Src<'a> {
         }
     }
 
-    fn format(&mut self, empty: bool, name: &'static str) -> R<Option<DurationFormat>> {
+    fn format(&mut self, empty: bool, name: u16) -> R<Option<DurationFormat>> {
         let Some(code) = self.i64v(empty, name)? else {
             return Ok(None);
         };
@@ -640,7 +652,7 @@ impl<'a> Src<'a> {
         Ok(f)
     }
 
-    fn percent(&mut self, empty: bool, name: &'static str) -> R<Option<u16>> {
+    fn percent(&mut self, empty: bool, name: u16) -> R<Option<u16>> {
         // Some writers emit decimals ("50.0"); percentages are whole numbers in MSPDI.
         match self.float(empty, name)? {
             None => Ok(None),
@@ -659,32 +671,32 @@ impl<'a> Src<'a> {
         self.path.push("Project");
         while let Some((name, e)) = self.child()? {
             match name {
-                Some(n @ "SaveVersion") => p.save_version = self.int(e, n)?,
-                Some(n @ "Name") => p.name = self.string(e, n)?,
-                Some(n @ "Title") => p.title = self.string(e, n)?,
-                Some(n @ "Author") => p.author = self.string(e, n)?,
-                Some(n @ "Company") => p.company = self.string(e, n)?,
-                Some(n @ "ScheduleFromStart") => p.schedule_from_start = self.boolean(e, n)?,
-                Some(n @ "StartDate") => p.start_date = self.date(e, n)?,
-                Some(n @ "FinishDate") => p.finish_date = self.date(e, n)?,
-                Some(n @ "StatusDate") => p.status_date = self.date(e, n)?,
-                Some(n @ "CurrentDate") => p.current_date = self.date(e, n)?,
-                Some(n @ "CalendarUID") => p.calendar_uid = self.uid_ref(e, n)?,
-                Some(n @ "DefaultStartTime") => p.default_start_time = self.time(e, n)?,
-                Some(n @ "DefaultFinishTime") => p.default_finish_time = self.time(e, n)?,
-                Some(n @ "MinutesPerDay") => p.minutes_per_day = self.int(e, n)?,
-                Some(n @ "MinutesPerWeek") => p.minutes_per_week = self.int(e, n)?,
-                Some(n @ "DaysPerMonth") => p.days_per_month = self.int(e, n)?,
-                Some(n @ "DurationFormat") => p.duration_format = self.format(e, n)?,
-                Some(n @ "CurrencyCode") => p.currency_code = self.string(e, n)?,
-                Some(n @ "CurrencySymbol") => p.currency_symbol = self.string(e, n)?,
-                Some(n @ "CurrencyDigits") => p.currency_digits = self.int(e, n)?,
-                Some(n @ "HonorConstraints") => p.honor_constraints = self.boolean(e, n)?,
-                Some("Calendars") if !e => {
+                Some(n @ k::SaveVersion) => p.save_version = self.int(e, n)?,
+                Some(n @ k::Name) => p.name = self.string(e, n)?,
+                Some(n @ k::Title) => p.title = self.string(e, n)?,
+                Some(n @ k::Author) => p.author = self.string(e, n)?,
+                Some(n @ k::Company) => p.company = self.string(e, n)?,
+                Some(n @ k::ScheduleFromStart) => p.schedule_from_start = self.boolean(e, n)?,
+                Some(n @ k::StartDate) => p.start_date = self.date(e, n)?,
+                Some(n @ k::FinishDate) => p.finish_date = self.date(e, n)?,
+                Some(n @ k::StatusDate) => p.status_date = self.date(e, n)?,
+                Some(n @ k::CurrentDate) => p.current_date = self.date(e, n)?,
+                Some(n @ k::CalendarUID) => p.calendar_uid = self.uid_ref(e, n)?,
+                Some(n @ k::DefaultStartTime) => p.default_start_time = self.time(e, n)?,
+                Some(n @ k::DefaultFinishTime) => p.default_finish_time = self.time(e, n)?,
+                Some(n @ k::MinutesPerDay) => p.minutes_per_day = self.int(e, n)?,
+                Some(n @ k::MinutesPerWeek) => p.minutes_per_week = self.int(e, n)?,
+                Some(n @ k::DaysPerMonth) => p.days_per_month = self.int(e, n)?,
+                Some(n @ k::DurationFormat) => p.duration_format = self.format(e, n)?,
+                Some(n @ k::CurrencyCode) => p.currency_code = self.string(e, n)?,
+                Some(n @ k::CurrencySymbol) => p.currency_symbol = self.string(e, n)?,
+                Some(n @ k::CurrencyDigits) => p.currency_digits = self.int(e, n)?,
+                Some(n @ k::HonorConstraints) => p.honor_constraints = self.boolean(e, n)?,
+                Some(k::Calendars) if !e => {
                     self.path.push("Calendars");
                     while let Some((name, e)) = self.child()? {
                         match name {
-                            Some("Calendar") => {
+                            Some(k::Calendar) => {
                                 if p.calendars.len() >= self.lim.max_calendars {
                                     return Err(self.too_many("calendars", self.lim.max_calendars));
                                 }
@@ -696,11 +708,11 @@ impl<'a> Src<'a> {
                     }
                     self.path.pop();
                 }
-                Some("Tasks") if !e => {
+                Some(k::Tasks) if !e => {
                     self.path.push("Tasks");
                     while let Some((name, e)) = self.child()? {
                         match name {
-                            Some("Task") => {
+                            Some(k::Task) => {
                                 if p.tasks.len() >= self.lim.max_tasks {
                                     return Err(self.too_many("tasks", self.lim.max_tasks));
                                 }
@@ -712,11 +724,11 @@ impl<'a> Src<'a> {
                     }
                     self.path.pop();
                 }
-                Some("Resources") if !e => {
+                Some(k::Resources) if !e => {
                     self.path.push("Resources");
                     while let Some((name, e)) = self.child()? {
                         match name {
-                            Some("Resource") => {
+                            Some(k::Resource) => {
                                 if p.resources.len() >= self.lim.max_resources {
                                     return Err(self.too_many("resources", self.lim.max_resources));
                                 }
@@ -728,11 +740,11 @@ impl<'a> Src<'a> {
                     }
                     self.path.pop();
                 }
-                Some("Assignments") if !e => {
+                Some(k::Assignments) if !e => {
                     self.path.push("Assignments");
                     while let Some((name, e)) = self.child()? {
                         match name {
-                            Some("Assignment") => {
+                            Some(k::Assignment) => {
                                 if p.assignments.len() >= self.lim.max_assignments {
                                     return Err(
                                         self.too_many("assignments", self.lim.max_assignments)
@@ -769,20 +781,20 @@ impl<'a> Src<'a> {
             self.path.push("Calendar");
             while let Some((name, e)) = self.child()? {
                 match name {
-                    Some(n @ "UID") => uid = self.int::<i32>(e, n)?,
-                    Some(n @ "Name") => c.name = self.string(e, n)?,
-                    Some(n @ "IsBaseCalendar") => c.is_base = self.flag(e, n)?,
-                    Some(n @ "BaseCalendarUID") => c.base_calendar_uid = self.uid_ref(e, n)?,
-                    Some("WeekDays") if !e => {
+                    Some(n @ k::UID) => uid = self.int::<i32>(e, n)?,
+                    Some(n @ k::Name) => c.name = self.string(e, n)?,
+                    Some(n @ k::IsBaseCalendar) => c.is_base = self.flag(e, n)?,
+                    Some(n @ k::BaseCalendarUID) => c.base_calendar_uid = self.uid_ref(e, n)?,
+                    Some(k::WeekDays) if !e => {
                         let (days, exc) = self.week_days()?;
                         c.week_days.extend(days);
                         legacy.extend(exc);
                     }
-                    Some("Exceptions") if !e => {
+                    Some(k::Exceptions) if !e => {
                         self.path.push("Exceptions");
                         while let Some((name, e)) = self.child()? {
                             match name {
-                                Some("Exception") => {
+                                Some(k::Exception) => {
                                     self.count_exception()?;
                                     if let Some(x) = self.exception(e)? {
                                         c.exceptions.push(x);
@@ -793,11 +805,11 @@ impl<'a> Src<'a> {
                         }
                         self.path.pop();
                     }
-                    Some("WorkWeeks") if !e => {
+                    Some(k::WorkWeeks) if !e => {
                         self.path.push("WorkWeeks");
                         while let Some((name, e)) = self.child()? {
                             match name {
-                                Some("WorkWeek") => {
+                                Some(k::WorkWeek) => {
                                     self.count_exception()?;
                                     if let Some(w) = self.work_week(e)? {
                                         c.work_weeks.push(w);
@@ -842,7 +854,7 @@ impl<'a> Src<'a> {
         self.path.push("WeekDays");
         while let Some((name, e)) = self.child()? {
             match name {
-                Some("WeekDay") => {
+                Some(k::WeekDay) => {
                     let mut day_type = None;
                     let mut working = None;
                     let mut period = None;
@@ -851,10 +863,10 @@ impl<'a> Src<'a> {
                         self.path.push("WeekDay");
                         while let Some((name, e)) = self.child()? {
                             match name {
-                                Some(n @ "DayType") => day_type = self.int::<u8>(e, n)?,
-                                Some(n @ "DayWorking") => working = self.boolean(e, n)?,
-                                Some("TimePeriod") if !e => period = Some(self.time_period()?),
-                                Some("WorkingTimes") if !e => times = self.working_times()?,
+                                Some(n @ k::DayType) => day_type = self.int::<u8>(e, n)?,
+                                Some(n @ k::DayWorking) => working = self.boolean(e, n)?,
+                                Some(k::TimePeriod) if !e => period = Some(self.time_period()?),
+                                Some(k::WorkingTimes) if !e => times = self.working_times()?,
                                 _ => self.other(name, e)?,
                             }
                         }
@@ -881,7 +893,7 @@ impl<'a> Src<'a> {
                         }),
                         _ => {
                             self.text.clear();
-                            self.warn("DayType", "week day without a DayType in 0..=7 dropped");
+                            self.warn(k::DayType, "week day without a DayType in 0..=7 dropped");
                         }
                     }
                 }
@@ -897,8 +909,8 @@ impl<'a> Src<'a> {
         self.path.push("TimePeriod");
         while let Some((name, e)) = self.child()? {
             match name {
-                Some(n @ "FromDate") => from = self.date(e, n)?,
-                Some(n @ "ToDate") => to = self.date(e, n)?,
+                Some(n @ k::FromDate) => from = self.date(e, n)?,
+                Some(n @ k::ToDate) => to = self.date(e, n)?,
                 _ => self.other(name, e)?,
             }
         }
@@ -911,14 +923,14 @@ impl<'a> Src<'a> {
         self.path.push("WorkingTimes");
         while let Some((name, e)) = self.child()? {
             match name {
-                Some("WorkingTime") => {
+                Some(k::WorkingTime) => {
                     let (mut from, mut to) = (None, None);
                     if !e {
                         self.path.push("WorkingTime");
                         while let Some((name, e)) = self.child()? {
                             match name {
-                                Some(n @ "FromTime") => from = self.time(e, n)?,
-                                Some(n @ "ToTime") => to = self.time(e, n)?,
+                                Some(n @ k::FromTime) => from = self.time(e, n)?,
+                                Some(n @ k::ToTime) => to = self.time(e, n)?,
                                 _ => self.other(name, e)?,
                             }
                         }
@@ -927,7 +939,7 @@ impl<'a> Src<'a> {
                     if let (Some(from), Some(to)) = (from, to) {
                         if out.len() >= 48 {
                             self.text.clear();
-                            self.warn("WorkingTime", "more than 48 intervals in a day");
+                            self.warn(k::WorkingTime, "more than 48 intervals in a day");
                             continue;
                         }
                         // ToTime 00:00:00 is midnight at the end of the day.
@@ -952,13 +964,13 @@ impl<'a> Src<'a> {
             self.path.push("Exception");
             while let Some((name, e)) = self.child()? {
                 match name {
-                    Some(n @ "EnteredByOccurrences") => {
+                    Some(n @ k::EnteredByOccurrences) => {
                         r.entered_by_occurrences = self.boolean(e, n)?
                     }
-                    Some("TimePeriod") if !e => period = self.time_period()?,
-                    Some(n @ "Occurrences") => r.occurrences = self.int(e, n)?,
-                    Some(n @ "Name") => name_ = self.string(e, n)?,
-                    Some(n @ "Type") => {
+                    Some(k::TimePeriod) if !e => period = self.time_period()?,
+                    Some(n @ k::Occurrences) => r.occurrences = self.int(e, n)?,
+                    Some(n @ k::Name) => name_ = self.string(e, n)?,
+                    Some(n @ k::Type) => {
                         if let Some(code) = self.i64v(e, n)? {
                             r.kind = RecurrenceKind::from_code(code);
                             if r.kind.is_none() {
@@ -966,14 +978,14 @@ impl<'a> Src<'a> {
                             }
                         }
                     }
-                    Some(n @ "Period") => r.period = self.int(e, n)?,
-                    Some(n @ "DaysOfWeek") => r.days_of_week = self.int(e, n)?,
-                    Some(n @ "MonthItem") => r.month_item = self.int(e, n)?,
-                    Some(n @ "MonthPosition") => r.month_position = self.int(e, n)?,
-                    Some(n @ "Month") => r.month = self.int(e, n)?,
-                    Some(n @ "MonthDay") => r.month_day = self.int(e, n)?,
-                    Some(n @ "DayWorking") => working = self.boolean(e, n)?,
-                    Some("WorkingTimes") if !e => times = self.working_times()?,
+                    Some(n @ k::Period) => r.period = self.int(e, n)?,
+                    Some(n @ k::DaysOfWeek) => r.days_of_week = self.int(e, n)?,
+                    Some(n @ k::MonthItem) => r.month_item = self.int(e, n)?,
+                    Some(n @ k::MonthPosition) => r.month_position = self.int(e, n)?,
+                    Some(n @ k::Month) => r.month = self.int(e, n)?,
+                    Some(n @ k::MonthDay) => r.month_day = self.int(e, n)?,
+                    Some(n @ k::DayWorking) => working = self.boolean(e, n)?,
+                    Some(k::WorkingTimes) if !e => times = self.working_times()?,
                     _ => self.other(name, e)?,
                 }
             }
@@ -981,7 +993,7 @@ impl<'a> Src<'a> {
         }
         let (Some(from), Some(to)) = period else {
             self.text.clear();
-            self.warn("Exception", "exception without FromDate/ToDate dropped");
+            self.warn(k::Exception, "exception without FromDate/ToDate dropped");
             return Ok(None);
         };
         // MS Project writes a plain date range as a daily pattern with period 1.
@@ -1006,9 +1018,9 @@ impl<'a> Src<'a> {
             self.path.push("WorkWeek");
             while let Some((name, e)) = self.child()? {
                 match name {
-                    Some("TimePeriod") if !e => period = self.time_period()?,
-                    Some(n @ "Name") => name_ = self.string(e, n)?,
-                    Some("WeekDays") if !e => days = self.week_days()?.0,
+                    Some(k::TimePeriod) if !e => period = self.time_period()?,
+                    Some(n @ k::Name) => name_ = self.string(e, n)?,
+                    Some(k::WeekDays) if !e => days = self.week_days()?.0,
                     _ => self.other(name, e)?,
                 }
             }
@@ -1016,7 +1028,7 @@ impl<'a> Src<'a> {
         }
         let (Some(from), Some(to)) = period else {
             self.text.clear();
-            self.warn("WorkWeek", "work week without FromDate/ToDate dropped");
+            self.warn(k::WorkWeek, "work week without FromDate/ToDate dropped");
             return Ok(None);
         };
         Ok(Some(WorkWeek {
@@ -1034,50 +1046,50 @@ impl<'a> Src<'a> {
             self.path.push("Task");
             while let Some((name, e)) = self.child()? {
                 match name {
-                    Some(n @ "UID") => uid = self.int::<i32>(e, n)?,
-                    Some(n @ "ID") => t.id = self.int(e, n)?,
-                    Some(n @ "Name") => t.name = self.string(e, n)?,
-                    Some(n @ "Active") => t.active = self.boolean(e, n)?,
-                    Some(n @ "Manual") => t.manual = self.flag(e, n)?,
-                    Some(n @ "Type") => t.task_type = self.int(e, n)?,
-                    Some(n @ "IsNull") => t.is_null = self.flag(e, n)?,
-                    Some(n @ "WBS") => t.wbs = self.string(e, n)?,
-                    Some(n @ "OutlineNumber") => t.outline_number = self.string(e, n)?,
-                    Some(n @ "OutlineLevel") => t.outline_level = self.int(e, n)?,
-                    Some(n @ "Priority") => t.priority = self.int(e, n)?,
-                    Some(n @ "Start") => t.start = self.date(e, n)?,
-                    Some(n @ "Finish") => t.finish = self.date(e, n)?,
-                    Some(n @ "Duration") => t.duration = self.duration(e, n)?,
-                    Some(n @ "DurationFormat") => t.duration_format = self.format(e, n)?,
-                    Some(n @ "Work") => t.work = self.duration(e, n)?,
-                    Some(n @ "Stop") => t.stop = self.date(e, n)?,
-                    Some(n @ "Resume") => t.resume = self.date(e, n)?,
-                    Some(n @ "EffortDriven") => t.effort_driven = self.boolean(e, n)?,
-                    Some(n @ "Estimated") => t.estimated = self.boolean(e, n)?,
-                    Some(n @ "Milestone") => t.milestone = self.flag(e, n)?,
-                    Some(n @ "Summary") => t.summary = self.flag(e, n)?,
-                    Some(n @ "IsSubproject") => t.is_subproject = self.flag(e, n)?,
-                    Some(n @ "SubprojectName") => t.subproject_name = self.string(e, n)?,
-                    Some(n @ "ExternalTask") => t.external_task = self.flag(e, n)?,
-                    Some(n @ "ExternalTaskProject") => {
+                    Some(n @ k::UID) => uid = self.int::<i32>(e, n)?,
+                    Some(n @ k::ID) => t.id = self.int(e, n)?,
+                    Some(n @ k::Name) => t.name = self.string(e, n)?,
+                    Some(n @ k::Active) => t.active = self.boolean(e, n)?,
+                    Some(n @ k::Manual) => t.manual = self.flag(e, n)?,
+                    Some(n @ k::Type) => t.task_type = self.int(e, n)?,
+                    Some(n @ k::IsNull) => t.is_null = self.flag(e, n)?,
+                    Some(n @ k::WBS) => t.wbs = self.string(e, n)?,
+                    Some(n @ k::OutlineNumber) => t.outline_number = self.string(e, n)?,
+                    Some(n @ k::OutlineLevel) => t.outline_level = self.int(e, n)?,
+                    Some(n @ k::Priority) => t.priority = self.int(e, n)?,
+                    Some(n @ k::Start) => t.start = self.date(e, n)?,
+                    Some(n @ k::Finish) => t.finish = self.date(e, n)?,
+                    Some(n @ k::Duration) => t.duration = self.duration(e, n)?,
+                    Some(n @ k::DurationFormat) => t.duration_format = self.format(e, n)?,
+                    Some(n @ k::Work) => t.work = self.duration(e, n)?,
+                    Some(n @ k::Stop) => t.stop = self.date(e, n)?,
+                    Some(n @ k::Resume) => t.resume = self.date(e, n)?,
+                    Some(n @ k::EffortDriven) => t.effort_driven = self.boolean(e, n)?,
+                    Some(n @ k::Estimated) => t.estimated = self.boolean(e, n)?,
+                    Some(n @ k::Milestone) => t.milestone = self.flag(e, n)?,
+                    Some(n @ k::Summary) => t.summary = self.flag(e, n)?,
+                    Some(n @ k::IsSubproject) => t.is_subproject = self.flag(e, n)?,
+                    Some(n @ k::SubprojectName) => t.subproject_name = self.string(e, n)?,
+                    Some(n @ k::ExternalTask) => t.external_task = self.flag(e, n)?,
+                    Some(n @ k::ExternalTaskProject) => {
                         t.external_task_project = self.string(e, n)?
                     }
-                    Some(n @ "FixedCost") => t.fixed_cost = self.money(e, n)?,
-                    Some(n @ "FixedCostAccrual") => t.fixed_cost_accrual = self.int(e, n)?,
-                    Some(n @ "PercentComplete") => t.percent_complete = self.percent(e, n)?,
-                    Some(n @ "PercentWorkComplete") => {
+                    Some(n @ k::FixedCost) => t.fixed_cost = self.money(e, n)?,
+                    Some(n @ k::FixedCostAccrual) => t.fixed_cost_accrual = self.int(e, n)?,
+                    Some(n @ k::PercentComplete) => t.percent_complete = self.percent(e, n)?,
+                    Some(n @ k::PercentWorkComplete) => {
                         t.percent_work_complete = self.percent(e, n)?
                     }
-                    Some(n @ "Cost") => t.cost = self.money(e, n)?,
-                    Some(n @ "ActualStart") => t.actual_start = self.date(e, n)?,
-                    Some(n @ "ActualFinish") => t.actual_finish = self.date(e, n)?,
-                    Some(n @ "ActualDuration") => t.actual_duration = self.duration(e, n)?,
-                    Some(n @ "ActualCost") => t.actual_cost = self.money(e, n)?,
-                    Some(n @ "ActualWork") => t.actual_work = self.duration(e, n)?,
-                    Some(n @ "RemainingDuration") => t.remaining_duration = self.duration(e, n)?,
-                    Some(n @ "RemainingCost") => t.remaining_cost = self.money(e, n)?,
-                    Some(n @ "RemainingWork") => t.remaining_work = self.duration(e, n)?,
-                    Some(n @ "ConstraintType") => {
+                    Some(n @ k::Cost) => t.cost = self.money(e, n)?,
+                    Some(n @ k::ActualStart) => t.actual_start = self.date(e, n)?,
+                    Some(n @ k::ActualFinish) => t.actual_finish = self.date(e, n)?,
+                    Some(n @ k::ActualDuration) => t.actual_duration = self.duration(e, n)?,
+                    Some(n @ k::ActualCost) => t.actual_cost = self.money(e, n)?,
+                    Some(n @ k::ActualWork) => t.actual_work = self.duration(e, n)?,
+                    Some(n @ k::RemainingDuration) => t.remaining_duration = self.duration(e, n)?,
+                    Some(n @ k::RemainingCost) => t.remaining_cost = self.money(e, n)?,
+                    Some(n @ k::RemainingWork) => t.remaining_work = self.duration(e, n)?,
+                    Some(n @ k::ConstraintType) => {
                         if let Some(code) = self.i64v(e, n)? {
                             t.constraint_type = ConstraintType::from_code(code);
                             if t.constraint_type.is_none() {
@@ -1085,17 +1097,17 @@ impl<'a> Src<'a> {
                             }
                         }
                     }
-                    Some(n @ "CalendarUID") => t.calendar_uid = self.uid_ref(e, n)?,
-                    Some(n @ "ConstraintDate") => t.constraint_date = self.date(e, n)?,
-                    Some(n @ "Deadline") => t.deadline = self.date(e, n)?,
-                    Some(n @ "IgnoreResourceCalendar") => {
+                    Some(n @ k::CalendarUID) => t.calendar_uid = self.uid_ref(e, n)?,
+                    Some(n @ k::ConstraintDate) => t.constraint_date = self.date(e, n)?,
+                    Some(n @ k::Deadline) => t.deadline = self.date(e, n)?,
+                    Some(n @ k::IgnoreResourceCalendar) => {
                         t.ignore_resource_calendar = self.boolean(e, n)?
                     }
-                    Some(n @ "Notes") => t.notes = self.string(e, n)?,
-                    Some(n @ "PhysicalPercentComplete") => {
+                    Some(n @ k::Notes) => t.notes = self.string(e, n)?,
+                    Some(n @ k::PhysicalPercentComplete) => {
                         t.physical_percent_complete = self.percent(e, n)?
                     }
-                    Some("PredecessorLink") => {
+                    Some(k::PredecessorLink) => {
                         self.links += 1;
                         if self.links > self.lim.max_links {
                             return Err(self.too_many("predecessor links", self.lim.max_links));
@@ -1104,11 +1116,11 @@ impl<'a> Src<'a> {
                             t.predecessors.push(l);
                         }
                     }
-                    Some("Baseline") => {
+                    Some(k::Baseline) => {
                         if let Some(b) = self.task_baseline(e)? {
                             if t.baselines.len() >= 11 {
                                 self.text.clear();
-                                self.warn("Baseline", "more than 11 baselines");
+                                self.warn(k::Baseline, "more than 11 baselines");
                             } else {
                                 t.baselines.push(b);
                             }
@@ -1140,8 +1152,8 @@ impl<'a> Src<'a> {
             self.path.push("PredecessorLink");
             while let Some((name, e)) = self.child()? {
                 match name {
-                    Some(n @ "PredecessorUID") => uid = self.int::<i32>(e, n)?,
-                    Some(n @ "Type") => {
+                    Some(n @ k::PredecessorUID) => uid = self.int::<i32>(e, n)?,
+                    Some(n @ k::Type) => {
                         if let Some(code) = self.i64v(e, n)? {
                             match LinkType::from_code(code) {
                                 Some(k) => l.link_type = k,
@@ -1149,9 +1161,9 @@ impl<'a> Src<'a> {
                             }
                         }
                     }
-                    Some(n @ "CrossProject") => l.cross_project = self.flag(e, n)?,
-                    Some(n @ "CrossProjectName") => l.cross_project_name = self.string(e, n)?,
-                    Some(n @ "LinkLag") => {
+                    Some(n @ k::CrossProject) => l.cross_project = self.flag(e, n)?,
+                    Some(n @ k::CrossProjectName) => l.cross_project_name = self.string(e, n)?,
+                    Some(n @ k::LinkLag) => {
                         // Some writers emit decimals; the unit is a tenth of a minute.
                         l.lag = match self.float(e, n)? {
                             None => 0,
@@ -1159,7 +1171,7 @@ impl<'a> Src<'a> {
                             Some(_) => return Err(self.bad(n, "number out of range")),
                         }
                     }
-                    Some(n @ "LagFormat") => l.lag_format = self.format(e, n)?,
+                    Some(n @ k::LagFormat) => l.lag_format = self.format(e, n)?,
                     _ => self.other(name, e)?,
                 }
             }
@@ -1172,18 +1184,18 @@ impl<'a> Src<'a> {
             }
             None => {
                 self.text.clear();
-                self.warn("PredecessorLink", "link without PredecessorUID dropped");
+                self.warn(k::PredecessorLink, "link without PredecessorUID dropped");
                 Ok(None)
             }
         }
     }
 
     fn baseline_number(&mut self, e: bool) -> R<Option<u8>> {
-        let n = self.int::<i64>(e, "Number")?;
+        let n = self.int::<i64>(e, k::Number)?;
         match n {
             Some(v @ 0..=10) => Ok(Some(v as u8)),
             Some(_) => {
-                self.warn("Number", "baseline number outside 0..=10");
+                self.warn(k::Number, "baseline number outside 0..=10");
                 Ok(None)
             }
             None => Ok(None),
@@ -1197,16 +1209,16 @@ impl<'a> Src<'a> {
             self.path.push("Baseline");
             while let Some((name, e)) = self.child()? {
                 match name {
-                    Some("Number") => number = self.baseline_number(e)?,
-                    Some(n @ "Start") => b.start = self.date(e, n)?,
-                    Some(n @ "Finish") => b.finish = self.date(e, n)?,
-                    Some(n @ "Duration") => b.duration = self.duration(e, n)?,
-                    Some(n @ "DurationFormat") => b.duration_format = self.format(e, n)?,
-                    Some(n @ "Work") => b.work = self.duration(e, n)?,
-                    Some(n @ "Cost") => b.cost = self.money(e, n)?,
-                    Some(n @ "BCWS") => b.bcws = self.money(e, n)?,
-                    Some(n @ "BCWP") => b.bcwp = self.money(e, n)?,
-                    Some(n @ "FixedCost") => b.fixed_cost = self.money(e, n)?,
+                    Some(k::Number) => number = self.baseline_number(e)?,
+                    Some(n @ k::Start) => b.start = self.date(e, n)?,
+                    Some(n @ k::Finish) => b.finish = self.date(e, n)?,
+                    Some(n @ k::Duration) => b.duration = self.duration(e, n)?,
+                    Some(n @ k::DurationFormat) => b.duration_format = self.format(e, n)?,
+                    Some(n @ k::Work) => b.work = self.duration(e, n)?,
+                    Some(n @ k::Cost) => b.cost = self.money(e, n)?,
+                    Some(n @ k::BCWS) => b.bcws = self.money(e, n)?,
+                    Some(n @ k::BCWP) => b.bcwp = self.money(e, n)?,
+                    Some(n @ k::FixedCost) => b.fixed_cost = self.money(e, n)?,
                     _ => self.other(name, e)?,
                 }
             }
@@ -1225,11 +1237,11 @@ impl<'a> Src<'a> {
             self.path.push("Baseline");
             while let Some((name, e)) = self.child()? {
                 match name {
-                    Some("Number") => number = self.baseline_number(e)?,
-                    Some(n @ "Start") if dates => b.start = self.date(e, n)?,
-                    Some(n @ "Finish") if dates => b.finish = self.date(e, n)?,
-                    Some(n @ "Work") => b.work = self.duration(e, n)?,
-                    Some(n @ "Cost") => b.cost = self.money(e, n)?,
+                    Some(k::Number) => number = self.baseline_number(e)?,
+                    Some(n @ k::Start) if dates => b.start = self.date(e, n)?,
+                    Some(n @ k::Finish) if dates => b.finish = self.date(e, n)?,
+                    Some(n @ k::Work) => b.work = self.duration(e, n)?,
+                    Some(n @ k::Cost) => b.cost = self.money(e, n)?,
                     _ => self.other(name, e)?,
                 }
             }
@@ -1249,10 +1261,10 @@ impl<'a> Src<'a> {
             self.path.push("Resource");
             while let Some((name, e)) = self.child()? {
                 match name {
-                    Some(n @ "UID") => uid = self.int::<i32>(e, n)?,
-                    Some(n @ "ID") => r.id = self.int(e, n)?,
-                    Some(n @ "Name") => r.name = self.string(e, n)?,
-                    Some(n @ "Type") => {
+                    Some(n @ k::UID) => uid = self.int::<i32>(e, n)?,
+                    Some(n @ k::ID) => r.id = self.int(e, n)?,
+                    Some(n @ k::Name) => r.name = self.string(e, n)?,
+                    Some(n @ k::Type) => {
                         if let Some(code) = self.i64v(e, n)? {
                             r.resource_type = match code {
                                 0 => Some(ResourceType::Material),
@@ -1265,23 +1277,23 @@ impl<'a> Src<'a> {
                             }
                         }
                     }
-                    Some(n @ "IsNull") => r.is_null = self.flag(e, n)?,
-                    Some(n @ "Initials") => r.initials = self.string(e, n)?,
-                    Some(n @ "Group") => r.group = self.string(e, n)?,
-                    Some(n @ "EmailAddress") => r.email = self.string(e, n)?,
-                    Some(n @ "MaxUnits") => r.max_units = self.float(e, n)?,
-                    Some(n @ "Work") => r.work = self.duration(e, n)?,
-                    Some(n @ "ActualWork") => r.actual_work = self.duration(e, n)?,
-                    Some(n @ "StandardRate") => r.standard_rate = self.float(e, n)?,
-                    Some(n @ "Cost") => r.cost = self.money(e, n)?,
-                    Some(n @ "StandardRateFormat") => r.standard_rate_format = self.int(e, n)?,
-                    Some(n @ "OvertimeRate") => r.overtime_rate = self.float(e, n)?,
-                    Some(n @ "OvertimeRateFormat") => r.overtime_rate_format = self.int(e, n)?,
-                    Some(n @ "CostPerUse") => r.cost_per_use = self.money(e, n)?,
-                    Some(n @ "ActualCost") => r.actual_cost = self.money(e, n)?,
-                    Some(n @ "CalendarUID") => r.calendar_uid = self.uid_ref(e, n)?,
-                    Some(n @ "IsCostResource") => cost_resource = self.flag(e, n)?,
-                    Some("Baseline") => {
+                    Some(n @ k::IsNull) => r.is_null = self.flag(e, n)?,
+                    Some(n @ k::Initials) => r.initials = self.string(e, n)?,
+                    Some(n @ k::Group) => r.group = self.string(e, n)?,
+                    Some(n @ k::EmailAddress) => r.email = self.string(e, n)?,
+                    Some(n @ k::MaxUnits) => r.max_units = self.float(e, n)?,
+                    Some(n @ k::Work) => r.work = self.duration(e, n)?,
+                    Some(n @ k::ActualWork) => r.actual_work = self.duration(e, n)?,
+                    Some(n @ k::StandardRate) => r.standard_rate = self.float(e, n)?,
+                    Some(n @ k::Cost) => r.cost = self.money(e, n)?,
+                    Some(n @ k::StandardRateFormat) => r.standard_rate_format = self.int(e, n)?,
+                    Some(n @ k::OvertimeRate) => r.overtime_rate = self.float(e, n)?,
+                    Some(n @ k::OvertimeRateFormat) => r.overtime_rate_format = self.int(e, n)?,
+                    Some(n @ k::CostPerUse) => r.cost_per_use = self.money(e, n)?,
+                    Some(n @ k::ActualCost) => r.actual_cost = self.money(e, n)?,
+                    Some(n @ k::CalendarUID) => r.calendar_uid = self.uid_ref(e, n)?,
+                    Some(n @ k::IsCostResource) => cost_resource = self.flag(e, n)?,
+                    Some(k::Baseline) => {
                         if let Some(b) = self.work_baseline(e, false)?
                             && r.baselines.len() < 11
                         {
@@ -1310,23 +1322,23 @@ impl<'a> Src<'a> {
             self.path.push("Assignment");
             while let Some((name, e)) = self.child()? {
                 match name {
-                    Some(n @ "UID") => uid = self.int::<i32>(e, n)?,
-                    Some(n @ "TaskUID") => task = self.int::<i32>(e, n)?,
-                    Some(n @ "ResourceUID") => res = self.int::<i32>(e, n)?,
-                    Some(n @ "PercentWorkComplete") => {
+                    Some(n @ k::UID) => uid = self.int::<i32>(e, n)?,
+                    Some(n @ k::TaskUID) => task = self.int::<i32>(e, n)?,
+                    Some(n @ k::ResourceUID) => res = self.int::<i32>(e, n)?,
+                    Some(n @ k::PercentWorkComplete) => {
                         a.percent_work_complete = self.percent(e, n)?
                     }
-                    Some(n @ "ActualCost") => a.actual_cost = self.money(e, n)?,
-                    Some(n @ "ActualFinish") => a.actual_finish = self.date(e, n)?,
-                    Some(n @ "ActualStart") => a.actual_start = self.date(e, n)?,
-                    Some(n @ "ActualWork") => a.actual_work = self.duration(e, n)?,
-                    Some(n @ "Cost") => a.cost = self.money(e, n)?,
-                    Some(n @ "Finish") => a.finish = self.date(e, n)?,
-                    Some(n @ "RemainingWork") => a.remaining_work = self.duration(e, n)?,
-                    Some(n @ "Start") => a.start = self.date(e, n)?,
-                    Some(n @ "Units") => a.units = self.float(e, n)?,
-                    Some(n @ "Work") => a.work = self.duration(e, n)?,
-                    Some("Baseline") => {
+                    Some(n @ k::ActualCost) => a.actual_cost = self.money(e, n)?,
+                    Some(n @ k::ActualFinish) => a.actual_finish = self.date(e, n)?,
+                    Some(n @ k::ActualStart) => a.actual_start = self.date(e, n)?,
+                    Some(n @ k::ActualWork) => a.actual_work = self.duration(e, n)?,
+                    Some(n @ k::Cost) => a.cost = self.money(e, n)?,
+                    Some(n @ k::Finish) => a.finish = self.date(e, n)?,
+                    Some(n @ k::RemainingWork) => a.remaining_work = self.duration(e, n)?,
+                    Some(n @ k::Start) => a.start = self.date(e, n)?,
+                    Some(n @ k::Units) => a.units = self.float(e, n)?,
+                    Some(n @ k::Work) => a.work = self.duration(e, n)?,
+                    Some(k::Baseline) => {
                         if let Some(b) = self.work_baseline(e, true)?
                             && a.baselines.len() < 11
                         {
@@ -1464,55 +1476,70 @@ fn parse_time(t: &str) -> Option<u16> {
 /// Days are 24 hours; years and months are refused (MSPDI never writes them).
 pub(super) fn parse_duration(t: &str) -> Result<i64, &'static str> {
     const BAD: &str = "expected a duration like PT8H0M0S";
+    const RANGE: &str = "number out of range";
     let (neg, rest) = match t.strip_prefix('-') {
         Some(r) => (true, r),
         None => (false, t),
     };
-    let rest = rest.strip_prefix('P').ok_or(BAD)?;
-    if rest.is_empty() {
-        return Err(BAD);
-    }
-    let mut seconds = 0f64;
+    let rest = rest.strip_prefix('P').ok_or(BAD)?.as_bytes();
+    // Whole seconds in integers (the common case), fractions in f64 on the side.
+    let mut seconds: i128 = 0;
+    let mut frac_seconds = 0f64;
     let mut in_time = false;
-    let mut num = String::new();
     let mut any = false;
-    for c in rest.chars() {
-        match c {
-            'T' if !in_time && num.is_empty() => in_time = true,
-            '0'..='9' | '.' => {
-                if num.len() > 40 {
-                    return Err("number out of range");
-                }
-                num.push(c);
-            }
-            _ => {
-                if num.is_empty() {
-                    return Err(BAD);
-                }
-                let v: f64 = num.parse().map_err(|_| BAD)?;
-                num.clear();
-                any = true;
-                let unit = match (in_time, c) {
-                    (false, 'D') => 86_400.0,
-                    (true, 'H') => 3_600.0,
-                    (true, 'M') => 60.0,
-                    (true, 'S') => 1.0,
-                    (false, 'Y') | (false, 'M') => {
-                        return Err("years and months are not supported in durations");
-                    }
-                    _ => return Err(BAD),
-                };
-                seconds += v * unit;
-            }
+    let mut i = 0;
+    while i < rest.len() {
+        if rest[i] == b'T' && !in_time {
+            in_time = true;
+            i += 1;
+            continue;
         }
+        let start = i;
+        let mut whole: i128 = 0;
+        while i < rest.len() && rest[i].is_ascii_digit() {
+            whole = whole * 10 + i128::from(rest[i] - b'0');
+            if whole > 1_000_000_000_000_000 {
+                return Err(RANGE);
+            }
+            i += 1;
+        }
+        let mut frac = 0f64;
+        if i < rest.len() && rest[i] == b'.' {
+            let fs = i;
+            i += 1;
+            while i < rest.len() && rest[i].is_ascii_digit() {
+                i += 1;
+            }
+            frac = std::str::from_utf8(&rest[fs..i])
+                .ok()
+                .and_then(|f| format!("0{f}").parse::<f64>().ok())
+                .ok_or(BAD)?;
+        }
+        if i == start || i >= rest.len() {
+            return Err(BAD);
+        }
+        let unit: i128 = match (in_time, rest[i]) {
+            (false, b'D') => 86_400,
+            (true, b'H') => 3_600,
+            (true, b'M') => 60,
+            (true, b'S') => 1,
+            (false, b'Y') | (false, b'M') => {
+                return Err("years and months are not supported in durations");
+            }
+            _ => return Err(BAD),
+        };
+        i += 1;
+        any = true;
+        seconds += whole * unit;
+        frac_seconds += frac * unit as f64;
     }
-    if !num.is_empty() || !any {
+    if !any {
         return Err(BAD);
     }
-    let minutes = (seconds / 60.0).round();
+    let minutes = ((seconds as f64 + frac_seconds) / 60.0).round();
     // 10^13 minutes is about 19 million years: anything beyond is hostile or corrupt.
     if !minutes.is_finite() || minutes > 1e13 {
-        return Err("number out of range");
+        return Err(RANGE);
     }
     let m = minutes as i64;
     Ok(if neg { -m } else { m })
