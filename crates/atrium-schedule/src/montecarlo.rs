@@ -335,6 +335,9 @@ pub struct McPlan {
     risk_cost: Vec<Sampler>,
     needs_start: bool,
     has_costs: bool,
+    /// Positions that can end the project: no FS/FF successor with a lag ≥ 0 (such a
+    /// successor always finishes no earlier), so the project finish is their maximum.
+    ends: Vec<u32>,
     /// Reference values that centre the sensitivity sums (limits cancellation).
     dur_ref: Vec<f32>,
     finish_ref: f32,
@@ -551,6 +554,16 @@ impl McPlan {
                 LinkKind::FinishFinish | LinkKind::StartFinish => fin_lists[pos_of[l.succ]].push(r),
             }
         }
+        let mut dominated = vec![false; n];
+        for (k, (_, l)) in links.iter().enumerate() {
+            if !dropped[k]
+                && l.lag >= 0.0
+                && matches!(l.kind, LinkKind::FinishStart | LinkKind::FinishFinish)
+            {
+                dominated[pos_of[l.pred]] = true;
+            }
+        }
+        let ends = (0..n as u32).filter(|&p| !dominated[p as usize]).collect();
         let (start_off, start_preds) = to_csr(start_lists);
         let (fin_off, fin_preds) = to_csr(fin_lists);
 
@@ -610,6 +623,7 @@ impl McPlan {
             risk_cost,
             needs_start,
             has_costs,
+            ends,
             dur_ref,
             finish_ref: 0.0,
             deterministic_finish: 0.0,

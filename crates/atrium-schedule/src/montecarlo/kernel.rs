@@ -1,6 +1,12 @@
 //! The Monte Carlo inner loops: one block of `LANES` iterations at a time, one `f32` row
 //! per task, every loop running over the lanes so it vectorizes; blocks grouped in chunks
 //! spread over rayon threads and reduced in chunk order.
+//!
+//! Each chunk runs under `pulp::Arch::dispatch`, which executes it in a function compiled
+//! with the best instruction set the CPU has (AVX2 on x86-64-v3); every function below it
+//! is `#[inline(always)]` so the lane loops are vectorized for that set. Only IEEE basic
+//! operations are used (no fused multiply-add: Rust never contracts), so every instruction
+//! set gives bit-identical samples.
 
 // Lane loops index several arrays with one lane counter; that form is the clearest and
 // the one LLVM vectorizes reliably.
@@ -92,7 +98,7 @@ fn gamma(shape: f64, rng: &mut Lanes<W>, l: usize) -> f64 {
 }
 
 /// Fills `out` with one sample per lane.
-#[inline]
+#[inline(always)]
 fn sample(s: &Sampler, rng: &mut Lanes<W>, out: &mut Row) {
     match *s {
         Sampler::Fixed(v) => *out = [v; W],
@@ -142,9 +148,9 @@ fn start_constraint(release: f32, preds: &[PredRef], fin: &[Row], start: &[Row])
             &fin[pr.pos as usize]
         };
         let lag = pr.lag;
-        for l in 0..W {
-            acc[l] = fmax(acc[l], row[l] + lag);
-        }
+        // A whole new row, not `acc[l] = max(..)`: LLVM turns the latter into a masked
+        // (conditional) store, which is several times slower.
+        acc = std::array::from_fn(|l| fmax(acc[l], row[l] + lag));
     }
     acc
 }
@@ -165,6 +171,7 @@ fn sums3(x: &Row, y: &Row) -> [f64; 3] {
     [f(s1), f(s2), f(s3)]
 }
 
+#[inline(always)]
 fn run_block(
     plan: &McPlan,
     opts: &McOptions,
@@ -227,9 +234,7 @@ fn run_block(
                 &sc.fin[pr.pos as usize]
             };
             let lag = pr.lag;
-            for l in 0..W {
-                ef[l] = fmax(ef[l], row[l] + lag);
-            }
+            ef = std::array::from_fn(|l| fmax(ef[l], row[l] + lag));
         }
         if plan.needs_start {
             let st = &mut sc.start[p];
@@ -246,9 +251,6 @@ fn run_block(
                 }
             }
         }
-        for l in 0..W {
-            proj[l] = fmax(proj[l], ef[l]);
-        }
         sc.fin[p] = ef;
         if keep_dur {
             sc.dur[p] = d;
@@ -261,6 +263,12 @@ fn run_block(
         }
     }
 
+    // The project finish, from the tasks that can end it, in a loop of its own: folded into
+    // the task loop, LLVM keeps `proj` on the stack and updates it with masked stores.
+    for &p in &plan.ends {
+        let f = &sc.fin[p as usize];
+        proj = std::array::from_fn(|l| fmax(proj[l], f[l]));
+    }
     if opts.criticality {
         backward(plan, sc, &proj, valid, out);
     }
@@ -293,6 +301,7 @@ fn run_block(
 /// if it ends the project, or if one of its values (plus lag) is exactly the value that
 /// set a critical successor's start or finish. Exact float equality is sound because the
 /// forward pass's values are recomputed with the same operations in the same order.
+#[inline(always)]
 fn backward(plan: &McPlan, sc: &mut Scratch, proj: &Row, valid: usize, out: &mut ChunkOut) {
     let n = plan.n;
     for p in 0..n {
@@ -352,7 +361,41 @@ fn backward(plan: &McPlan, sc: &mut Scratch, proj: &Row, valid: usize, out: &mut
     }
 }
 
-fn run_chunk(plan: &McPlan, opts: &McOptions, sc: &mut Scratch, chunk: usize) -> ChunkOut {
+fn run_chunk(
+    arch: pulp::Arch,
+    plan: &McPlan,
+    opts: &McOptions,
+    sc: &mut Scratch,
+    chunk: usize,
+) -> ChunkOut {
+    arch.dispatch(ChunkJob {
+        plan,
+        opts,
+        sc,
+        chunk,
+    })
+}
+
+/// A chunk as a `pulp::WithSimd` operation: unlike a closure, its `with_simd` can be forced
+/// inline into pulp's `#[target_feature]` wrapper, so the kernel is compiled for it.
+struct ChunkJob<'a> {
+    plan: &'a McPlan,
+    opts: &'a McOptions,
+    sc: &'a mut Scratch,
+    chunk: usize,
+}
+
+impl pulp::WithSimd for ChunkJob<'_> {
+    type Output = ChunkOut;
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) -> ChunkOut {
+        run_chunk_inner(self.plan, self.opts, self.sc, self.chunk)
+    }
+}
+
+#[inline(always)]
+fn run_chunk_inner(plan: &McPlan, opts: &McOptions, sc: &mut Scratch, chunk: usize) -> ChunkOut {
     let begin = chunk * CHUNK_ITERATIONS;
     let end = (begin + CHUNK_ITERATIONS).min(opts.iterations);
     let n = plan.n;
@@ -375,10 +418,11 @@ fn run_chunk(plan: &McPlan, opts: &McOptions, sc: &mut Scratch, chunk: usize) ->
 pub(super) fn run(plan: &McPlan, opts: &McOptions) -> McResult {
     let iters = opts.iterations;
     let nchunks = iters.div_ceil(CHUNK_ITERATIONS);
+    let arch = pulp::Arch::new();
     let outs: Vec<ChunkOut> = if opts.threads == 1 || nchunks <= 1 {
         let mut sc = Scratch::new(plan, opts);
         (0..nchunks)
-            .map(|c| run_chunk(plan, opts, &mut sc, c))
+            .map(|c| run_chunk(arch, plan, opts, &mut sc, c))
             .collect()
     } else {
         let go = || -> Vec<ChunkOut> {
@@ -386,7 +430,7 @@ pub(super) fn run(plan: &McPlan, opts: &McOptions) -> McResult {
                 .into_par_iter()
                 .map_init(
                     || Scratch::new(plan, opts),
-                    |sc, c| run_chunk(plan, opts, sc, c),
+                    |sc, c| run_chunk(arch, plan, opts, sc, c),
                 )
                 .collect()
         };
@@ -484,5 +528,47 @@ pub(super) fn run(plan: &McPlan, opts: &McOptions) -> McResult {
         risk_occurrence: risk_occ.iter().map(|&c| c as f64 / nf).collect(),
         deterministic_finish: plan.deterministic_finish,
         diagnostics: plan.diagnostics.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::montecarlo::{Dist, Link, LinkKind, McInput, McTask, RiskEvent, peer};
+
+    #[test]
+    fn every_instruction_set_gives_the_same_bits() {
+        let mut input = peer::build_graph(200, 3, 20).to_input();
+        input.tasks[7] = McTask::new(Dist::Uniform { min: 1.0, max: 3.0 });
+        input
+            .links
+            .push(Link::new(2, 30, LinkKind::StartFinish, 4.0));
+        input.risks.push(RiskEvent {
+            probability: 0.5,
+            delay: Dist::Triangular {
+                min: 0.0,
+                mode: 1.0,
+                max: 4.0,
+            },
+            tasks: vec![9],
+            cost: Dist::Fixed(1.0),
+        });
+        let plan = McPlan::compile(&input);
+        let opts = McOptions {
+            iterations: 700,
+            seed: 5,
+            threads: 1,
+            criticality: true,
+            sensitivity: true,
+        };
+        let best = pulp::Arch::new();
+        let mut sc = Scratch::new(&plan, &opts);
+        let a = run_chunk(best, &plan, &opts, &mut sc, 1);
+        let b = run_chunk(pulp::Arch::Scalar, &plan, &opts, &mut sc, 1);
+        assert_eq!(a.finish.len(), 700 - CHUNK_ITERATIONS);
+        assert_eq!(a.finish, b.finish);
+        assert_eq!(a.crit, b.crit);
+        assert_eq!(a.sens, b.sens);
+        assert_eq!(a.cost, b.cost);
     }
 }

@@ -67,7 +67,7 @@ impl<const W: usize> Lanes<W> {
     }
 
     /// Fills `out` with one uniform in [0, 1) per lane (24-bit resolution).
-    #[inline]
+    #[inline(always)]
     pub fn next_f32(&mut self, out: &mut [f32; W]) {
         for i in 0..W {
             let r = self.s0[i].wrapping_add(self.s3[i]);
