@@ -1,0 +1,1 @@
+//! The demo organization (being written).

@@ -1,0 +1,149 @@
+//! THE permission table: which role may do which action, and on which scope. Every use case
+//! asks [`authorize`] before it touches data; the web layer's authorization-matrix test
+//! walks every route with every role against this table.
+
+use crate::auth::Actor;
+use crate::error::{AppError, Result};
+use atrium_core::identity::{Placement, Role, Scope};
+use atrium_core::org::OperatingMode;
+use atrium_store::project::Visibility;
+
+/// Everything a caller can ask Atrium to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Read portfolios, programs, projects (limited to the grant's scope).
+    ReadRecords,
+    CreatePortfolio,
+    UpdatePortfolio,
+    ArchivePortfolio,
+    CreateProgram,
+    UpdateProgram,
+    ArchiveProgram,
+    CreateProject,
+    UpdateProject,
+    ArchiveProject,
+    /// Set or change a project's manager (restricted to the PMO in directive mode).
+    AssignProjectManager,
+    ReadPeople,
+    ManagePeople,
+    ReadSettings,
+    UpdateSettings,
+    ReadUsers,
+    ManageUsers,
+    ReadAudit,
+}
+
+use Role::*;
+
+const EVERYONE: &[Role] = Role::ALL;
+const PMO_LEADS: &[Role] = &[PmoDirector, PortfolioManager];
+const DELIVERY: &[Role] = &[PmoDirector, PortfolioManager, ProgramManager, SeniorProjectManager, ProjectManager];
+
+/// The table. `mode` is the organization's PMO operating mode.
+pub fn roles_for(action: Action, mode: OperatingMode) -> &'static [Role] {
+    match action {
+        Action::ReadRecords | Action::ReadPeople | Action::ReadSettings => EVERYONE,
+        Action::CreatePortfolio | Action::UpdatePortfolio | Action::ArchivePortfolio => PMO_LEADS,
+        Action::CreateProgram | Action::ArchiveProgram => PMO_LEADS,
+        Action::UpdateProgram => &[PmoDirector, PortfolioManager, ProgramManager],
+        Action::CreateProject | Action::AssignProjectManager => match mode {
+            OperatingMode::Directive => PMO_LEADS,
+            _ => DELIVERY,
+        },
+        Action::UpdateProject => DELIVERY,
+        Action::ArchiveProject => &[PmoDirector, PortfolioManager, ProgramManager],
+        Action::ManagePeople => &[PmoDirector, ResourceManager, Admin],
+        Action::UpdateSettings => &[PmoDirector, Admin],
+        Action::ReadUsers => &[PmoDirector, Admin],
+        Action::ManageUsers => &[Admin],
+        Action::ReadAudit => &[PmoDirector, GovernanceOfficer, Admin],
+    }
+}
+
+/// Actions that only make sense organization-wide: a scoped grant never allows them.
+fn organization_only(action: Action) -> bool {
+    matches!(
+        action,
+        Action::CreatePortfolio
+            | Action::ManagePeople
+            | Action::UpdateSettings
+            | Action::ReadUsers
+            | Action::ManageUsers
+            | Action::ReadAudit
+    )
+}
+
+/// Whether `actor` may do `action` on a record placed at `at`.
+pub fn allows(actor: &Actor, action: Action, at: &Placement, mode: OperatingMode) -> bool {
+    let roles = roles_for(action, mode);
+    actor.grants.iter().any(|g| {
+        roles.contains(&g.role)
+            && (g.scope == Scope::Organization || (!organization_only(action) && at.covered_by(&g.scope)))
+    })
+}
+
+pub fn authorize(actor: &Actor, action: Action, at: &Placement, mode: OperatingMode) -> Result<()> {
+    if allows(actor, action, at, mode) { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
+/// What `actor` may read: everything with an organization-wide grant, else the union of
+/// its scopes.
+pub fn visibility(actor: &Actor) -> Visibility {
+    if actor.grants.iter().any(|g| g.scope == Scope::Organization) {
+        return Visibility::All;
+    }
+    let (mut portfolios, mut programs, mut projects) = (vec![], vec![], vec![]);
+    for g in &actor.grants {
+        match g.scope {
+            Scope::Portfolio(id) => portfolios.push(id),
+            Scope::Program(id) => programs.push(id),
+            Scope::Project(id) => projects.push(id),
+            Scope::Organization => {}
+        }
+    }
+    Visibility::Scoped { portfolios, programs, projects }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use atrium_core::identity::Grant;
+    use uuid::Uuid;
+
+    fn actor(role: Role, scope: Scope) -> Actor {
+        Actor { user_id: Uuid::nil(), email: "a@b.c".into(), name: "A".into(), grants: vec![Grant { role, scope }], csrf: String::new() }
+    }
+
+    #[test]
+    fn scoped_project_manager_edits_only_its_project() {
+        let (pf, prj, other) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+        let pm = actor(ProjectManager, Scope::Project(prj));
+        let mine = Placement { portfolio: Some(pf), program: None, project: Some(prj) };
+        let theirs = Placement { portfolio: Some(pf), program: None, project: Some(other) };
+        assert!(allows(&pm, Action::UpdateProject, &mine, OperatingMode::Supportive));
+        assert!(!allows(&pm, Action::UpdateProject, &theirs, OperatingMode::Supportive));
+        assert!(!allows(&pm, Action::ArchiveProject, &mine, OperatingMode::Supportive));
+    }
+
+    #[test]
+    fn directive_mode_reserves_project_creation_to_the_pmo() {
+        let pm = actor(ProjectManager, Scope::Organization);
+        let at = Placement { portfolio: Some(Uuid::from_u128(1)), ..Default::default() };
+        assert!(allows(&pm, Action::CreateProject, &at, OperatingMode::Controlling));
+        assert!(!allows(&pm, Action::CreateProject, &at, OperatingMode::Directive));
+        let dir = actor(PmoDirector, Scope::Organization);
+        assert!(allows(&dir, Action::CreateProject, &at, OperatingMode::Directive));
+    }
+
+    #[test]
+    fn settings_only_for_director_and_admin_organization_wide() {
+        for r in Role::ALL {
+            let a = actor(*r, Scope::Organization);
+            let ok = allows(&a, Action::UpdateSettings, &Placement::ORGANIZATION, OperatingMode::Supportive);
+            assert_eq!(ok, matches!(r, PmoDirector | Admin), "{r}");
+        }
+        let scoped = actor(PmoDirector, Scope::Portfolio(Uuid::from_u128(1)));
+        let at = Placement { portfolio: Some(Uuid::from_u128(1)), ..Default::default() };
+        assert!(!allows(&scoped, Action::UpdateSettings, &at, OperatingMode::Supportive));
+    }
+}
