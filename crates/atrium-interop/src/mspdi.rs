@@ -3,8 +3,10 @@
 //!
 //! Entry points: [`parse`] / [`parse_with_limits`] (bytes in, [`Parsed`] out) and [`write`]
 //! ([`Project`] in, bytes out). The model ([`Project`], [`Task`], [`Calendar`], ...) keeps
-//! MSPDI's own units; see the `model` module docs.
+//! MSPDI's own units; see the `model` module docs. [`earned`] turns a project into the
+//! inputs of the baseline and earned-value engines of `atrium-schedule`.
 
+pub mod earned;
 mod model;
 mod names;
 mod read;

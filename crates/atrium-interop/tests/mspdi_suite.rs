@@ -866,3 +866,41 @@ fn dates_convert_to_minutes_and_back() {
     assert_eq!(DateTime::new(2023, 2, 29, 0, 0, 0), None);
     assert_eq!(d.to_string(), "2024-02-29T13:45:00");
 }
+
+// ---- bridges to the baseline and earned-value engines ---------------------------------------
+
+#[test]
+fn rich_earned_value_and_baseline_variance() {
+    use atrium_schedule::baseline::BaselineNumber;
+    use atrium_schedule::evm;
+    let p = rich();
+    let inputs = mspdi::earned::evm_tasks(&p, BaselineNumber::PRIMARY);
+    // Leaf tasks with baseline 0: kick-off, requirements, design, build.
+    let uids: Vec<i32> = inputs.iter().map(|(i, _)| p.tasks[*i].uid).collect();
+    assert_eq!(uids, vec![2, 3, 4, 7]);
+    let tasks: Vec<_> = inputs.iter().map(|(_, t)| *t).collect();
+    let status = p.status_date.expect("status date").minutes_since_epoch();
+    let m = evm::evaluate(&tasks, status, evm::elapsed).total;
+    assert_eq!(m.bac, 3_970_000);
+    assert_eq!(m.ev, 850_000 + 600_000);
+    assert_eq!(m.ac, 1_010_000 + 600_000);
+    // Build is 7 d 4 h into its 13 d 23 h baseline span (elapsed spread).
+    assert_eq!(m.pv, 850_000 + 1_200_000 + 985_791);
+    assert_eq!(m.cv, -160_000);
+
+    let baselines = mspdi::earned::project_baselines(&p);
+    let current: Vec<_> = p.tasks.iter().map(mspdi::earned::current_values).collect();
+    let n1 = BaselineNumber::new(1).expect("slot");
+    let v = baselines.variances(n1, &current);
+    let req = p
+        .tasks
+        .iter()
+        .position(|t| t.uid == 3)
+        .expect("requirements");
+    let v = v[req].expect("baseline 1 set");
+    assert_eq!(v.cost, Some(1_010_000 - 690_000));
+    assert_eq!(v.finish, Some(1440));
+    assert_eq!(v.duration, Some(48 * 60 - 32 * 60));
+    assert!(baselines.is_set(BaselineNumber::new(10).expect("slot")));
+    assert!(!baselines.is_set(BaselineNumber::new(2).expect("slot")));
+}
