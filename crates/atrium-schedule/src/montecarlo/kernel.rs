@@ -33,6 +33,8 @@ struct Scratch {
     dur: Vec<Row>,
     crit: Vec<Mask>,
     rdelay: Vec<Row>,
+    /// Per task: eight f32 partial sums of Σx, Σx², Σxy for the current chunk.
+    sens: Vec<[[f32; 8]; 3]>,
 }
 
 impl Scratch {
@@ -57,6 +59,11 @@ impl Scratch {
                 Vec::new()
             },
             rdelay: vec![[0.0; W]; plan.risk_p.len()],
+            sens: if opts.sensitivity {
+                vec![[[0.0; 8]; 3]; n]
+            } else {
+                Vec::new()
+            },
         }
     }
 }
@@ -153,22 +160,6 @@ fn start_constraint(release: f32, preds: &[PredRef], fin: &[Row], start: &[Row])
         acc = std::array::from_fn(|l| fmax(acc[l], row[l] + lag));
     }
     acc
-}
-
-/// Sum of a row in f64 via eight f32 partial sums (a fixed association order, so it
-/// vectorizes and stays deterministic).
-#[inline(always)]
-fn sums3(x: &Row, y: &Row) -> [f64; 3] {
-    let (mut s1, mut s2, mut s3) = ([0.0f32; 8], [0.0f32; 8], [0.0f32; 8]);
-    for (cx, cy) in x.chunks_exact(8).zip(y.chunks_exact(8)) {
-        for j in 0..8 {
-            s1[j] += cx[j];
-            s2[j] += cx[j] * cx[j];
-            s3[j] += cx[j] * cy[j];
-        }
-    }
-    let f = |s: [f32; 8]| s.iter().map(|&v| f64::from(v)).sum::<f64>();
-    [f(s1), f(s2), f(s3)]
 }
 
 #[inline(always)]
@@ -273,22 +264,22 @@ fn run_block(
         backward(plan, sc, &proj, valid, out);
     }
     if opts.sensitivity {
-        let mut y: Row = [0.0; W];
-        for l in 0..valid {
-            y[l] = proj[l] - plan.finish_ref;
-        }
+        // Σx, Σx², Σxy (x = duration − mean, y = finish − reference) kept as eight f32
+        // partial sums per task for the whole chunk: a fixed association order (so it
+        // vectorizes and stays deterministic), converted to f64 once per chunk.
+        let vm: Row = std::array::from_fn(|l| if l < valid { 1.0 } else { 0.0 });
+        let y: Row = std::array::from_fn(|l| (proj[l] - plan.finish_ref) * vm[l]);
         for p in 0..n {
             let dr = plan.dur_ref[p];
             let dp = &sc.dur[p];
-            let mut x: Row = [0.0; W];
-            for l in 0..valid {
-                x[l] = dp[l] - dr;
+            let [mut s1, mut s2, mut s3] = sc.sens[p];
+            for c in 0..W / 8 {
+                let x: [f32; 8] = std::array::from_fn(|j| (dp[c * 8 + j] - dr) * vm[c * 8 + j]);
+                s1 = std::array::from_fn(|j| s1[j] + x[j]);
+                s2 = std::array::from_fn(|j| s2[j] + x[j] * x[j]);
+                s3 = std::array::from_fn(|j| s3[j] + x[j] * y[c * 8 + j]);
             }
-            let s = sums3(&x, &y);
-            let acc = &mut out.sens[p];
-            acc[0] += s[0];
-            acc[1] += s[1];
-            acc[2] += s[2];
+            sc.sens[p] = [s1, s2, s3];
         }
     }
     out.finish.extend_from_slice(&proj[..valid]);
@@ -406,11 +397,19 @@ fn run_chunk_inner(plan: &McPlan, opts: &McOptions, sc: &mut Scratch, chunk: usi
         sens: vec![[0.0; 3]; if opts.sensitivity { n } else { 0 }],
         risk_occ: vec![0; plan.risk_p.len()],
     };
+    if opts.sensitivity {
+        sc.sens.iter_mut().for_each(|a| *a = [[0.0; 8]; 3]);
+    }
     let mut first = begin;
     while first < end {
         let valid = (end - first).min(W);
         run_block(plan, opts, sc, first, valid, &mut out);
         first += W;
+    }
+    for (o, a) in out.sens.iter_mut().zip(&sc.sens) {
+        for k in 0..3 {
+            o[k] = a[k].iter().map(|&v| f64::from(v)).sum();
+        }
     }
     out
 }
@@ -534,7 +533,7 @@ pub(super) fn run(plan: &McPlan, opts: &McOptions) -> McResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::montecarlo::{Dist, Link, LinkKind, McInput, McTask, RiskEvent, peer};
+    use crate::montecarlo::{Dist, Link, LinkKind, McTask, RiskEvent, peer};
 
     #[test]
     fn every_instruction_set_gives_the_same_bits() {
