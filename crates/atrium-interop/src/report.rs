@@ -1,1 +1,157 @@
-//! report (being written)
+//! The `atrium schedule FILE.xml --json` report (DESIGN.md §4, a contract): reads an MS
+//! Project XML file, runs the CPM engine and renders dates in MS Project's conventions.
+
+use crate::mspdi;
+use crate::mspdi_engine::{EngineInput, to_engine};
+use atrium_schedule::calendar::{Date, DateTime};
+use atrium_schedule::cpm::{ConstraintKind, Diagnostic, Schedule, schedule};
+use serde_json::{Value, json};
+
+/// Why no report could be made (the plan itself never fails; only unreadable input does).
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The file is not readable MS Project XML.
+    #[error(transparent)]
+    Mspdi(#[from] mspdi::MspdiError),
+}
+
+/// Status date as the CLI takes it (`--status-date YYYY-MM-DD`): the end of that day, so that
+/// the day's work counts as done and remaining work resumes at the next working minute.
+pub fn status_date_end_of_day(d: Date) -> DateTime {
+    d.add_days(1).at(0)
+}
+
+/// Reads `project_xml` and returns the §4 JSON:
+/// `{"project":{"start","finish"},"tasks":[{"uid","name","early_start","early_finish",
+/// "late_start","late_finish","total_float_minutes","free_float_minutes","critical"}],
+/// "diagnostics":[...]}`.
+pub fn schedule_json(project_xml: &[u8], status_date: Option<Date>) -> Result<Value, ReportError> {
+    let parsed = mspdi::parse(project_xml)?;
+    let mut v = schedule_report(&parsed.project, status_date.map(status_date_end_of_day));
+    if let Some(diags) = v.get_mut("diagnostics").and_then(Value::as_array_mut) {
+        for w in &parsed.warnings {
+            diags.push(json!({"kind": "reader_warning", "message": w.to_string()}));
+        }
+    }
+    Ok(v)
+}
+
+/// The §4 JSON for an already parsed project.
+pub fn schedule_report(file: &mspdi::Project, status_date: Option<DateTime>) -> Value {
+    let input = to_engine(file, status_date);
+    let s = schedule(&input.project);
+    render(&input, &s)
+}
+
+fn constraint_name(c: ConstraintKind) -> &'static str {
+    match c {
+        ConstraintKind::Asap => "as soon as possible",
+        ConstraintKind::Alap => "as late as possible",
+        ConstraintKind::Snet => "start no earlier than",
+        ConstraintKind::Snlt => "start no later than",
+        ConstraintKind::Fnet => "finish no earlier than",
+        ConstraintKind::Fnlt => "finish no later than",
+        ConstraintKind::Mso => "must start on",
+        ConstraintKind::Mfo => "must finish on",
+    }
+}
+
+/// One diagnostic as JSON, naming tasks by UID and name.
+pub fn diagnostic_json(input: &EngineInput, d: &Diagnostic) -> Value {
+    let uid = |i: u32| input.uids.get(i as usize).copied().unwrap_or(-1);
+    let name = |i: u32| input.names.get(i as usize).cloned().unwrap_or_default();
+    let label = |i: u32| format!("UID {} {:?}", uid(i), name(i));
+    match d {
+        Diagnostic::Cycle { tasks } => {
+            let list: Vec<String> = tasks.iter().map(|&t| label(t)).collect();
+            json!({
+                "kind": "cycle",
+                "tasks": tasks.iter().map(|&t| uid(t)).collect::<Vec<_>>(),
+                "message": format!("dependency cycle among tasks {}; links inside the cycle were ignored", list.join(", ")),
+            })
+        }
+        Diagnostic::ConstraintConflict {
+            task,
+            constraint,
+            date,
+            link_start,
+        } => json!({
+            "kind": "constraint_conflict",
+            "task": uid(*task),
+            "name": name(*task),
+            "message": format!(
+                "scheduling conflict: task {} has constraint \"{} {}\" but its links allow a start no earlier than {}",
+                label(*task), constraint_name(*constraint), date, link_start
+            ),
+        }),
+        Diagnostic::MissingConstraintDate { task } => json!({
+            "kind": "missing_constraint_date",
+            "task": uid(*task),
+            "name": name(*task),
+            "message": format!("task {} has a date constraint without a date; scheduled as soon as possible", label(*task)),
+        }),
+        Diagnostic::DeadlineMissed {
+            task,
+            deadline,
+            finish,
+        } => json!({
+            "kind": "deadline_missed",
+            "task": uid(*task),
+            "name": name(*task),
+            "message": format!("task {} finishes {} after its deadline {}", label(*task), finish, deadline),
+        }),
+        Diagnostic::InvalidLink { link } => {
+            let l = input.project.links.get(*link as usize);
+            json!({
+                "kind": "invalid_link",
+                "message": match l {
+                    Some(l) => format!("link from UID {} to UID {} ignored", uid(l.pred), uid(l.succ)),
+                    None => "link ignored".to_string(),
+                },
+            })
+        }
+        Diagnostic::InvalidParent { task } => json!({
+            "kind": "invalid_outline",
+            "task": uid(*task),
+            "message": format!("task {} has an invalid outline parent; treated as top level", label(*task)),
+        }),
+        Diagnostic::InvalidCalendar { task } => json!({
+            "kind": "invalid_calendar",
+            "task": uid(*task),
+            "message": format!("task {} names a missing calendar; the project calendar is used", label(*task)),
+        }),
+    }
+}
+
+fn render(input: &EngineInput, s: &Schedule) -> Value {
+    let mut tasks = Vec::with_capacity(input.uids.len());
+    for (i, &uid) in input.uids.iter().enumerate() {
+        tasks.push(json!({
+            "uid": uid,
+            "name": input.names[i],
+            "early_start": s.early_start[i].to_string(),
+            "early_finish": s.early_finish[i].to_string(),
+            "late_start": s.late_start[i].to_string(),
+            "late_finish": s.late_finish[i].to_string(),
+            "total_float_minutes": s.total_float[i],
+            "free_float_minutes": s.free_float[i],
+            "critical": s.critical[i],
+        }));
+    }
+    let mut diagnostics: Vec<Value> = s
+        .diagnostics
+        .iter()
+        .map(|d| diagnostic_json(input, d))
+        .collect();
+    for n in &input.notes {
+        diagnostics.push(json!({"kind": "conversion_note", "message": n}));
+    }
+    json!({
+        "project": {
+            "start": s.project_start.to_string(),
+            "finish": s.project_finish.to_string(),
+        },
+        "tasks": tasks,
+        "diagnostics": diagnostics,
+    })
+}
