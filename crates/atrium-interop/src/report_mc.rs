@@ -14,7 +14,8 @@
 use std::collections::HashMap;
 
 use atrium_schedule::montecarlo::{
-    Dist, Histogram, Link, LinkKind, McDiagnostic, McInput, McResult, McTask, Samples,
+    Dist, Histogram, Link, LinkKind, McDiagnostic, McInput, McOptions, McResult, McTask, RiskEvent,
+    Samples, simulate,
 };
 use serde_json::{Value, json};
 
@@ -78,6 +79,21 @@ pub struct MspdiMcOptions {
     pub estimates: HashMap<i32, [f64; 3]>,
     /// Shape of the explicit estimates (`Shape::Triangular` when left at the default).
     pub estimate_shape: Option<Shape>,
+    /// Risk events naming tasks by UID (e.g. from the risk register).
+    pub risks: Vec<UidRisk>,
+}
+
+/// A risk event whose affected tasks are MSPDI UIDs (see [`RiskEvent`] for the semantics).
+#[derive(Clone, Debug, PartialEq)]
+pub struct UidRisk {
+    /// Probability of occurrence in [0, 1].
+    pub probability: f64,
+    /// Delay in working days added to each affected task when it occurs.
+    pub delay: Dist,
+    /// UIDs of the affected tasks (a summary UID stands for its leaf tasks).
+    pub task_uids: Vec<i32>,
+    /// Cost impact when it occurs.
+    pub cost: Dist,
 }
 
 /// Engine input built from an MSPDI project, with the UID and name of each engine task.
@@ -234,11 +250,33 @@ pub fn input_from_mspdi(project: &Project, opts: &MspdiMcOptions) -> MspdiMcInpu
             "{unknown} links to missing, empty or inactive tasks ignored"
         ));
     }
+    let mut missing = 0usize;
+    let risks = opts
+        .risks
+        .iter()
+        .map(|r| {
+            let mut tasks = Vec::new();
+            for &u in &r.task_uids {
+                let e = expand(u);
+                missing += usize::from(e.is_empty());
+                tasks.extend(e);
+            }
+            RiskEvent {
+                probability: r.probability,
+                delay: r.delay,
+                tasks,
+                cost: r.cost,
+            }
+        })
+        .collect();
+    if missing > 0 {
+        notes.push(format!("{missing} risk task UIDs not found"));
+    }
     MspdiMcInput {
         input: McInput {
             tasks: out,
             links,
-            risks: Vec::new(),
+            risks,
         },
         uids,
         names,
@@ -419,11 +457,43 @@ pub fn report(input: &McInput, result: &McResult, opts: &ReportOptions<'_>) -> V
     })
 }
 
+/// One call for `atrium schedule FILE.xml --monte-carlo N --json`: maps the project
+/// ([`input_from_mspdi`]), runs `iterations` iterations with `seed` on all cores (with
+/// criticality and sensitivity) and returns the report. `to_date` maps working days from
+/// the project start to a date text (normally via the project calendar); `targets` are
+/// (label, working days) for the probability of finishing by them.
+pub fn monte_carlo_json(
+    project: &Project,
+    iterations: usize,
+    seed: u64,
+    mc: &MspdiMcOptions,
+    to_date: Option<&dyn Fn(f64) -> Option<String>>,
+    targets: &[(String, f64)],
+) -> Value {
+    let m = input_from_mspdi(project, mc);
+    let opts = McOptions {
+        iterations,
+        seed,
+        threads: 0,
+        criticality: true,
+        sensitivity: true,
+    };
+    let result = simulate(&m.input, &opts);
+    let ropts = ReportOptions {
+        uids: &m.uids,
+        names: &m.names,
+        to_date,
+        targets,
+        notes: &m.notes,
+        ..ReportOptions::default()
+    };
+    report(&m.input, &result, &ropts)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::mspdi::{PredecessorLink, Task};
-    use atrium_schedule::montecarlo::{McOptions, simulate};
 
     fn task(uid: i32, minutes: i64, level: u16, summary: bool) -> Task {
         Task {
@@ -516,6 +586,31 @@ mod tests {
                 max: 20.0
             }
         );
+    }
+
+    #[test]
+    fn uid_risks_and_the_one_call_report() {
+        let mut mc = MspdiMcOptions::default();
+        mc.default.shape = Shape::Fixed;
+        mc.risks.push(UidRisk {
+            probability: 1.0,
+            delay: Dist::Fixed(2.0),
+            task_uids: vec![1, 99],
+            cost: Dist::Fixed(500.0),
+        });
+        let m = input_from_mspdi(&project(), &mc);
+        assert_eq!(m.input.risks[0].tasks, vec![0, 1]);
+        assert!(m.notes.iter().any(|n| n.contains("risk task UIDs")));
+        let v = monte_carlo_json(&project(), 100, 1, &mc, None, &[]);
+        let mc = &v["monte_carlo"];
+        // Fixed 5 + 10 + 1 + 2 days, the risk delays both leaves of summary 1 by 2 days.
+        assert_eq!(mc["finish"]["percentiles"]["P50"]["value"], 22.0);
+        assert_eq!(mc["deterministic_finish"]["value"], 18.0);
+        assert_eq!(mc["risks"][0]["occurrence"], 1.0);
+        assert!(mc["finish"]["percentiles"]["P50"].get("date").is_none());
+        // Cost: task 2 is 100 fixed + 100/day over its 5 + 2 delayed days, plus the risk's 500
+        // (a delay keeps the task's resources, so its duration-proportional cost grows).
+        assert_eq!(mc["cost"]["mean"], 1300.0);
     }
 
     #[test]
