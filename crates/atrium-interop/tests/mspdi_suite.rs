@@ -20,7 +20,8 @@ fn rich() -> Project {
     parsed.project
 }
 
-/// Parse -> write -> parse must give the same model; the writer may only add `SaveVersion`.
+/// Parse -> write -> parse must give the same model; the writer may only add the two
+/// elements the schema requires, `SaveVersion` and `CurrencyCode`.
 fn assert_round_trip(xml: &[u8]) -> Project {
     let first = mspdi::parse(xml).expect("parses").project;
     let written = mspdi::write(&first);
@@ -28,6 +29,7 @@ fn assert_round_trip(xml: &[u8]) -> Project {
     assert!(second.warnings.is_empty(), "{:?}", second.warnings);
     let mut expected = first.clone();
     expected.save_version = expected.save_version.or(Some(14));
+    expected.currency_code = expected.currency_code.or(Some("USD".into()));
     assert_eq!(second.project, expected);
     // And writing is then a fixed point, byte for byte.
     assert_eq!(mspdi::write(&second.project), written);
@@ -515,6 +517,16 @@ fn writer_escapes_and_drops_unrepresentable_characters() {
     let out = mspdi::write(&p);
     let back = mspdi::parse(&out).expect("parses").project;
     assert_eq!(back.tasks[0].name.as_deref(), Some("a<b>&c\r\nd\"e'"));
+    // Required elements are filled in; an empty Calendars element is not written.
+    let text = String::from_utf8(out).expect("utf-8");
+    assert!(text.contains("<CurrencyCode>USD</CurrencyCode>"));
+    assert!(!text.contains("<Calendars>"));
+    // Schema length limits.
+    p.name = Some("é".repeat(300));
+    p.currency_code = Some("EURO".into());
+    let back = mspdi::parse(&mspdi::write(&p)).expect("parses").project;
+    assert_eq!(back.name.map(|n| n.chars().count()), Some(255));
+    assert_eq!(back.currency_code.as_deref(), Some("EUR"));
 }
 
 // ---- warnings and errors ---------------------------------------------------------------------

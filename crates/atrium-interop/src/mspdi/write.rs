@@ -2,9 +2,11 @@
 //!
 //! MS Project validates element order against its schema (`mspdi_pj12.xsd` and later), so
 //! every container writes its children in that order. Only values present in the model are
-//! written, with a few defaults MS Project relies on: `SaveVersion` (14, Project 2010),
-//! `BaseCalendarUID` -1 on base calendars, and the task flags `IsNull`, `Manual`,
-//! `Milestone`, `Summary`.
+//! written, with the defaults the schema requires or MS Project relies on: `SaveVersion`
+//! (14, Project 2010) and `CurrencyCode` (USD) when absent, `BaseCalendarUID` -1 on base
+//! calendars, the task flags `IsNull`, `Manual`, `Milestone`, `Summary`, and no `Calendars`
+//! element without a calendar. Strings are cut to the schema's `maxLength` (project name
+//! 255, task and resource names 512, currency code 3, symbol 20).
 
 use std::fmt::Write as _;
 
@@ -13,6 +15,17 @@ use super::model::*;
 /// `SaveVersion` written when the model has none: Project 2010 (14) is the oldest version
 /// with manual tasks and `Active`, which the model carries.
 const DEFAULT_SAVE_VERSION: u32 = 14;
+
+/// `CurrencyCode` written when the model has none: the element is required by the schema.
+const DEFAULT_CURRENCY: &str = "USD";
+
+/// `s` cut to at most `max` characters (the schema's `maxLength` limits).
+fn clip(s: Option<&str>, max: usize) -> Option<&str> {
+    s.map(|s| match s.char_indices().nth(max) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    })
+}
 
 pub(super) fn write(p: &Project) -> Vec<u8> {
     let mut w = W {
@@ -26,16 +39,20 @@ pub(super) fn write(p: &Project) -> Vec<u8> {
         "SaveVersion",
         Some(p.save_version.unwrap_or(DEFAULT_SAVE_VERSION)),
     );
-    w.text("Name", p.name.as_deref());
-    w.text("Title", p.title.as_deref());
-    w.text("Company", p.company.as_deref());
-    w.text("Author", p.author.as_deref());
+    w.text("Name", clip(p.name.as_deref(), 255));
+    w.text("Title", clip(p.title.as_deref(), 512));
+    w.text("Company", clip(p.company.as_deref(), 512));
+    w.text("Author", clip(p.author.as_deref(), 512));
     w.boolean("ScheduleFromStart", p.schedule_from_start);
     w.date("StartDate", p.start_date);
     w.date("FinishDate", p.finish_date);
     w.num("CurrencyDigits", p.currency_digits);
-    w.text("CurrencySymbol", p.currency_symbol.as_deref());
-    w.text("CurrencyCode", p.currency_code.as_deref());
+    w.text("CurrencySymbol", clip(p.currency_symbol.as_deref(), 20));
+    // Required by the schema.
+    w.text(
+        "CurrencyCode",
+        Some(clip(p.currency_code.as_deref(), 3).unwrap_or(DEFAULT_CURRENCY)),
+    );
     w.num("CalendarUID", p.calendar_uid);
     w.time("DefaultStartTime", p.default_start_time);
     w.time("DefaultFinishTime", p.default_finish_time);
@@ -47,11 +64,14 @@ pub(super) fn write(p: &Project) -> Vec<u8> {
     w.date("StatusDate", p.status_date);
     w.date("CurrentDate", p.current_date);
 
-    w.open("Calendars");
-    for c in &p.calendars {
-        w.calendar(c);
+    // The schema wants at least one Calendar inside Calendars.
+    if !p.calendars.is_empty() {
+        w.open("Calendars");
+        for c in &p.calendars {
+            w.calendar(c);
+        }
+        w.close("Calendars");
     }
-    w.close("Calendars");
     w.open("Tasks");
     for t in &p.tasks {
         w.task(t);
@@ -255,7 +275,7 @@ impl W {
         self.open("Task");
         self.num("UID", Some(t.uid));
         self.num("ID", t.id);
-        self.text("Name", t.name.as_deref());
+        self.text("Name", clip(t.name.as_deref(), 512));
         self.boolean("Active", t.active);
         self.flag("Manual", t.manual);
         self.num("Type", t.task_type);
@@ -334,7 +354,7 @@ impl W {
         self.open("Resource");
         self.num("UID", Some(r.uid));
         self.num("ID", r.id);
-        self.text("Name", r.name.as_deref());
+        self.text("Name", clip(r.name.as_deref(), 512));
         self.num(
             "Type",
             r.resource_type.map(|t| match t {
