@@ -12,7 +12,9 @@
 //! predecessor lists as CSR arrays, precomputed sampler constants); iterations run in
 //! blocks of [`LANES`] side by side (structure-of-arrays, one `f32` row per task), so every
 //! inner loop runs over the lanes of a block and vectorizes; blocks are grouped in chunks
-//! spread over threads with rayon. Every iteration draws from its own random stream,
+//! spread over threads with rayon; each chunk runs under `pulp`'s runtime dispatch, so the
+//! lane loops use AVX2 where the CPU has it (bit-identical results either way: only IEEE
+//! basic operations, never fused). Every iteration draws from its own random stream,
 //! seeded from (seed, iteration number), so results are bit-identical for a seed whatever
 //! the thread count. Chunk partial sums are reduced in chunk order for the same reason.
 //!
