@@ -109,7 +109,7 @@ pub enum MspdiError {
 pub enum Warning {
     /// Elements the reader does not know, aggregated by name.
     UnknownElement {
-        /// Parent path, e.g. `Project/Tasks/Task`.
+        /// Parent path where the name was first seen, e.g. `Project/Tasks/Task`.
         parent: String,
         name: String,
         count: usize,

@@ -542,7 +542,8 @@ fn wrap(tasks: &str) -> Vec<u8> {
 fn unknown_elements_are_skipped_with_one_warning_per_name() {
     let xml = wrap(
         "<Task><UID>1</UID><Sparkle>x</Sparkle><Sparkle><Deep>y</Deep></Sparkle><Name>A</Name></Task>\
-         <Task><UID>2</UID><Sparkle/><Glitter>z</Glitter><EarlyStart>2001-01-01T08:00:00</EarlyStart></Task>",
+         <Task><UID>2</UID><Sparkle/><Glitter>z</Glitter><EarlyStart>2001-01-01T08:00:00</EarlyStart>\
+         <PredecessorLink><PredecessorUID>1</PredecessorUID><Sparkle/></PredecessorLink></Task>",
     );
     let parsed = mspdi::parse(&xml).expect("parses");
     assert_eq!(parsed.project.tasks.len(), 2);
@@ -553,7 +554,7 @@ fn unknown_elements_are_skipped_with_one_warning_per_name() {
             Warning::UnknownElement {
                 parent: "Project/Tasks/Task".into(),
                 name: "Sparkle".into(),
-                count: 3
+                count: 4
             },
             Warning::UnknownElement {
                 parent: "Project/Tasks/Task".into(),

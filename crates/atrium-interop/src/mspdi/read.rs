@@ -155,7 +155,7 @@ struct Src<'a> {
     path: Vec<&'static str>,
     unknown_name: String,
     unknown: Vec<(String, String, usize)>,
-    unknown_idx: HashMap<(String, String), usize>,
+    unknown_idx: HashMap<String, usize>,
     warnings: Vec<Warning>,
     suppressed: usize,
     links: usize,
@@ -362,13 +362,13 @@ impl<'a> Src<'a> {
     /// the MSPDI schema, otherwise skipped with an (aggregated) unknown-element warning.
     fn other(&mut self, name: Name, empty: bool) -> R<()> {
         if name.is_none() {
-            let parent = self.path.join("/");
-            let key = (parent, std::mem::take(&mut self.unknown_name));
+            // One warning per distinct name; the parent path is where it was first seen.
+            let key = std::mem::take(&mut self.unknown_name);
             if let Some(&i) = self.unknown_idx.get(&key) {
                 self.unknown[i].2 += 1;
             } else if self.unknown.len() < MAX_WARNINGS {
                 self.unknown_idx.insert(key.clone(), self.unknown.len());
-                self.unknown.push((key.0, key.1, 1));
+                self.unknown.push((self.path.join("/"), key, 1));
             } else {
                 self.suppressed += 1;
             }
