@@ -31,11 +31,11 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 /// Iterations run side by side in one block (the vector width the kernel is written for).
-pub const LANES: usize = 32;
+pub const LANES: usize = 64;
 
 /// Iterations per unit of parallel work; fixed (not derived from the thread count) so the
 /// order of floating-point reductions, hence the result, never depends on the threads.
-pub const CHUNK_ITERATIONS: usize = LANES * 16;
+pub const CHUNK_ITERATIONS: usize = LANES * 8;
 
 /// A duration (or delay, or cost) distribution.
 #[derive(Clone, Copy, Debug, PartialEq)]
