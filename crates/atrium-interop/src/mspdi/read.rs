@@ -6,6 +6,7 @@
 //! caps, and numbers that do not fit their field are errors naming the element. Skipped
 //! subtrees are walked without storing anything, so memory stays proportional to what is kept.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use quick_xml::Reader;
@@ -145,7 +146,8 @@ struct Src<'a> {
     lim: &'a Limits,
     depth: usize,
     total_text: usize,
-    text: String,
+    /// The current leaf's text: borrowed from the input in the common single-node case.
+    text: Cow<'a, str>,
     /// Byte offset where the current leaf's text starts (for error positions).
     leaf_off: u64,
     // Incremental line tracking: offsets only move forward in the common case.
@@ -175,7 +177,7 @@ impl<'a> Src<'a> {
             lim,
             depth: 0,
             total_text: 0,
-            text: String::new(),
+            text: Cow::Borrowed(""),
             leaf_off: 0,
             line_off: 0,
             line: 1,
@@ -409,7 +411,7 @@ impl<'a> Src<'a> {
         MspdiError::TooMany { at, what, limit }
     }
 
-    fn push_text(&mut self, s: &str, name: u16, off: u64) -> R<()> {
+    fn push_text(&mut self, s: Cow<'a, str>, name: u16, off: u64) -> R<()> {
         if self.text.len() + s.len() > self.lim.max_text_bytes {
             let at = self.pos(off);
             return Err(MspdiError::TextTooLong {
@@ -426,13 +428,17 @@ impl<'a> Src<'a> {
                 limit: self.lim.max_total_text_bytes,
             });
         }
-        self.text.push_str(s);
+        if self.text.is_empty() {
+            self.text = s;
+        } else {
+            self.text.to_mut().push_str(&s);
+        }
         Ok(())
     }
 
     /// Reads the text of a leaf element into `self.text`.
     fn leaf(&mut self, empty: bool, name: u16) -> R<()> {
-        self.text.clear();
+        self.text = Cow::Borrowed("");
         self.leaf_off = self.r.buffer_position();
         if empty {
             return Ok(());
@@ -458,7 +464,7 @@ impl<'a> Src<'a> {
                         t.decode()
                     };
                     match content {
-                        Ok(s) => self.push_text(&s, name, before)?,
+                        Ok(s) => self.push_text(s, name, before)?,
                         Err(e) => {
                             let at = self.pos(before);
                             return Err(MspdiError::Xml {
@@ -478,7 +484,7 @@ impl<'a> Src<'a> {
                         });
                     }
                     match t.decode() {
-                        Ok(s) => self.push_text(&s, name, before)?,
+                        Ok(s) => self.push_text(s, name, before)?,
                         Err(e) => {
                             let at = self.pos(before);
                             return Err(MspdiError::Xml {
@@ -490,8 +496,7 @@ impl<'a> Src<'a> {
                 }
                 Ok(Event::GeneralRef(g)) => {
                     if let Some(c) = self.check_ref(&g, before)? {
-                        let mut b = [0u8; 4];
-                        self.push_text(c.encode_utf8(&mut b), name, before)?;
+                        self.push_text(Cow::Owned(c.to_string()), name, before)?;
                     }
                 }
                 Ok(Event::Start(e)) => {
@@ -529,7 +534,7 @@ impl<'a> Src<'a> {
 
     fn string(&mut self, empty: bool, name: u16) -> R<Option<String>> {
         self.leaf(empty, name)?;
-        Ok(Some(self.text.clone()))
+        Ok(Some(self.text.to_string()))
     }
 
     fn trimmed(&self) -> &str {
@@ -892,7 +897,7 @@ impl<'a> Src<'a> {
                             times,
                         }),
                         _ => {
-                            self.text.clear();
+                            self.text = Cow::Borrowed("");
                             self.warn(k::DayType, "week day without a DayType in 0..=7 dropped");
                         }
                     }
@@ -938,7 +943,7 @@ impl<'a> Src<'a> {
                     }
                     if let (Some(from), Some(to)) = (from, to) {
                         if out.len() >= 48 {
-                            self.text.clear();
+                            self.text = Cow::Borrowed("");
                             self.warn(k::WorkingTime, "more than 48 intervals in a day");
                             continue;
                         }
@@ -992,7 +997,7 @@ impl<'a> Src<'a> {
             self.path.pop();
         }
         let (Some(from), Some(to)) = period else {
-            self.text.clear();
+            self.text = Cow::Borrowed("");
             self.warn(k::Exception, "exception without FromDate/ToDate dropped");
             return Ok(None);
         };
@@ -1027,7 +1032,7 @@ impl<'a> Src<'a> {
             self.path.pop();
         }
         let (Some(from), Some(to)) = period else {
-            self.text.clear();
+            self.text = Cow::Borrowed("");
             self.warn(k::WorkWeek, "work week without FromDate/ToDate dropped");
             return Ok(None);
         };
@@ -1119,7 +1124,7 @@ impl<'a> Src<'a> {
                     Some(k::Baseline) => {
                         if let Some(b) = self.task_baseline(e)? {
                             if t.baselines.len() >= 11 {
-                                self.text.clear();
+                                self.text = Cow::Borrowed("");
                                 self.warn(k::Baseline, "more than 11 baselines");
                             } else {
                                 t.baselines.push(b);
@@ -1183,7 +1188,7 @@ impl<'a> Src<'a> {
                 Ok(Some(l))
             }
             None => {
-                self.text.clear();
+                self.text = Cow::Borrowed("");
                 self.warn(k::PredecessorLink, "link without PredecessorUID dropped");
                 Ok(None)
             }
