@@ -67,7 +67,7 @@ pub fn diagnostic_json(input: &EngineInput, d: &Diagnostic) -> Value {
             json!({
                 "kind": "cycle",
                 "tasks": tasks.iter().map(|&t| uid(t)).collect::<Vec<_>>(),
-                "message": format!("dependency cycle among tasks {}; links inside the cycle were ignored", list.join(", ")),
+                "message": format!("dependency cycle among tasks {}; the links closing it were ignored", list.join(", ")),
             })
         }
         Diagnostic::ConstraintConflict {

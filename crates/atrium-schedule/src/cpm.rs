@@ -179,7 +179,8 @@ pub struct Project {
 /// Something about the plan worth telling the user; never a failure.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Diagnostic {
-    /// These tasks form a dependency cycle; the links among them were ignored.
+    /// These tasks form a dependency cycle; the links among them that run backwards in task
+    /// order were ignored to break it.
     Cycle {
         /// Task indices in the cycle.
         tasks: Vec<u32>,
@@ -1162,12 +1163,19 @@ pub fn schedule(p: &Project) -> Schedule {
         start[i] = s;
         finish[i] = f;
         let c = prep.cal(i);
-        let tf = if t.actual_finish.is_some() {
+        // MS Project's rules: no slack once finished or for ALAP tasks (they sit at their
+        // late dates); once started only the finish slack counts; else the smaller one.
+        let tf = if t.actual_finish.is_some()
+            || (t.constraint == ConstraintKind::Alap && t.mode == Mode::Auto)
+        {
             0
         } else {
-            let ss = c.work_between(DateTime(es[i]), DateTime(ls[i]));
             let fs = c.work_between(DateTime(ef[i]), DateTime(lf[i]));
-            ss.min(fs)
+            if t.actual_start.is_some() {
+                fs
+            } else {
+                fs.min(c.work_between(DateTime(es[i]), DateTime(ls[i])))
+            }
         };
         total_float[i] = tf;
         critical[i] =
@@ -1182,22 +1190,37 @@ pub fn schedule(p: &Project) -> Schedule {
             });
         }
     }
-    // Free float: slack on each outgoing link, in the predecessor's calendar.
+    // Free float (MS Project): the smallest slack on a link to an unfinished successor, in
+    // the predecessor's calendar, with ALAP tasks at their late dates; without such links the
+    // total float; never negative; zero once finished.
+    let alap = |i: usize| prep.has(i, ALAP) && p.tasks[i].mode == Mode::Auto;
+    let sched_start = |i: usize| if alap(i) { ls[i] } else { es[i] };
+    let sched_finish = |i: usize| if alap(i) { lf[i] } else { ef[i] };
     for &i in &leaves {
+        if prep.has(i, FINISHED) {
+            free_float[i] = 0;
+            continue;
+        }
         let c = prep.cal(i);
-        let mut ff = c.work_between(DateTime(ef[i]), DateTime(project_finish));
+        let mut ff = i64::MAX;
         for &k in succs.of(i) {
             let l = &links[k as usize];
             let s = l.succ as usize;
+            if prep.has(s, FINISHED) {
+                continue;
+            }
             let (from, to) = match l.kind {
-                LinkKind::FinishStart => (prep.add_lag(l, ef[i]), es[s]),
-                LinkKind::StartStart => (prep.add_lag(l, es[i]), es[s]),
-                LinkKind::FinishFinish => (prep.add_lag(l, ef[i]), ef[s]),
-                LinkKind::StartFinish => (prep.add_lag(l, es[i]), ef[s]),
+                LinkKind::FinishStart => (sched_finish(i), sched_start(s)),
+                LinkKind::StartStart => (sched_start(i), sched_start(s)),
+                LinkKind::FinishFinish => (sched_finish(i), sched_finish(s)),
+                LinkKind::StartFinish => (sched_start(i), sched_finish(s)),
             };
-            ff = ff.min(c.work_between(DateTime(from), DateTime(to)));
+            ff = ff.min(c.work_between(DateTime(prep.add_lag(l, from)), DateTime(to)));
         }
-        free_float[i] = ff.clamp(0, total_float[i].max(0));
+        if ff == i64::MAX {
+            ff = total_float[i];
+        }
+        free_float[i] = ff.max(0);
     }
 
     // Critical paths: components of critical leaves joined by zero-slack links.
@@ -1308,9 +1331,12 @@ fn install_links(
                 comp_of[t as usize] = ci as u32;
             }
         }
+        // Inside a cycle keep the links that run forward in task order: that breaks every
+        // cycle (what remains inside a component is ordered by index) while keeping as much
+        // of the intended logic as possible.
         links.retain(|l| {
             let a = comp_of[l.pred as usize];
-            a == u32::MAX || a != comp_of[l.succ as usize]
+            a == u32::MAX || a != comp_of[l.succ as usize] || l.pred < l.succ
         });
         for comp in comps {
             diags.push(Diagnostic::Cycle { tasks: comp });
