@@ -1192,7 +1192,7 @@ pub fn schedule(p: &Project) -> Schedule {
     }
     // Free float (MS Project): the smallest slack on a link to an unfinished successor, in
     // the predecessor's calendar, with ALAP tasks at their late dates; without such links the
-    // total float; never negative; zero once finished.
+    // total float; never negative nor above the total float; zero once finished.
     let alap = |i: usize| prep.has(i, ALAP) && p.tasks[i].mode == Mode::Auto;
     let sched_start = |i: usize| if alap(i) { ls[i] } else { es[i] };
     let sched_finish = |i: usize| if alap(i) { lf[i] } else { ef[i] };
@@ -1220,7 +1220,9 @@ pub fn schedule(p: &Project) -> Schedule {
         if ff == i64::MAX {
             ff = total_float[i];
         }
-        free_float[i] = ff.max(0);
+        // Free float never exceeds total float (a clamped link can leave more room than the
+        // task really has).
+        free_float[i] = ff.min(total_float[i]).max(0);
     }
 
     // Critical paths: components of critical leaves joined by zero-slack links.
@@ -1410,4 +1412,142 @@ fn critical_chains(
         out[group_of[r] as usize].push(i);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dt(s: &str) -> DateTime {
+        DateTime::parse(s).unwrap()
+    }
+
+    fn project(tasks: Vec<Task>, links: Vec<Link>) -> Project {
+        Project {
+            start: dt("2001-01-01T08:00"),
+            status_date: None,
+            calendars: vec![CalendarDef::standard().compile()],
+            tasks,
+            links,
+        }
+    }
+
+    fn fs(pred: u32, succ: u32) -> Link {
+        Link {
+            pred,
+            succ,
+            kind: LinkKind::FinishStart,
+            lag: Lag::Work(0),
+        }
+    }
+
+    #[test]
+    fn summary_rolls_up_dates_work_cost_and_progress() {
+        let mut a = Task::work_minutes(960);
+        a.parent = Some(0);
+        a.work = 960;
+        a.cost = 100;
+        a.percent_complete = 100.0;
+        a.actual_start = Some(dt("2001-01-01T08:00"));
+        a.actual_finish = Some(dt("2001-01-02T17:00"));
+        let mut b = Task::work_minutes(960);
+        b.parent = Some(0);
+        b.work = 480;
+        b.cost = 50;
+        let s = schedule(&project(
+            vec![Task::work_minutes(0), a, b, Task::work_minutes(480)],
+            vec![fs(1, 2), fs(0, 3)],
+        ));
+        assert!(s.summary[0] && !s.summary[1]);
+        assert_eq!(s.early_start[0], dt("2001-01-01T08:00"));
+        assert_eq!(s.early_finish[0], dt("2001-01-04T17:00"));
+        assert_eq!(s.work[0], 1440);
+        assert_eq!(s.cost[0], 150);
+        assert!((s.percent_complete[0] - 50.0).abs() < 1e-9);
+        // A link on the summary applies to its leaves: task 3 follows b.
+        assert_eq!(s.early_start[3], dt("2001-01-05T08:00"));
+        assert!(s.critical[0] && s.critical[2] && !s.critical[1]);
+        assert_eq!(s.critical_paths, vec![vec![2, 3]]);
+    }
+
+    #[test]
+    fn external_and_elapsed_tasks() {
+        let ext = Task {
+            mode: Mode::External {
+                start: dt("2001-01-08T08:00"),
+                finish: dt("2001-01-10T17:00"),
+            },
+            ..Task::default()
+        };
+        let elapsed = Task {
+            duration: Span::Elapsed(3 * 1440),
+            ..Task::default()
+        };
+        let s = schedule(&project(vec![ext, elapsed], vec![fs(0, 1)]));
+        assert_eq!(s.early_start[1], dt("2001-01-11T08:00"));
+        assert_eq!(s.early_finish[1], dt("2001-01-14T08:00"));
+        assert_eq!(s.late_finish[0], dt("2001-01-10T17:00"));
+        assert!(!s.critical[0]);
+    }
+
+    #[test]
+    fn deadlines_conflicts_and_bad_input_are_diagnostics() {
+        let late = Task {
+            deadline: Some(dt("2001-01-02T17:00")),
+            ..Task::work_minutes(3 * 480)
+        };
+        let mso = Task {
+            constraint: ConstraintKind::Mso,
+            constraint_date: Some(dt("2001-01-02T08:00")),
+            ..Task::work_minutes(480)
+        };
+        let no_date = Task {
+            constraint: ConstraintKind::Snet,
+            calendar: 7,
+            parent: Some(3),
+            ..Task::work_minutes(480)
+        };
+        let mut looped = Task::work_minutes(480);
+        looped.parent = Some(2);
+        let s = schedule(&project(
+            vec![late, mso, no_date, looped],
+            vec![fs(0, 1), fs(0, 9), fs(1, 1)],
+        ));
+        let d = &s.diagnostics;
+        assert!(d.contains(&Diagnostic::DeadlineMissed {
+            task: 0,
+            deadline: dt("2001-01-02T17:00"),
+            finish: dt("2001-01-03T17:00"),
+        }));
+        assert!(d.iter().any(|x| matches!(
+            x,
+            Diagnostic::ConstraintConflict {
+                task: 1,
+                constraint: ConstraintKind::Mso,
+                ..
+            }
+        )));
+        assert!(d.contains(&Diagnostic::MissingConstraintDate { task: 2 }));
+        assert!(d.contains(&Diagnostic::InvalidCalendar { task: 2 }));
+        assert!(d.contains(&Diagnostic::InvalidLink { link: 1 }));
+        assert!(d.contains(&Diagnostic::InvalidLink { link: 2 }));
+        assert!(
+            d.iter()
+                .any(|x| matches!(x, Diagnostic::InvalidParent { .. }))
+        );
+        // The deadline pulls the late finish in: negative float, critical.
+        assert!(s.total_float[0] < 0 && s.critical[0]);
+        assert_eq!(s.early_start[1], dt("2001-01-02T08:00"));
+    }
+
+    #[test]
+    fn empty_project_and_no_calendars() {
+        let mut p = project(vec![], vec![]);
+        p.calendars.clear();
+        let s = schedule(&p);
+        assert_eq!(s.project_finish, p.start);
+        p.tasks.push(Task::work_minutes(480));
+        let s = schedule(&p);
+        assert_eq!(s.early_finish[0], dt("2001-01-01T17:00"));
+    }
 }
