@@ -9,7 +9,7 @@ use proptest::prelude::*;
 fn calendar() -> Calendar {
     let mut def = CalendarDef::standard();
     for (m, d) in [(1, 3), (1, 17), (2, 1), (2, 2)] {
-        let day = Date::from_ymd(2001, m, d).unwrap();
+        let day = Date::from_ymd(2001, m, d).expect("valid");
         def.exceptions.push(Exception::holiday(day, day));
     }
     def.compile()
@@ -67,7 +67,7 @@ fn build(net: &Net) -> Project {
         })
         .collect();
     Project {
-        start: DateTime::parse("2001-01-01T08:00").unwrap(),
+        start: DateTime::parse("2001-01-01T08:00").expect("valid"),
         status_date: None,
         calendars: vec![calendar()],
         tasks,
@@ -121,8 +121,8 @@ proptest! {
             }
             prop_assert!(s.late_finish[i] <= s.project_finish);
         }
-        let max_ef = s.early_finish.iter().max().copied().unwrap();
-        let max_lf = s.late_finish.iter().max().copied().unwrap();
+        let max_ef = s.early_finish.iter().max().copied().expect("valid");
+        let max_lf = s.late_finish.iter().max().copied().expect("valid");
         prop_assert_eq!(max_ef, s.project_finish);
         prop_assert_eq!(pos(max_lf), pos(s.project_finish));
         // Some task finishing last is critical: the backward pass starts where the forward
@@ -141,7 +141,7 @@ proptest! {
     #[test]
     fn working_time_arithmetic_round_trips(start in 0i64..(60 * 1440), n in 0i64..20_000) {
         let c = calendar();
-        let t = DateTime::parse("2000-12-20T00:00").unwrap().add_minutes(start);
+        let t = DateTime::parse("2000-12-20T00:00").expect("valid").add_minutes(start);
         let later = c.add_work(t, n);
         prop_assert_eq!(c.work_between(t, later), n);
         let back = c.sub_work(later, n);
