@@ -589,6 +589,47 @@ mod tests {
     }
 
     #[test]
+    fn a_generated_mspdi_file_runs_end_to_end() {
+        let xml = include_bytes!("../tests/fixtures/mspdi/gen100_seed1.xml");
+        let project = crate::mspdi::parse(xml).expect("parse").project;
+        let fixed = MspdiMcOptions {
+            default: ThreePointDefault {
+                shape: Shape::Fixed,
+                ..ThreePointDefault::default()
+            },
+            ..MspdiMcOptions::default()
+        };
+        let m = input_from_mspdi(&project, &fixed);
+        assert_eq!(m.input.tasks.len(), 100);
+        assert!(m.input.links.len() > 100, "{} links", m.input.links.len());
+        let v = monte_carlo_json(&project, 200, 7, &fixed, None, &[]);
+        let mc = &v["monte_carlo"];
+        assert_eq!(
+            mc["notes"].as_array().map(Vec::len),
+            Some(0),
+            "{}",
+            mc["notes"]
+        );
+        // Fixed durations: every percentile is the deterministic finish.
+        let det = mc["deterministic_finish"]["value"].as_f64().expect("det");
+        assert!(det > 10.0);
+        assert_eq!(mc["finish"]["percentiles"]["P10"]["value"], det);
+        assert_eq!(mc["finish"]["percentiles"]["P90"]["value"], det);
+        // Default spread (-10 %/+30 %, triangular): the finish moves right of it.
+        let v = monte_carlo_json(&project, 2_000, 7, &MspdiMcOptions::default(), None, &[]);
+        let p = &v["monte_carlo"]["finish"]["percentiles"];
+        let (p10, p50, p90) = (
+            p["P10"]["value"].as_f64().expect("p10"),
+            p["P50"]["value"].as_f64().expect("p50"),
+            p["P90"]["value"].as_f64().expect("p90"),
+        );
+        assert!(
+            det < p10 && p10 < p50 && p50 < p90 && p90 < 1.3 * det,
+            "{det} {p10} {p50} {p90}"
+        );
+    }
+
+    #[test]
     fn uid_risks_and_the_one_call_report() {
         let mut mc = MspdiMcOptions::default();
         mc.default.shape = Shape::Fixed;
