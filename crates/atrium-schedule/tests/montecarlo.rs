@@ -526,3 +526,99 @@ fn histogram_and_percentiles_are_consistent() {
     assert!((r.prob_finish_by(d[4]) - 0.5).abs() < 1e-3);
     assert!((r.prob_finish_by(d[7]) - 0.8).abs() < 1e-3);
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Random plans with fixed durations, all link types, leads and lags, release dates
+    /// and tasks listed out of topological order.
+    fn plan() -> impl Strategy<Value = McInput> {
+        (1usize..25).prop_flat_map(|n| {
+            let tasks = prop::collection::vec((0u8..10, 0u8..4), n);
+            let links = prop::collection::vec((0..n, 0..n, 0u8..4, -3i8..6), 0..3 * n);
+            let perm = Just((0..n).collect::<Vec<_>>()).prop_shuffle();
+            (tasks, links, perm).prop_map(|(tasks, links, perm)| {
+                let tasks = tasks
+                    .into_iter()
+                    .map(|(d, r)| McTask {
+                        release: f64::from(r),
+                        ..McTask::new(Dist::Fixed(f64::from(d)))
+                    })
+                    .collect();
+                let kinds = [
+                    LinkKind::FinishStart,
+                    LinkKind::StartStart,
+                    LinkKind::FinishFinish,
+                    LinkKind::StartFinish,
+                ];
+                // Links go from a lower to a higher rank of `perm`: acyclic, in any index order.
+                let links = links
+                    .into_iter()
+                    .filter(|(a, b, _, _)| a != b)
+                    .map(|(a, b, k, lag)| {
+                        let (a, b) = if a < b { (a, b) } else { (b, a) };
+                        Link::new(perm[a], perm[b], kinds[k as usize], f64::from(lag))
+                    })
+                    .collect();
+                McInput {
+                    tasks,
+                    links,
+                    risks: Vec::new(),
+                }
+            })
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// With fixed durations the vectorized kernel and the scalar f64 pass agree in every
+        /// lane, criticality is 0 or 1, and some task ends the project.
+        #[test]
+        fn fixed_plans_match_the_scalar_pass(input in plan()) {
+            let r = simulate(&input, &opts(100, 1));
+            prop_assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+            for &f in &r.finish.values {
+                prop_assert!((f - r.deterministic_finish).abs() < 1e-4, "{f} vs {}", r.deterministic_finish);
+            }
+            let c = r.criticality.expect("criticality");
+            prop_assert!(c.iter().all(|&x| x == 0.0 || x == 1.0), "{c:?}");
+            prop_assert!(c.iter().any(|&x| x == 1.0));
+            let s = r.sensitivity.expect("sensitivity");
+            prop_assert!(s.iter().all(|&x| x == 0.0));
+        }
+
+        /// Finish-to-start plans: critical exactly when the total float of a textbook
+        /// forward/backward pass (f64) is zero.
+        #[test]
+        fn criticality_is_zero_total_float_for_fs_plans(input in plan()) {
+            let mut input = input;
+            for l in &mut input.links {
+                l.kind = LinkKind::FinishStart;
+            }
+            let n = input.tasks.len();
+            let d: Vec<f64> = input.tasks.iter().map(|t| t.duration.mean()).collect();
+            let plan = McPlan::compile(&input);
+            let order = plan.order().to_vec();
+            let mut es: Vec<f64> = input.tasks.iter().map(|t| t.release).collect();
+            for &t in &order {
+                for l in input.links.iter().filter(|l| l.succ == t) {
+                    es[t] = es[t].max(es[l.pred] + d[l.pred] + l.lag);
+                }
+            }
+            let finish = (0..n).map(|t| es[t] + d[t]).fold(0.0, f64::max);
+            let mut lf = vec![finish; n];
+            for &t in order.iter().rev() {
+                for l in input.links.iter().filter(|l| l.pred == t) {
+                    lf[t] = lf[t].min(lf[l.succ] - d[l.succ] - l.lag);
+                }
+            }
+            let c = plan.run(&opts(64, 1)).criticality.expect("criticality");
+            for t in 0..n {
+                let critical = lf[t] - (es[t] + d[t]) == 0.0;
+                prop_assert_eq!(c[t] == 1.0, critical, "task {} es {} lf {}", t, es[t], lf[t]);
+            }
+        }
+    }
+}
