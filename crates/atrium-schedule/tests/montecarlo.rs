@@ -584,7 +584,7 @@ mod properties {
             }
             let c = r.criticality.expect("criticality");
             prop_assert!(c.iter().all(|&x| x == 0.0 || x == 1.0), "{c:?}");
-            prop_assert!(c.iter().any(|&x| x == 1.0));
+            prop_assert!(c.contains(&1.0));
             let s = r.sensitivity.expect("sensitivity");
             prop_assert!(s.iter().all(|&x| x == 0.0));
         }
