@@ -269,10 +269,11 @@ pub struct Schedule {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Compressed adjacency: `items[off[i]..off[i + 1]]` are the link indices of node `i`.
+/// Compressed adjacency: `items[off[i]..off[i + 1]]` are the links of node `i`, stored
+/// contiguously (a copy per direction) so that passes read them sequentially.
 struct Csr {
     off: Vec<u32>,
-    items: Vec<u32>,
+    items: Vec<ELink>,
 }
 
 impl Csr {
@@ -285,16 +286,23 @@ impl Csr {
             off[i + 1] += off[i];
         }
         let mut fill = off.clone();
-        let mut items = vec![0u32; links.len()];
-        for (k, l) in links.iter().enumerate() {
+        let mut items = links.to_vec();
+        for l in links {
             let s = key(l) as usize;
-            items[fill[s] as usize] = k as u32;
+            items[fill[s] as usize] = *l;
             fill[s] += 1;
         }
         Csr { off, items }
     }
 
-    fn of(&self, i: usize) -> &[u32] {
+    fn empty(n: usize) -> Csr {
+        Csr {
+            off: vec![0; n + 1],
+            items: Vec::new(),
+        }
+    }
+
+    fn of(&self, i: usize) -> &[ELink] {
         &self.items[self.off[i] as usize..self.off[i + 1] as usize]
     }
 }
@@ -309,9 +317,9 @@ struct ELink {
 }
 
 /// Kahn's algorithm; returns the order and whether every node was placed.
-fn topo(n: usize, links: &[ELink], succs: &Csr, active: &[bool]) -> (Vec<u32>, bool) {
+fn topo(n: usize, succs: &Csr, active: &[bool]) -> (Vec<u32>, bool) {
     let mut indeg = vec![0u32; n];
-    for l in links {
+    for l in &succs.items {
         indeg[l.succ as usize] += 1;
     }
     let mut order = Vec::with_capacity(n);
@@ -328,8 +336,8 @@ fn topo(n: usize, links: &[ELink], succs: &Csr, active: &[bool]) -> (Vec<u32>, b
     while head < order.len() {
         let i = order[head] as usize;
         head += 1;
-        for &k in succs.of(i) {
-            let s = links[k as usize].succ as usize;
+        for l in succs.of(i) {
+            let s = l.succ as usize;
             indeg[s] -= 1;
             if indeg[s] == 0 {
                 order.push(s as u32);
@@ -341,7 +349,7 @@ fn topo(n: usize, links: &[ELink], succs: &Csr, active: &[bool]) -> (Vec<u32>, b
 }
 
 /// Strongly connected components with more than one node or a self loop (iterative Tarjan).
-fn cycles(n: usize, links: &[ELink], succs: &Csr) -> Vec<Vec<u32>> {
+fn cycles(n: usize, succs: &Csr) -> Vec<Vec<u32>> {
     const UNSEEN: u32 = u32::MAX;
     let mut index = vec![UNSEEN; n];
     let mut low = vec![0u32; n];
@@ -366,7 +374,7 @@ fn cycles(n: usize, links: &[ELink], succs: &Csr) -> Vec<Vec<u32>> {
             }
             let edges = succs.of(vu);
             if (*pos as usize) < edges.len() {
-                let w = links[edges[*pos as usize] as usize].succ as usize;
+                let w = edges[*pos as usize].succ as usize;
                 *pos += 1;
                 if index[w] == UNSEEN {
                     call.push((w as u32, 0));
@@ -389,8 +397,7 @@ fn cycles(n: usize, links: &[ELink], succs: &Csr) -> Vec<Vec<u32>> {
                         break;
                     }
                 }
-                let self_loop =
-                    comp.len() == 1 && succs.of(vu).iter().any(|&k| links[k as usize].succ == v);
+                let self_loop = comp.len() == 1 && succs.of(vu).iter().any(|l| l.succ == v);
                 if comp.len() > 1 || self_loop {
                     comp.sort_unstable();
                     out.push(comp);
@@ -545,7 +552,6 @@ struct State {
 struct Engine<'a> {
     p: &'a Project,
     prep: Prep<'a>,
-    links: Vec<ELink>,
     preds: Csr,
     succs: Csr,
     order: Vec<u32>,
@@ -620,8 +626,8 @@ impl Engine<'_> {
                 self.p.start.0
             } else {
                 let mut m = i64::MIN;
-                for &k in pl {
-                    m = m.max(self.link_early_start(&self.links[k as usize]));
+                for l in pl {
+                    m = m.max(self.link_early_start(l));
                 }
                 m
             };
@@ -680,8 +686,8 @@ impl Engine<'_> {
             let has_preds = !pl.is_empty();
             let mut s = if has_preds {
                 let mut m = i64::MIN;
-                for &k in pl {
-                    m = m.max(self.link_early_start(&self.links[k as usize]));
+                for l in pl {
+                    m = m.max(self.link_early_start(l));
                 }
                 m
             } else {
@@ -773,8 +779,7 @@ impl Engine<'_> {
         if self.prep.has(i, PLAIN) {
             let mut lf = i64::MAX;
             let mut any = false;
-            for &k in self.succs.of(i) {
-                let l = &self.links[k as usize];
+            for l in self.succs.of(i) {
                 if self.prep.has(l.succ as usize, FINISHED) {
                     continue;
                 }
@@ -802,8 +807,7 @@ impl Engine<'_> {
         } else {
             let mut lf = i64::MAX;
             let mut any = false;
-            for &k in self.succs.of(i) {
-                let l = &self.links[k as usize];
+            for l in self.succs.of(i) {
                 if self.prep.has(l.succ as usize, FINISHED) {
                     continue;
                 }
@@ -1081,15 +1085,8 @@ pub fn schedule(p: &Project) -> Schedule {
     let mut eng = Engine {
         p,
         prep,
-        links: Vec::new(),
-        preds: Csr {
-            off: vec![0; n + 1],
-            items: Vec::new(),
-        },
-        succs: Csr {
-            off: vec![0; n + 1],
-            items: Vec::new(),
-        },
+        preds: Csr::empty(n),
+        succs: Csr::empty(n),
         order: Vec::new(),
         st,
         project_finish: p.start.0,
@@ -1127,7 +1124,6 @@ pub fn schedule(p: &Project) -> Schedule {
 
     let Engine {
         prep,
-        links,
         preds: _,
         succs,
         order,
@@ -1144,6 +1140,20 @@ pub fn schedule(p: &Project) -> Schedule {
     let mut free_float = vec![0i64; n];
     let mut critical = vec![false; n];
     for &i in &leaves {
+        if prep.has(i, PLAIN) {
+            // Fast path: scheduled at the early dates; with one working duration on one
+            // calendar the start and finish slack are equal, so one difference suffices.
+            start[i] = es[i];
+            finish[i] = ef[i];
+            let c = prep.cal(i);
+            let mut tf = c.work_between(DateTime(ef[i]), DateTime(lf[i]));
+            if prep.elapsed[i] {
+                tf = tf.min(c.work_between(DateTime(es[i]), DateTime(ls[i])));
+            }
+            total_float[i] = tf;
+            critical[i] = tf <= 0;
+            continue;
+        }
         let t = &p.tasks[i];
         let (s, f) = match t.mode {
             Mode::Manual { start, finish } | Mode::External { start, finish } => {
@@ -1203,8 +1213,7 @@ pub fn schedule(p: &Project) -> Schedule {
         }
         let c = prep.cal(i);
         let mut ff = i64::MAX;
-        for &k in succs.of(i) {
-            let l = &links[k as usize];
+        for l in succs.of(i) {
             let s = l.succ as usize;
             if prep.has(s, FINISHED) {
                 continue;
@@ -1226,7 +1235,7 @@ pub fn schedule(p: &Project) -> Schedule {
     }
 
     // Critical paths: components of critical leaves joined by zero-slack links.
-    let critical_paths = critical_chains(&order, &links, &succs, &critical, &es, &ef, &prep);
+    let critical_paths = critical_chains(&order, &succs, &critical, &es, &ef, &prep);
 
     // Roll up summaries, deepest first.
     let mut work: Vec<i64> = p.tasks.iter().map(|t| t.work).collect();
@@ -1324,9 +1333,9 @@ fn install_links(
 ) {
     let n = is_leaf.len();
     let mut succs = Csr::build(n, &links, |l| l.pred);
-    let (mut order, complete) = topo(n, &links, &succs, is_leaf);
+    let (mut order, complete) = topo(n, &succs, is_leaf);
     if !complete {
-        let comps = cycles(n, &links, &succs);
+        let comps = cycles(n, &succs);
         let mut comp_of = vec![u32::MAX; n];
         for (ci, comp) in comps.iter().enumerate() {
             for &t in comp {
@@ -1344,18 +1353,16 @@ fn install_links(
             diags.push(Diagnostic::Cycle { tasks: comp });
         }
         succs = Csr::build(n, &links, |l| l.pred);
-        order = topo(n, &links, &succs, is_leaf).0;
+        order = topo(n, &succs, is_leaf).0;
     }
     eng.preds = Csr::build(n, &links, |l| l.succ);
     eng.succs = succs;
-    eng.links = links;
     eng.order = order;
 }
 
 /// Groups critical leaves joined by driving (zero-slack) links into chains.
 fn critical_chains(
     order: &[u32],
-    links: &[ELink],
     succs: &Csr,
     critical: &[bool],
     es: &[i64],
@@ -1378,8 +1385,7 @@ fn critical_chains(
         if !critical[i] {
             continue;
         }
-        for &k in succs.of(i) {
-            let l = &links[k as usize];
+        for l in succs.of(i) {
             let s = l.succ as usize;
             if !critical[s] {
                 continue;
