@@ -116,21 +116,20 @@ fn sample(s: &Sampler, rng: &mut Lanes<W>, out: &mut Row) {
             }
         }
         Sampler::Tri { a, b, fc, k1, k2 } => {
-            // Inverse CDF with one square root shared by both branches. The branch is
-            // written as a 0/1 mask multiply: with `if`, LLVM keeps a scalar branchy
-            // loop (unpredictable branch); with the mask it emits `sqrtps`. Multiplying
-            // by 1 and adding 0 is exact, so the result equals the `if` form bit for bit.
+            // Inverse CDF, one square root: selects on per-task constants only, so LLVM
+            // vectorizes with blends and keeps a single `sqrt` per lane (selecting the
+            // radicand's factors rather than two candidate results; an `if` around the
+            // results makes it compute both roots or, without AVX, branch per lane).
+            // Multiplying by ±1 is exact: the same bits as `a + r` / `b - r`.
             let mut u = [0.0f32; W];
             rng.next_f32(&mut u);
-            let mut m = [0.0f32; W];
-            let mut t = [0.0f32; W];
             for l in 0..W {
-                m[l] = if u[l] < fc { 1.0 } else { 0.0 };
-                t[l] = m[l] * (u[l] * k1) + (1.0 - m[l]) * ((1.0 - u[l]) * k2);
-            }
-            for l in 0..W {
-                let r = t[l].sqrt();
-                out[l] = m[l] * (a + r) + (1.0 - m[l]) * (b - r);
+                let left = u[l] < fc;
+                let v = if left { u[l] } else { 1.0 - u[l] };
+                let k = if left { k1 } else { k2 };
+                let base = if left { a } else { b };
+                let sgn = if left { 1.0 } else { -1.0 };
+                out[l] = base + sgn * (v * k).sqrt();
             }
         }
         Sampler::Pert { a, w, alpha, beta } => {
