@@ -243,9 +243,10 @@ impl W {
                 self.time_period(x.from, x.to);
                 self.num("Occurrences", r.occurrences);
                 self.text("Name", x.name.as_deref());
-                // A plain date range is MS Project's daily pattern with period 1.
+                // A plain date range is MS Project's daily pattern with period 1, so a period
+                // above 1 has no meaning there and is not written.
                 self.num("Type", Some(r.kind.map_or(1, |k| k.code())));
-                self.num("Period", r.period);
+                self.num("Period", r.period.filter(|p| r.kind.is_some() || *p <= 1));
                 self.num("DaysOfWeek", r.days_of_week);
                 self.num("MonthItem", r.month_item);
                 self.num("MonthPosition", r.month_position);
