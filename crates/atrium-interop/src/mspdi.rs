@@ -158,6 +158,18 @@ pub struct Parsed {
 }
 
 /// Reads MSPDI bytes with the default [`Limits`].
+///
+/// ```
+/// use atrium_interop::mspdi;
+/// let xml = br#"<Project xmlns="http://schemas.microsoft.com/project">
+///   <Tasks><Task><UID>1</UID><Name>Design</Name><Duration>PT16H0M0S</Duration></Task></Tasks>
+/// </Project>"#;
+/// let parsed = mspdi::parse(xml)?;
+/// assert_eq!(parsed.project.tasks[0].duration, Some(960));
+/// let again = mspdi::parse(&mspdi::write(&parsed.project))?;
+/// assert_eq!(again.project.tasks, parsed.project.tasks);
+/// # Ok::<(), mspdi::MspdiError>(())
+/// ```
 pub fn parse(xml: &[u8]) -> Result<Parsed, MspdiError> {
     parse_with_limits(xml, &Limits::default())
 }
