@@ -226,6 +226,20 @@ pub fn to_engine(file: &mspdi::Project, status_date: Option<DateTime>) -> Engine
         i
     };
 
+    // Work assignments per task: a task that is not fixed-duration and has them is timed by
+    // its resources (work / units on the resource's calendar), as in MS Project.
+    let mut assigned: HashMap<i32, Vec<&mspdi::Assignment>> = HashMap::new();
+    for a in &file.assignments {
+        let is_work = file
+            .resources
+            .iter()
+            .find(|r| r.uid == a.resource_uid)
+            .is_some_and(|r| r.resource_type.unwrap_or_default() == mspdi::ResourceType::Work);
+        if is_work && a.units.unwrap_or(1.0) > 0.0 && a.work.is_some() {
+            assigned.entry(a.task_uid).or_default().push(a);
+        }
+    }
+
     // Tasks in file order, parents from outline levels.
     let mut uids = Vec::new();
     let mut names = Vec::new();
@@ -248,7 +262,37 @@ pub fn to_engine(file: &mspdi::Project, status_date: Option<DateTime>) -> Engine
         stack.push((level, i));
 
         let elapsed = t.duration_format.is_some_and(|f| f.elapsed);
-        let minutes = t.duration.unwrap_or(0).max(0);
+        let mut minutes = t.duration.unwrap_or(0).max(0);
+        let mut remaining = t.remaining_duration;
+        let mut calendar_uid = t.calendar_uid;
+        // Resource-driven timing: the assignment that takes longest decides (one calendar per
+        // task in the engine, so several resources on different calendars are approximated).
+        if t.task_type != Some(1)
+            && !elapsed
+            && t.calendar_uid.is_none()
+            && let Some(list) = assigned.get(&t.uid)
+        {
+            let per_units = |m: i64, u: f64| (m as f64 / u).round() as i64;
+            let longest = list
+                .iter()
+                .max_by_key(|a| per_units(a.work.unwrap_or(0), a.units.unwrap_or(1.0)));
+            if let Some(a) = longest {
+                let units = a.units.unwrap_or(1.0);
+                minutes = per_units(a.work.unwrap_or(0), units).max(0);
+                remaining = a
+                    .remaining_work
+                    .map(|w| per_units(w, units).max(0))
+                    .or(remaining);
+                let res_cal = file
+                    .resources
+                    .iter()
+                    .find(|r| r.uid == a.resource_uid)
+                    .and_then(|r| r.calendar_uid);
+                if res_cal.is_some() {
+                    calendar_uid = res_cal;
+                }
+            }
+        }
         let span = |m: i64| {
             if elapsed {
                 Span::Elapsed(m)
@@ -281,7 +325,7 @@ pub fn to_engine(file: &mspdi::Project, status_date: Option<DateTime>) -> Engine
         } else {
             Mode::Auto
         };
-        let calendar = calendar_of(t.calendar_uid, &mut notes);
+        let calendar = calendar_of(calendar_uid, &mut notes);
         tasks.push(Task {
             duration: span(minutes),
             calendar,
@@ -293,7 +337,7 @@ pub fn to_engine(file: &mspdi::Project, status_date: Option<DateTime>) -> Engine
             actual_start: t.actual_start.as_ref().map(to_instant),
             actual_finish: t.actual_finish.as_ref().map(to_instant),
             percent_complete: f64::from(t.percent_complete.unwrap_or(0).min(100)),
-            remaining: t.remaining_duration.map(|m| span(m.max(0))),
+            remaining: remaining.map(|m| span(m.max(0))),
             parent,
             work: t.work.unwrap_or(0),
             cost: t.cost.unwrap_or(0),

@@ -174,6 +174,7 @@ fn hand_made_cases_match_mpxj_and_report_diagnostics() {
         "summary",
         "progress",
         "manual",
+        "resources",
         "cycle",
     ];
     for name in cases {
