@@ -6,6 +6,7 @@ use crate::mspdi_engine::{EngineInput, to_engine};
 use atrium_schedule::calendar::{Date, DateTime};
 use atrium_schedule::cpm::{ConstraintKind, Diagnostic, Schedule, schedule};
 use serde_json::{Value, json};
+use std::fmt::Write as _;
 
 /// Why no report could be made (the plan itself never fails; only unreadable input does).
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +35,87 @@ pub fn schedule_json(project_xml: &[u8], status_date: Option<Date>) -> Result<Va
         }
     }
     Ok(v)
+}
+
+/// The same report as [`schedule_json`], written straight to JSON text (keys in the §4
+/// order) without building a `Value` tree first: what the CLI prints, at a fraction of the
+/// cost for big plans.
+pub fn schedule_json_text(
+    project_xml: &[u8],
+    status_date: Option<Date>,
+) -> Result<String, ReportError> {
+    let parsed = mspdi::parse(project_xml)?;
+    let input = to_engine(&parsed.project, status_date.map(status_date_end_of_day));
+    let s = schedule(&input.project);
+    let mut diagnostics = diagnostics_json(&input, &s);
+    for w in &parsed.warnings {
+        diagnostics.push(json!({"kind": "reader_warning", "message": w.to_string()}));
+    }
+    Ok(render_text(&input, &s, &diagnostics))
+}
+
+/// JSON string literal of `s` (RFC 8259 escaping).
+fn push_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    for ch in s.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn render_text(input: &EngineInput, s: &Schedule, diagnostics: &[Value]) -> String {
+    let mut out = String::with_capacity(64 + input.uids.len() * 260);
+    let _ = write!(
+        out,
+        "{{\"project\":{{\"start\":\"{}\",\"finish\":\"{}\"}},\"tasks\":[",
+        s.project_start, s.project_finish
+    );
+    for (i, &uid) in input.uids.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let _ = write!(out, "{{\"uid\":{uid},\"name\":");
+        push_json_str(&mut out, &input.names[i]);
+        let _ = write!(
+            out,
+            ",\"early_start\":\"{}\",\"early_finish\":\"{}\",\"late_start\":\"{}\",\
+             \"late_finish\":\"{}\",\"total_float_minutes\":{},\"free_float_minutes\":{},\
+             \"critical\":{}}}",
+            s.early_start[i],
+            s.early_finish[i],
+            s.late_start[i],
+            s.late_finish[i],
+            s.total_float[i],
+            s.free_float[i],
+            s.critical[i],
+        );
+    }
+    out.push_str("],\"diagnostics\":");
+    out.push_str(&Value::Array(diagnostics.to_vec()).to_string());
+    out.push('}');
+    out
+}
+
+fn diagnostics_json(input: &EngineInput, s: &Schedule) -> Vec<Value> {
+    let mut diagnostics: Vec<Value> = s
+        .diagnostics
+        .iter()
+        .map(|d| diagnostic_json(input, d))
+        .collect();
+    for n in &input.notes {
+        diagnostics.push(json!({"kind": "conversion_note", "message": n}));
+    }
+    diagnostics
 }
 
 /// The §4 JSON for an already parsed project.
@@ -138,14 +220,7 @@ fn render(input: &EngineInput, s: &Schedule) -> Value {
             "critical": s.critical[i],
         }));
     }
-    let mut diagnostics: Vec<Value> = s
-        .diagnostics
-        .iter()
-        .map(|d| diagnostic_json(input, d))
-        .collect();
-    for n in &input.notes {
-        diagnostics.push(json!({"kind": "conversion_note", "message": n}));
-    }
+    let diagnostics = diagnostics_json(input, s);
     json!({
         "project": {
             "start": s.project_start.to_string(),
@@ -154,4 +229,18 @@ fn render(input: &EngineInput, s: &Schedule) -> Value {
         "tasks": tasks,
         "diagnostics": diagnostics,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_strings_are_escaped() {
+        let name = "a \"quoted\" \\ name\n\twith \u{1} control & ünïcode";
+        let mut out = String::new();
+        push_json_str(&mut out, name);
+        let back: String = serde_json::from_str(&out).unwrap();
+        assert_eq!(back, name);
+    }
 }

@@ -247,6 +247,26 @@ fn report_has_the_contract_shape() {
 }
 
 #[test]
+fn text_report_equals_value_report() {
+    for case in [
+        "cases/constraints.xml",
+        "cases/cycle.xml",
+        "generated/g100-1.xml",
+    ] {
+        let xml = std::fs::read(dir().join(case)).expect("xml");
+        let value = schedule_json(&xml, None).expect("value");
+        let text = atrium_interop::report::schedule_json_text(&xml, None).expect("text");
+        let parsed: Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(parsed, value, "{case}");
+        assert!(
+            text.starts_with("{\"project\":{\"start\":"),
+            "{case}: key order"
+        );
+    }
+    assert!(atrium_interop::report::schedule_json_text(b"<Project>", None).is_err());
+}
+
+#[test]
 fn malformed_xml_is_an_error_not_a_panic() {
     assert!(schedule_json(b"<Project><Tasks>", None).is_err());
 }
