@@ -14,6 +14,9 @@
 //! for a task with a flat work contour and prorated cost accrual; front- or back-loaded
 //! contours would need the time-phased baseline work, which MSPDI carries but we do not read.
 //!
+//! A task's fixed cost is planned per its accrual: at the baseline start, at the baseline
+//! finish, or prorated with the rest.
+//!
 //! The same linear spread, over the *actual* working time from actual start to actual finish
 //! (or to the status date while in progress), time-phases EV and AC for the S-curve. Totals
 //! at the status date never depend on that choice.
@@ -25,11 +28,26 @@ pub fn elapsed(_task: usize, from: i64, to: i64) -> i64 {
     to - from
 }
 
+/// When a task's fixed cost is planned (MS Project's `FixedCostAccrual`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Accrual {
+    /// All of it at the baseline start.
+    Start,
+    /// Spread like the rest of the budget.
+    #[default]
+    Prorated,
+    /// All of it at the baseline finish.
+    End,
+}
+
 /// One task's earned-value inputs.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct EvmTask {
-    /// Budget at completion: the task's baseline cost, minor units.
+    /// Budget at completion: the task's baseline cost, minor units (fixed cost included).
     pub bac: i64,
+    /// The part of `bac` that is fixed cost, planned per `fixed_cost_accrual`.
+    pub fixed_cost: i64,
+    pub fixed_cost_accrual: Accrual,
     /// Baseline start and finish instants (minutes).
     pub baseline_start: i64,
     pub baseline_finish: i64,
@@ -168,20 +186,24 @@ fn clamp_pct(p: f64) -> f64 {
     if p.is_nan() { 0.0 } else { p.clamp(0.0, 100.0) }
 }
 
-/// Planned value of one task at `t`.
+/// Planned value of one task at `t`: the budget less fixed cost spread over the baseline
+/// working time, plus the fixed cost as it accrues.
 pub fn planned_value(
     task: usize,
     t: &EvmTask,
     at: i64,
     working: &impl Fn(usize, i64, i64) -> i64,
 ) -> i64 {
-    spread(
-        t.bac,
-        t.baseline_start,
-        t.baseline_finish.max(t.baseline_start),
-        at,
-        &|a, b| working(task, a, b),
-    )
+    let (start, finish) = (t.baseline_start, t.baseline_finish.max(t.baseline_start));
+    let w = |a, b| working(task, a, b);
+    let fixed = t.fixed_cost;
+    let fixed_pv = match t.fixed_cost_accrual {
+        Accrual::Start if at >= start => fixed,
+        Accrual::End if at >= finish => fixed,
+        Accrual::Start | Accrual::End => 0,
+        Accrual::Prorated => spread(fixed, start, finish, at, &w),
+    };
+    spread(t.bac.saturating_sub(fixed), start, finish, at, &w).saturating_add(fixed_pv)
 }
 
 /// Earned value of one task: % complete × BAC.
@@ -412,6 +434,7 @@ mod tests {
                 actual_cost: 12_000,
                 actual_start: Some(0),
                 actual_finish: Some(12),
+                ..EvmTask::default()
             },
             EvmTask {
                 bac: 10_000,
@@ -421,6 +444,7 @@ mod tests {
                 actual_cost: 3_000,
                 actual_start: Some(12),
                 actual_finish: None,
+                ..EvmTask::default()
             },
             EvmTask {
                 bac: 10_000,
@@ -481,6 +505,33 @@ mod tests {
             (c[2].pv_cumulative, c[2].ev_cumulative, c[2].ac_cumulative),
             (r.pv, Some(r.ev), Some(r.ac))
         );
+    }
+
+    #[test]
+    fn fixed_cost_accrues_at_start_end_or_prorated() {
+        let mut t = EvmTask {
+            bac: 10_000,
+            fixed_cost: 2_000,
+            fixed_cost_accrual: Accrual::Start,
+            baseline_start: 0,
+            baseline_finish: 10,
+            ..EvmTask::default()
+        };
+        let pv = |t: &EvmTask, at| planned_value(0, t, at, &elapsed);
+        assert_eq!(
+            (pv(&t, -1), pv(&t, 0), pv(&t, 5), pv(&t, 10)),
+            (0, 2_000, 6_000, 10_000)
+        );
+        t.fixed_cost_accrual = Accrual::End;
+        assert_eq!(
+            (pv(&t, 0), pv(&t, 5), pv(&t, 9), pv(&t, 10)),
+            (0, 4_000, 7_200, 10_000)
+        );
+        t.fixed_cost_accrual = Accrual::Prorated;
+        assert_eq!(pv(&t, 5), 5_000);
+        // Earned value does not care how the budget was planned.
+        t.percent_complete = 50.0;
+        assert_eq!(earned_value(&t), 5_000);
     }
 
     #[test]

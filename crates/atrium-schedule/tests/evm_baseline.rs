@@ -31,6 +31,7 @@ fn planned_value_follows_working_time_across_weekend_and_holiday() {
         actual_cost: 250_000,
         actual_start: Some(at(2024, 1, 8, 8, 0)),
         actual_finish: None,
+        ..EvmTask::default()
     };
     let pv = |y, m, d, h, mi| evm::planned_value(0, &task, at(y, m, d, h, mi), &working);
     assert_eq!(pv(2024, 1, 8, 12, 0), 50_000, "half a day");

@@ -5,7 +5,7 @@
 //! count their children twice.
 
 use atrium_schedule::baseline::{BaselineNumber, ProjectBaselines, TaskValues};
-use atrium_schedule::evm::EvmTask;
+use atrium_schedule::evm::{Accrual, EvmTask};
 
 use super::model::{Project, Task, TaskBaseline};
 
@@ -70,6 +70,13 @@ pub fn evm_tasks(project: &Project, n: BaselineNumber) -> Vec<(usize, EvmTask)> 
                 i,
                 EvmTask {
                     bac: b.cost.unwrap_or(0),
+                    fixed_cost: b.fixed_cost.unwrap_or(0),
+                    // MSPDI FixedCostAccrual: 1 start, 2 prorated (MS Project's default), 3 end.
+                    fixed_cost_accrual: match t.fixed_cost_accrual {
+                        Some(1) => Accrual::Start,
+                        Some(3) => Accrual::End,
+                        _ => Accrual::Prorated,
+                    },
                     baseline_start: start,
                     baseline_finish: finish,
                     percent_complete: f64::from(t.percent_complete.unwrap_or(0)),
