@@ -75,29 +75,29 @@ fn push_json_str(out: &mut String, s: &str) {
 
 fn render_text(input: &EngineInput, s: &Schedule, diagnostics: &[Value]) -> String {
     let mut out = String::with_capacity(64 + input.uids.len() * 260);
-    let _ = write!(
-        out,
-        "{{\"project\":{{\"start\":\"{}\",\"finish\":\"{}\"}},\"tasks\":[",
-        s.project_start, s.project_finish
-    );
+    out.push_str("{\"project\":{\"start\":\"");
+    s.project_start.push_iso(&mut out);
+    out.push_str("\",\"finish\":\"");
+    s.project_finish.push_iso(&mut out);
+    out.push_str("\"},\"tasks\":[");
     for (i, &uid) in input.uids.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
         let _ = write!(out, "{{\"uid\":{uid},\"name\":");
         push_json_str(&mut out, &input.names[i]);
+        out.push_str(",\"early_start\":\"");
+        s.early_start[i].push_iso(&mut out);
+        out.push_str("\",\"early_finish\":\"");
+        s.early_finish[i].push_iso(&mut out);
+        out.push_str("\",\"late_start\":\"");
+        s.late_start[i].push_iso(&mut out);
+        out.push_str("\",\"late_finish\":\"");
+        s.late_finish[i].push_iso(&mut out);
         let _ = write!(
             out,
-            ",\"early_start\":\"{}\",\"early_finish\":\"{}\",\"late_start\":\"{}\",\
-             \"late_finish\":\"{}\",\"total_float_minutes\":{},\"free_float_minutes\":{},\
-             \"critical\":{}}}",
-            s.early_start[i],
-            s.early_finish[i],
-            s.late_start[i],
-            s.late_finish[i],
-            s.total_float[i],
-            s.free_float[i],
-            s.critical[i],
+            "\",\"total_float_minutes\":{},\"free_float_minutes\":{},\"critical\":{}}}",
+            s.total_float[i], s.free_float[i], s.critical[i],
         );
     }
     out.push_str("],\"diagnostics\":");

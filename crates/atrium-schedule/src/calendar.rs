@@ -178,6 +178,46 @@ impl DateTime {
         (y, m, d, (mod_ / 60) as u32, (mod_ % 60) as u32)
     }
 
+    /// Appends `YYYY-MM-DDTHH:MM:SS` (as [`fmt::Display`]) without the formatting machinery:
+    /// reports print hundreds of thousands of dates.
+    pub fn push_iso(self, out: &mut String) {
+        let (y, m, d, h, mi) = self.ymdhm();
+        if !(0..=9999).contains(&y) {
+            out.push_str(&self.to_string());
+            return;
+        }
+        let y = y as u32;
+        let digits = [
+            y / 1000,
+            y / 100 % 10,
+            y / 10 % 10,
+            y % 10,
+            10,
+            m / 10,
+            m % 10,
+            10,
+            d / 10,
+            d % 10,
+            11,
+            h / 10,
+            h % 10,
+            12,
+            mi / 10,
+            mi % 10,
+            12,
+            0,
+            0,
+        ];
+        for v in digits {
+            out.push(match v {
+                10 => '-',
+                11 => 'T',
+                12 => ':',
+                v => char::from(b'0' + v as u8),
+            });
+        }
+    }
+
     /// Adds elapsed (clock) minutes.
     pub fn add_minutes(self, n: i64) -> DateTime {
         DateTime(self.0 + n)
@@ -804,6 +844,16 @@ mod tests {
         );
         assert!(Date::from_ymd(2023, 2, 29).is_none());
         assert_eq!(dt("2001-01-04T17:00:00").to_string(), "2001-01-04T17:00:00");
+        for t in [
+            dt("2001-01-04T17:00"),
+            dt("1999-12-31T23:59"),
+            DateTime(-5),
+            DateTime(0),
+        ] {
+            let mut s = String::new();
+            t.push_iso(&mut s);
+            assert_eq!(s, t.to_string());
+        }
     }
 
     #[test]
