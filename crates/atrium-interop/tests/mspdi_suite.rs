@@ -603,6 +603,16 @@ fn truncated_file_names_the_open_element() {
 }
 
 #[test]
+fn every_truncation_is_an_error_never_a_panic_or_a_partial_model() {
+    let full = RICH.len() - 1; // up to, not including, the final newline
+    for cut in (0..full).step_by(41).chain([full - 1]) {
+        let err = mspdi::parse(&RICH[..cut]).expect_err("truncated input must be refused");
+        assert!(!err.to_string().is_empty());
+    }
+    assert!(mspdi::parse(&RICH[..full]).is_ok());
+}
+
+#[test]
 fn bad_values_name_the_element_and_position() {
     let xml = wrap("<Task><UID>1</UID>\n<Start>yesterday</Start></Task>");
     let err = mspdi::parse(&xml).expect_err("bad date");
