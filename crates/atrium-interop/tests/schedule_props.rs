@@ -213,7 +213,8 @@ proptest! {
         holidays in prop::collection::vec(0i64..90, 0..6),
     ) {
         let file = build(&raw, &holidays);
-        let v = schedule_report(&file, Some(date(20, 1020).minutes_since_epoch()).map(atrium_schedule::calendar::DateTime));
+        let status = atrium_schedule::calendar::DateTime(date(20, 1020).minutes_since_epoch());
+        let v = schedule_report(&file, Some(status));
         let tasks = v["tasks"].as_array().expect("tasks");
         prop_assert_eq!(tasks.len(), raw.len());
         for t in tasks {
