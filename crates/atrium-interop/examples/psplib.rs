@@ -6,7 +6,7 @@
 //! ```text
 //! cargo run --release -p atrium-interop --example psplib -- DIR [--schedules N] [--seed S]
 //!     [--rule lft|lst|minslack|grpw] [--passes P] [--parallel] [--islands K]
-//!     [--threads T] [--limit M] [--json]
+//!     [--threads T] [--limit M] [--sample K] [--json]
 //! ```
 //! With `--rule`, the program runs priority-rule scheduling instead of the genetic
 //! algorithm: `--passes 1` is the deterministic rule (ties to the lower job number),
@@ -32,6 +32,7 @@ struct Args {
     islands: usize,
     threads: usize,
     limit: usize,
+    sample: u32,
     json: bool,
 }
 
@@ -47,6 +48,7 @@ fn parse_args() -> Result<Args, String> {
         islands: 1,
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
         limit: usize::MAX,
+        sample: u32::MAX,
         json: false,
     };
     let mut dir = None;
@@ -63,6 +65,7 @@ fn parse_args() -> Result<Args, String> {
             "--islands" => a.islands = parse_num(value("--islands")?, "--islands")?,
             "--threads" => a.threads = parse_num(value("--threads")?, "--threads")?.max(1),
             "--limit" => a.limit = parse_num(value("--limit")?, "--limit")?,
+            "--sample" => a.sample = parse_num(value("--sample")?, "--sample")? as u32,
             "--rule" => {
                 let v = value("--rule")?;
                 a.rule = Some(PriorityRule::parse(&v).ok_or(format!("unknown rule {v}"))?);
@@ -182,6 +185,10 @@ fn main() -> ExitCode {
         }
     };
     files.sort_by_key(|p| order_key(p.file_stem().and_then(|s| s.to_str()).unwrap_or("")));
+    // `--sample K`: only instances 1..=K of every parameter set (a stratified subset).
+    files.retain(|p| {
+        order_key(p.file_stem().and_then(|s| s.to_str()).unwrap_or("")).1 <= args.sample
+    });
     files.truncate(args.limit);
     let bounds_path = args.dir.join("..").join("bounds.csv");
     let bounds = match std::fs::read_to_string(&bounds_path) {
@@ -270,7 +277,7 @@ fn main() -> ExitCode {
             args.passes
         ),
         None => format!(
-            "GA+double justification, budget {} schedules, seed {}, islands {}",
+            "bi-population GA with justification, budget {} schedules, seed {}, islands {}",
             args.schedules, args.seed, args.islands
         ),
     };

@@ -1,11 +1,23 @@
-//! The RCPSP metaheuristic: a steady (μ+λ) genetic algorithm on activity lists in which
-//! every child is decoded by the serial SGS and improved by double justification, in the
-//! line of Valls, Ballestín & Quintanilla (2005, 2008) and Debels & Vanhoucke (2007).
+//! The RCPSP metaheuristic: a bi-population genetic algorithm on activity lists with
+//! justification, after Debels & Vanhoucke's BPGA/DBGA (left- and right-justified
+//! populations) and Valls, Ballestín & Quintanilla's hybrid GA (peak crossover).
 //!
-//! Effort is a budget of schedules: a child costs three (forward SGS + backward + forward
-//! justification passes). Islands run independent populations on derived seeds (in
-//! parallel with rayon when there are several); the best island wins, ties to the lower
-//! island number, so the result depends only on the seed and the budget.
+//! * Two populations: left-justified schedules (forward lists) and right-justified ones
+//!   (backward lists). Parents come from one population; the child is decoded by the serial
+//!   SGS in that direction (one schedule) and justified into the other direction (one
+//!   schedule: activities in order of decreasing finish, shifted as far as they go), so
+//!   every child costs two schedules and is always a justified schedule.
+//! * Crossover: peak crossover (keep the mother's most resource-dense time window, the rest
+//!   in the father's order) or Hartmann's two-point crossover; rare adjacent swaps as
+//!   mutation. (μ+λ) replacement without duplicate schedules.
+//! * Hopeless children (far behind the target population) are not justified, and the
+//!   populations restart from fresh regret-biased LFT samples (keeping the best two) when
+//!   they have collapsed or the best has stalled.
+//!
+//! Effort is a budget of schedules; every forward or backward SGS pass counts as one,
+//! justification passes included. Islands run independent populations on derived seeds
+//! (in parallel with rayon when there are several); the best island wins, ties to the
+//! lower island number, so the result depends only on the seed, budget and island count.
 
 // Index loops over parallel per-activity arrays read better than zipped iterators here.
 #![allow(clippy::needless_range_loop)]
@@ -13,6 +25,27 @@
 use super::sgs::Workspace;
 use super::{Instance, PriorityRule, Schedule, to_schedule};
 use rayon::prelude::*;
+
+/// Share of children made by peak crossover (the rest: two-point crossover).
+const PEAK_SHARE: f64 = 0.7;
+/// Peak window length as a fraction of the mother's makespan: uniform in
+/// `PEAK_MIN .. PEAK_MIN + PEAK_SPAN`.
+const PEAK_MIN: f64 = 0.1;
+const PEAK_SPAN: f64 = 0.3;
+/// Restart after this many schedules per activity without a new best.
+const STALL_PER_ACTIVITY: f64 = 20.0;
+/// Individuals kept from each population at a restart.
+const RESTART_KEEP: usize = 2;
+/// A decoded child worse than the other population's worst by more than this fraction is
+/// not justified.
+const HOPELESS: f64 = 0.03;
+
+/// Population size per side for a budget: measured best about 20 at 1,000 schedules, 50
+/// at 5,000 and 150+ at 50,000 (PSPLIB j30/j120).
+fn population_size(budget: usize) -> usize {
+    let p = 20.0 * (budget as f64 / 1000.0).powf(0.55);
+    (p.round() as usize).clamp(8, 200)
+}
 
 /// Small, fast, seedable PRNG (xoshiro256++ seeded through SplitMix64).
 #[derive(Debug, Clone)]
@@ -89,11 +122,14 @@ pub struct Solution {
     pub lower_bound: u32,
 }
 
+/// An individual: an activity list in its own direction (forward = left-justified
+/// population, backward = right-justified population), the starts of its decoded schedule
+/// in that direction's time (`key`), and that schedule's makespan.
 #[derive(Debug, Clone)]
 struct Ind {
     list: Vec<u32>,
-    starts: Vec<i32>,
-    mk: i32,
+    key: Vec<i32>,
+    fit: i32,
     hash: u64,
 }
 
@@ -173,7 +209,10 @@ struct Ga<'a> {
     lb: i32,
     best: Option<(i32, Vec<i32>)>,
     taken: Vec<bool>,
-    tmp_list: Vec<u32>,
+    keys: Vec<i64>,
+    util: Vec<f64>,
+    /// Anchor for backward passes from scratch (only matters for time-varying capacity).
+    anchor: usize,
 }
 
 impl<'a> Ga<'a> {
@@ -187,41 +226,66 @@ impl<'a> Ga<'a> {
             lb,
             best: None,
             taken: vec![false; inst.n],
-            tmp_list: Vec::with_capacity(inst.n),
+            keys: vec![0; inst.n],
+            util: Vec::new(),
+            anchor: inst.horizon,
         }
     }
 
     fn done(&self) -> bool {
-        self.used + 3 > self.budget || self.best.as_ref().is_some_and(|b| b.0 <= self.lb)
+        self.used + 2 > self.budget || self.best.as_ref().is_some_and(|b| b.0 <= self.lb)
     }
 
-    /// Decode a list: serial SGS + double justification (three schedules).
-    fn eval(&mut self, mut list: Vec<u32>) -> Ind {
+    /// Record a schedule if it is the best so far. `key` is in `forward`'s time.
+    fn offer(&mut self, forward: bool, key: &[i32], fit: i32) {
+        if self.best.as_ref().is_some_and(|b| b.0 <= fit) {
+            return;
+        }
         let inst = self.inst;
-        if inst.negative {
-            // Crossovers assume that start order respects precedence; restore it.
-            let mut keys = vec![0i64; inst.n];
-            for (pos, &j) in list.iter().enumerate() {
-                keys[j as usize] = pos as i64;
-            }
-            self.ws.list_from_keys(inst, &keys, &mut list);
+        if forward {
+            self.best = Some((fit, key.to_vec()));
+        } else if inst.constant {
+            // A right-justified schedule shifted to start at 0.
+            let starts = (0..inst.n).map(|j| fit - key[j] - inst.dur[j]).collect();
+            self.best = Some((fit, starts));
         }
-        let mut starts = vec![0i32; inst.n];
-        let mk = self.ws.serial_forward(inst, &list, &mut starts);
-        let mk = self.ws.double_justify(inst, &mut starts, mk);
-        self.used += 3;
-        // Re-encode as the justified schedule's start order.
-        let keys: Vec<i64> = starts.iter().map(|&s| i64::from(s)).collect();
-        let mut new_list = list;
-        self.ws.list_from_keys(inst, &keys, &mut new_list);
-        if self.best.as_ref().is_none_or(|b| mk < b.0) {
-            self.best = Some((mk, starts.clone()));
+    }
+
+    /// Decode `list` in direction `forward` (one schedule).
+    fn decode(&mut self, forward: bool, list: &[u32]) -> (Vec<i32>, i32) {
+        let inst = self.inst;
+        let mut key = vec![0i32; inst.n];
+        let fit = self
+            .ws
+            .serial_dir(inst, forward, list, &mut key, self.anchor);
+        self.used += 1;
+        self.offer(forward, &key, fit);
+        (key, fit)
+    }
+
+    /// Justify a schedule given in direction `forward` into the other direction (one
+    /// schedule): the activities in order of decreasing finish, shifted as far as they go.
+    fn justify(&mut self, forward: bool, key: &[i32], fit: i32) -> Ind {
+        let inst = self.inst;
+        // Start order in the other direction = decreasing finish in this one.
+        let mut other = vec![0i32; inst.n];
+        for j in 0..inst.n {
+            other[j] = fit - key[j] - inst.dur[j];
         }
-        let hash = hash_starts(&starts);
+        let mut list = Vec::with_capacity(inst.n);
+        self.ws.list_by_time(inst, !forward, &other, &mut list);
+        let fit2 = self
+            .ws
+            .serial_dir(inst, !forward, &list, &mut other, fit.max(0) as usize);
+        self.used += 1;
+        self.offer(!forward, &other, fit2);
+        // Re-encode as the new schedule's start order.
+        self.ws.list_by_time(inst, !forward, &other, &mut list);
+        let hash = hash_starts(&other);
         Ind {
-            list: new_list,
-            starts,
-            mk,
+            list,
+            key: other,
+            fit: fit2,
             hash,
         }
     }
@@ -229,46 +293,84 @@ impl<'a> Ga<'a> {
     fn run(mut self) -> (i32, Vec<i32>, usize) {
         let inst = self.inst;
         let n = inst.n;
-        if n == 0 {
-            return (0, Vec::new(), 0);
+        if n == 0 || self.budget < 2 {
+            let mut starts = vec![0; n];
+            let mk = if n == 0 {
+                0
+            } else {
+                let list = inst.topo.clone();
+                self.ws.serial_forward(inst, &list, &mut starts)
+            };
+            return (mk, starts, usize::from(n > 0));
         }
-        let pop_size = (self.budget / 120).clamp(8, 40);
+        let pop_size = population_size(self.budget);
         let lft = inst.priorities(PriorityRule::Lft);
-        let mut pop: Vec<Ind> = Vec::with_capacity(2 * pop_size);
-        // Seed: the LFT list itself, then regret-biased random LFT lists.
+        // pops[0]: left-justified (forward lists), pops[1]: right-justified (backward).
+        let mut pops: [Vec<Ind>; 2] = [Vec::new(), Vec::new()];
         let mut list = Vec::with_capacity(n);
         self.ws.list_from_keys(inst, &lft, &mut list);
-        if self.budget >= 3 {
-            let ind = self.eval(list);
-            pop.push(ind);
-        }
-        while pop.len() < pop_size && !self.done() {
-            let mut list = Vec::with_capacity(n);
-            self.ws.biased_list(inst, &lft, &mut self.rng, &mut list);
-            let ind = self.eval(list);
-            pop.push(ind);
-        }
-        select(&mut pop, pop_size);
+        self.seed_population(&mut pops, pop_size, &lft, Some(list));
 
-        while !self.done() && pop.len() >= 2 {
-            let mut children: Vec<Ind> = Vec::with_capacity(pop_size);
-            while children.len() < pop_size && !self.done() {
-                let a = self.tournament(&pop);
-                let mut b = self.tournament(&pop);
-                if b == a {
-                    b = (a + 1 + self.rng.below(pop.len() - 1)) % pop.len();
-                }
-                let child = if self.rng.f64() < 0.5 {
-                    self.peak_crossover(&pop[a], &pop[b])
-                } else {
-                    self.two_point(&pop[a], &pop[b])
-                };
-                let child = self.mutate(child);
-                let ind = self.eval(child);
-                children.push(ind);
+        let mut side = 0usize;
+        let mut last_best = i32::MAX;
+        let mut improved_at = 0usize;
+        while !self.done() {
+            // Restart (keeping the best few) when both populations have collapsed to one
+            // makespan or the best has not improved for a while: small instances converge
+            // long before the budget is spent.
+            let best_now = self.best.as_ref().map_or(i32::MAX, |b| b.0);
+            if best_now < last_best {
+                last_best = best_now;
+                improved_at = self.used;
             }
-            pop.extend(children);
-            select(&mut pop, pop_size);
+            let stuck = (self.used - improved_at) as f64 > STALL_PER_ACTIVITY * n as f64;
+            let converged = pops.iter().all(|p| {
+                p.len() >= pop_size
+                    && p.last().map_or(0, |x| x.fit) == p.first().map_or(0, |x| x.fit)
+            });
+            if stuck || converged {
+                improved_at = self.used;
+                pops[0].truncate(RESTART_KEEP);
+                pops[1].truncate(RESTART_KEEP);
+                self.seed_population(&mut pops, pop_size, &lft, None);
+            }
+            // Children of one population are decoded in its direction and justified into
+            // the other one (bi-population scheme).
+            let forward = side == 0;
+            let src = std::mem::take(&mut pops[side]);
+            if src.len() >= 2 {
+                let mut children = Vec::with_capacity(pop_size);
+                while children.len() < pop_size && !self.done() {
+                    let a = self.tournament(&src);
+                    let mut b = self.tournament(&src);
+                    if b == a {
+                        b = (a + 1 + self.rng.below(src.len() - 1)) % src.len();
+                    }
+                    let child = if self.rng.f64() < PEAK_SHARE {
+                        self.peak_crossover(&src[a], &src[b])
+                    } else {
+                        self.two_point(&src[a], &src[b])
+                    };
+                    let child = self.mutate(forward, child);
+                    let (key, fit) = self.decode(forward, &child);
+                    let target = &pops[1 - side];
+                    let worst = target.last().map_or(i32::MAX, |w| w.fit);
+                    if target.len() >= pop_size
+                        && f64::from(fit) > f64::from(worst) * (1.0 + HOPELESS)
+                    {
+                        // Justification rarely gains more than a few percent: a child this
+                        // far behind would not enter the other population, so do not
+                        // spend a schedule on it.
+                        continue;
+                    }
+                    let j1 = self.justify(forward, &key, fit);
+                    children.push(j1);
+                }
+                pops[1 - side].extend(children);
+                select(&mut pops[1 - side], pop_size);
+            }
+            pops[side] = src;
+            side = 1 - side;
         }
         let used = self.used;
         match self.best {
@@ -277,10 +379,48 @@ impl<'a> Ga<'a> {
         }
     }
 
+    /// Fill both populations up to `pop_size` with regret-biased LFT samples (`first`, if
+    /// given, goes in first): each is decoded forward (left population) and justified
+    /// backward (right population). Two schedules each.
+    fn seed_population(
+        &mut self,
+        pops: &mut [Vec<Ind>; 2],
+        pop_size: usize,
+        lft: &[i64],
+        mut first: Option<Vec<u32>>,
+    ) {
+        let inst = self.inst;
+        let n = inst.n;
+        while pops[1].len() < pop_size && !self.done() {
+            let list = match first.take() {
+                Some(l) => l,
+                None => {
+                    let mut l = Vec::with_capacity(n);
+                    self.ws.biased_list(inst, lft, &mut self.rng, &mut l);
+                    l
+                }
+            };
+            let (key, fit) = self.decode(true, &list);
+            let r = self.justify(true, &key, fit);
+            let hash = hash_starts(&key);
+            let mut l = list;
+            self.ws.list_by_time(inst, true, &key, &mut l);
+            pops[0].push(Ind {
+                list: l,
+                key,
+                fit,
+                hash,
+            });
+            pops[1].push(r);
+        }
+        select(&mut pops[0], pop_size);
+        select(&mut pops[1], pop_size);
+    }
+
     fn tournament(&mut self, pop: &[Ind]) -> usize {
         let a = self.rng.below(pop.len());
         let b = self.rng.below(pop.len());
-        if pop[a].mk <= pop[b].mk { a } else { b }
+        if pop[b].fit < pop[a].fit { b } else { a }
     }
 
     /// Hartmann's two-point crossover on activity lists (keeps precedence feasibility).
@@ -317,33 +457,34 @@ impl<'a> Ga<'a> {
 
     /// Peak crossover: keep the mother's most resource-dense time window (its activities
     /// in the mother's order), and take everything before and after it in the father's
-    /// order. The part before the window is predecessor-closed, so the child is feasible.
+    /// order. The part before the window is predecessor-closed (in the list's direction),
+    /// so the child is precedence-feasible.
     fn peak_crossover(&mut self, mother: &Ind, father: &Ind) -> Vec<u32> {
         let inst = self.inst;
         let n = inst.n;
-        let mk = mother.mk.max(1) as usize;
+        let mk = mother.fit.max(1) as usize;
         let nr = inst.nr;
-        // Relative utilisation per period.
-        let mut util = vec![0f64; mk];
+        self.util.clear();
+        self.util.resize(mk, 0.0);
         for j in 0..n {
-            let s = mother.starts[j] as usize;
+            let s = mother.key[j].max(0) as usize;
             let d = inst.dur[j] as usize;
             let mut w = 0.0;
             for r in 0..nr {
                 let cap = inst.tail[r].max(1) as f64;
                 w += f64::from(inst.dem[j * nr + r]) / cap;
             }
-            for u in util.iter_mut().skip(s).take(d) {
+            for u in self.util.iter_mut().skip(s).take(d) {
                 *u += w;
             }
         }
-        let len = ((mk as f64) * (0.25 + 0.5 * self.rng.f64())).ceil() as usize;
+        let len = ((mk as f64) * (PEAK_MIN + PEAK_SPAN * self.rng.f64())).ceil() as usize;
         let len = len.clamp(1, mk);
         let mut best_a = 0;
-        let mut cur: f64 = util[..len].iter().sum();
+        let mut cur: f64 = self.util[..len].iter().sum();
         let mut best = cur;
         for a in 1..=(mk - len) {
-            cur += util[a + len - 1] - util[a - 1];
+            cur += self.util[a + len - 1] - self.util[a - 1];
             if cur > best + 1e-9 {
                 best = cur;
                 best_a = a;
@@ -351,39 +492,48 @@ impl<'a> Ga<'a> {
         }
         let (lo, hi) = (best_a as i32, (best_a + len) as i32);
         let mut child = Vec::with_capacity(n);
-        self.tmp_list.clear();
         for &j in &father.list {
-            if mother.starts[j as usize] < lo {
+            if mother.key[j as usize] < lo {
                 child.push(j);
             }
         }
         for &j in &mother.list {
-            let s = mother.starts[j as usize];
+            let s = mother.key[j as usize];
             if s >= lo && s < hi {
                 child.push(j);
             }
         }
         for &j in &father.list {
-            if mother.starts[j as usize] >= hi {
+            if mother.key[j as usize] >= hi {
                 child.push(j);
             }
         }
         child
     }
 
-    /// Swap neighbours that are not linked, with a small probability per position.
-    fn mutate(&mut self, mut list: Vec<u32>) -> Vec<u32> {
+    /// Swap neighbours that are not linked, with a small probability per position; then,
+    /// if distances can be negative, restore precedence order.
+    fn mutate(&mut self, forward: bool, mut list: Vec<u32>) -> Vec<u32> {
         let inst = self.inst;
         let n = list.len();
         let p = 1.0 / n.max(1) as f64;
+        let dir = if forward { &inst.fwd } else { &inst.bwd };
         for i in 0..n.saturating_sub(1) {
             if self.rng.f64() < p {
                 let (a, b) = (list[i], list[i + 1]);
-                let linked = inst.fwd.range(b as usize).any(|k| inst.fwd.other[k] == a);
+                let linked = dir.range(b as usize).any(|k| dir.other[k] == a);
                 if !linked {
                     list.swap(i, i + 1);
                 }
             }
+        }
+        if inst.negative {
+            for (pos, &j) in list.iter().enumerate() {
+                self.keys[j as usize] = pos as i64;
+            }
+            let mut out = Vec::with_capacity(n);
+            self.ws.list_dir(inst, forward, &self.keys, &mut out);
+            list = out;
         }
         list
     }
@@ -392,7 +542,7 @@ impl<'a> Ga<'a> {
 /// Keep the best `size` distinct individuals (by makespan; stable for equal makespans so
 /// older individuals win ties).
 fn select(pop: &mut Vec<Ind>, size: usize) {
-    pop.sort_by_key(|i| i.mk);
+    pop.sort_by_key(|i| i.fit);
     let mut seen = std::collections::HashSet::with_capacity(pop.len());
     pop.retain(|i| seen.insert(i.hash));
     pop.truncate(size);

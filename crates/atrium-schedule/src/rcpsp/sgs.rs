@@ -38,6 +38,7 @@ pub struct Workspace {
     ready: Vec<u32>,
     finish: Vec<i32>,
     done: Vec<bool>,
+    counts: Vec<u32>,
 }
 
 impl Workspace {
@@ -60,6 +61,7 @@ impl Workspace {
             ready: Vec::with_capacity(inst.n),
             finish: vec![0; inst.n],
             done: vec![false; inst.n],
+            counts: Vec::new(),
         }
     }
 
@@ -124,28 +126,14 @@ impl Workspace {
         }
         let nr = inst.nr;
         let dem = &inst.dem[j * nr..(j + 1) * nr];
-        let avail = &mut self.avail;
-        let mut t = t0;
-        'search: loop {
-            // Scan the window from its end: a conflict at `tau` rules out every start up to
-            // `tau`, so the next candidate is `tau + 1`.
-            let mut tau = t + d;
-            while tau > t {
-                tau -= 1;
-                let row = &avail[tau * nr..tau * nr + nr];
-                if row.iter().zip(dem).any(|(a, q)| a < q) {
-                    t = tau + 1;
-                    continue 'search;
-                }
-            }
-            break;
-        }
-        for tau in t..t + d {
-            let row = &mut avail[tau * nr..tau * nr + nr];
-            for (a, q) in row.iter_mut().zip(dem) {
-                *a -= q;
-            }
-        }
+        // Fixed resource counts let the compiler unroll the per-period test.
+        let t = match nr {
+            1 => find::<1>(&mut self.avail, dem, t0, d),
+            2 => find::<2>(&mut self.avail, dem, t0, d),
+            3 => find::<3>(&mut self.avail, dem, t0, d),
+            4 => find::<4>(&mut self.avail, dem, t0, d),
+            _ => find_dyn(&mut self.avail, dem, nr, t0, d),
+        };
         if t + d > self.touched {
             self.touched = t + d;
         }
@@ -224,6 +212,79 @@ impl Workspace {
                     self.heap.push(Reverse((self.keys[s], s as u32)));
                 }
             }
+        }
+    }
+
+    /// One serial pass in either direction (`forward = false`: reversed time, capacity
+    /// anchored at `anchor`). `out` receives the starts in that direction's time.
+    pub(crate) fn serial_dir(
+        &mut self,
+        inst: &Instance,
+        forward: bool,
+        list: &[u32],
+        out: &mut [i32],
+        anchor: usize,
+    ) -> i32 {
+        if forward {
+            self.serial_forward(inst, list, out)
+        } else {
+            let mk = self.serial_backward(inst, list, anchor);
+            out[..inst.n].copy_from_slice(&self.rstarts[..inst.n]);
+            mk
+        }
+    }
+
+    /// Precedence-feasible list in either direction, smallest key first.
+    pub(crate) fn list_dir(
+        &mut self,
+        inst: &Instance,
+        forward: bool,
+        keys: &[i64],
+        out: &mut Vec<u32>,
+    ) {
+        self.keys[..inst.n].copy_from_slice(&keys[..inst.n]);
+        self.keyed_list(inst, forward, out);
+    }
+
+    /// Activities by increasing time `keys` (>= 0) in direction `forward`, ties in
+    /// topological order of that direction. With non-negative distances a start order
+    /// respects precedence, so this equals [`Self::list_dir`] at linear cost; with negative
+    /// distances it falls back to it.
+    pub(crate) fn list_by_time(
+        &mut self,
+        inst: &Instance,
+        forward: bool,
+        keys: &[i32],
+        out: &mut Vec<u32>,
+    ) {
+        let n = inst.n;
+        if inst.negative {
+            for j in 0..n {
+                self.keys[j] = i64::from(keys[j]);
+            }
+            self.keyed_list(inst, forward, out);
+            return;
+        }
+        let max = keys[..n].iter().copied().max().unwrap_or(0).max(0) as usize;
+        self.counts.clear();
+        self.counts.resize(max + 2, 0);
+        for &k in &keys[..n] {
+            self.counts[k.max(0) as usize + 1] += 1;
+        }
+        for t in 0..=max {
+            self.counts[t + 1] += self.counts[t];
+        }
+        out.clear();
+        out.resize(n, 0);
+        let mut place = |j: u32| {
+            let k = keys[j as usize].max(0) as usize;
+            out[self.counts[k] as usize] = j;
+            self.counts[k] += 1;
+        };
+        if forward {
+            inst.topo.iter().for_each(|&j| place(j));
+        } else {
+            inst.topo.iter().rev().for_each(|&j| place(j));
         }
     }
 
@@ -447,6 +508,63 @@ impl Workspace {
         }
         mk
     }
+}
+
+/// Earliest `t >= t0` with `dem <= avail` in periods `t .. t + d` (`R` resources); books it.
+#[inline]
+fn find<const R: usize>(avail: &mut [i32], dem: &[i32], t0: usize, d: usize) -> usize {
+    let mut q = [0i32; R];
+    q.copy_from_slice(&dem[..R]);
+    let mut t = t0;
+    'search: loop {
+        // Scan the window from its end: a conflict at `tau` rules out every start up to
+        // `tau`, so the next candidate is `tau + 1`.
+        let mut tau = t + d;
+        while tau > t {
+            tau -= 1;
+            let row = &avail[tau * R..tau * R + R];
+            let mut bad = false;
+            for r in 0..R {
+                bad |= row[r] < q[r];
+            }
+            if bad {
+                t = tau + 1;
+                continue 'search;
+            }
+        }
+        break;
+    }
+    for row in avail[t * R..(t + d) * R].chunks_exact_mut(R) {
+        for r in 0..R {
+            row[r] -= q[r];
+        }
+    }
+    t
+}
+
+/// [`find`] for any number of resources.
+fn find_dyn(avail: &mut [i32], dem: &[i32], nr: usize, t0: usize, d: usize) -> usize {
+    let mut t = t0;
+    'search: loop {
+        let mut tau = t + d;
+        while tau > t {
+            tau -= 1;
+            let row = &avail[tau * nr..tau * nr + nr];
+            if row.iter().zip(dem).any(|(a, q)| a < q) {
+                t = tau + 1;
+                continue 'search;
+            }
+        }
+        break;
+    }
+    if nr > 0 {
+        for row in avail[t * nr..(t + d) * nr].chunks_exact_mut(nr) {
+            for (a, q) in row.iter_mut().zip(dem) {
+                *a -= q;
+            }
+        }
+    }
+    t
 }
 
 /// Engine-side feasibility check (precedence distances and capacity per period).
