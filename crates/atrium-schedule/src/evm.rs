@@ -266,8 +266,8 @@ pub struct SCurvePoint {
 /// ascending; the first period starts before everything). PV comes from the baseline spread;
 /// EV and AC are spread over each task's actual working time, from actual start to actual
 /// finish or to the status date when the task is still running (a task with progress but no
-/// actual start accrues at the status date). The last point at or before the status date can
-/// differ from [`evaluate`] only in periods ending before the status date.
+/// actual start accrues at the status date). At a period end equal to the status date the
+/// cumulative values equal [`evaluate`]'s totals.
 pub fn s_curve(
     tasks: &[EvmTask],
     status_date: i64,

@@ -661,9 +661,11 @@ impl Project {
     pub fn minutes_per_week(&self) -> u32 {
         self.minutes_per_week.filter(|m| *m > 0).unwrap_or(2400)
     }
+    /// Calendar by UID (a linear search: build a map when looking up many).
     pub fn calendar(&self, uid: i32) -> Option<&Calendar> {
         self.calendars.iter().find(|c| c.uid == uid)
     }
+    /// Task by UID (a linear search: build a map when looking up many).
     pub fn task(&self, uid: i32) -> Option<&Task> {
         self.tasks.iter().find(|t| t.uid == uid)
     }
