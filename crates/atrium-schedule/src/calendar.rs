@@ -527,6 +527,10 @@ pub struct Calendar {
     cum: Vec<i64>,
     /// Day `lo + i` uses `pool[idx[i]..idx[i + 1]]`.
     idx: Vec<u32>,
+    /// Cached `weekly_cum(lo)`, `cum_day(hi)` and `weekly_cum(hi)`.
+    at_lo: i64,
+    at_hi: i64,
+    weekly_hi: i64,
     pool: Vec<Interval>,
 }
 
@@ -567,6 +571,9 @@ impl Calendar {
             hi,
             cum: vec![0],
             idx: vec![0],
+            at_lo: 0,
+            at_hi: 0,
+            weekly_hi: 0,
             pool: Vec::new(),
         };
         if elapsed_fallback {
@@ -590,6 +597,9 @@ impl Calendar {
             let last = cal.cum.last().copied().unwrap_or(0);
             cal.cum.push(last + work);
         }
+        cal.at_lo = cal.weekly_cum(lo);
+        cal.at_hi = cal.at_lo + cal.cum[(hi - lo) as usize];
+        cal.weekly_hi = cal.weekly_cum(hi);
         cal
     }
 
@@ -634,10 +644,9 @@ impl Calendar {
         if d <= self.lo {
             self.weekly_cum(d)
         } else if d < self.hi {
-            self.weekly_cum(self.lo) + self.cum[(d - self.lo) as usize]
+            self.at_lo + self.cum[(d - self.lo) as usize]
         } else {
-            let at_hi = self.weekly_cum(self.lo) + self.cum[(self.hi - self.lo) as usize];
-            at_hi + self.weekly_cum(d) - self.weekly_cum(self.hi)
+            self.at_hi + self.weekly_cum(d) - self.weekly_hi
         }
     }
 
@@ -671,19 +680,20 @@ impl Calendar {
 
     /// The day `d` with `cum_day(d) <= p < cum_day(d + 1)`: the day holding working minute `p`.
     fn day_holding(&self, p: i64) -> i64 {
-        let at_lo = self.weekly_cum(self.lo);
+        let (at_lo, at_hi) = (self.at_lo, self.at_hi);
         if p < at_lo {
             return self.weekly_day_for(p);
         }
-        let at_hi = at_lo + self.cum[(self.hi - self.lo) as usize];
         if p >= at_hi {
-            return self.weekly_day_for(p - at_hi + self.weekly_cum(self.hi));
+            return self.weekly_day_for(p - at_hi + self.weekly_hi);
         }
-        // Largest i with cum[i] <= p - at_lo, i < hi - lo. Exceptions are sparse, so the
-        // weekly rate gives a close guess; gallop from it instead of bisecting the table.
+        // Largest i with cum[i] <= p - at_lo, i < hi - lo. The table's average rate gives a
+        // close guess; gallop from it instead of bisecting the whole table.
         let target = p - at_lo;
         let last = self.cum.len() - 2;
-        let guess = (target.saturating_mul(7) / self.week_pre[7].max(1)).clamp(0, last as i64);
+        let total = self.cum[last + 1].max(1);
+        let guess = ((i128::from(target) * (last as i128 + 1)) / i128::from(total)) as i64;
+        let guess = guess.clamp(0, last as i64);
         let mut i = guess as usize;
         if self.cum[i] <= target {
             let mut step = 1;
