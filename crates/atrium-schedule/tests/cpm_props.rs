@@ -2,7 +2,7 @@
 //! early dates never pass late dates, critical tasks have zero total float, and the forward
 //! and backward passes agree on the project finish.
 
-use atrium_schedule::calendar::{Calendar, CalendarDef, Date, DateTime, Exception};
+use atrium_schedule::calendar::{Calendar, CalendarDef, Date, DateTime, Exception, Interval};
 use atrium_schedule::cpm::{Lag, Link, LinkKind, Project, Task, schedule};
 use proptest::prelude::*;
 
@@ -148,5 +148,67 @@ proptest! {
         prop_assert_eq!(c.work_between(back, later), n);
         prop_assert!(back >= t || !c.is_working(t) || n == 0);
         prop_assert!(later >= t);
+    }
+}
+
+proptest! {
+    // Each case walks 160 days minute by minute: fewer cases.
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn calendar_lookup_agrees_with_a_minute_walk(
+        exceptions in prop::collection::vec((0i64..120, 0i64..4, 0u8..3), 0..25),
+        probes in prop::collection::vec(0i64..(140 * 1440), 1..40),
+    ) {
+        let base = Date::from_ymd(2001, 1, 1).expect("valid");
+        let mut def = CalendarDef::standard();
+        for &(day, len, kind) in &exceptions {
+            let from = base.add_days(day);
+            let working = match kind {
+                0 => Vec::new(),
+                1 => vec![Interval::hm(9, 0, 11, 30).expect("valid")],
+                _ => vec![Interval::hm(0, 0, 24, 0).expect("valid")],
+            };
+            def.exceptions.push(Exception {
+                from,
+                to: from.add_days(len),
+                recurrence: None,
+                working,
+                occurrences: None,
+            });
+        }
+        let c = def.compile();
+        // Reference: walk minute by minute from a fixed origin.
+        let origin = base.add_days(-10).at(0);
+        let horizon = 160 * 1440;
+        let mut working = Vec::with_capacity(horizon);
+        for m in 0..horizon as i64 {
+            let t = origin.add_minutes(m);
+            let day = t.date();
+            let mod_ = t.minute_of_day();
+            working.push(
+                c.day_intervals(day)
+                    .iter()
+                    .any(|iv| i64::from(iv.start) <= mod_ && mod_ < i64::from(iv.end)),
+            );
+        }
+        let p0 = c.position(origin);
+        let mut pos = vec![0i64; horizon + 1];
+        for m in 0..horizon {
+            pos[m + 1] = pos[m] + i64::from(working[m]);
+        }
+        for &probe in &probes {
+            let m = (probe + 10 * 1440) as usize;
+            let t = origin.add_minutes(m as i64);
+            prop_assert_eq!(c.position(t) - p0, pos[m], "position at {}", t);
+            // instant_start: first minute m' with pos[m'] == p and working[m'].
+            if let Some(k) = (m..horizon).find(|&k| working[k]) {
+                prop_assert_eq!(c.instant_start(p0 + pos[k]), origin.add_minutes(k as i64));
+            }
+            // instant_end of p (> 0 work before): end of the last working minute before it.
+            if let Some(k) = (0..m).rev().find(|&k| working[k]) {
+                prop_assert_eq!(c.instant_end(p0 + pos[k + 1]), origin.add_minutes(k as i64 + 1));
+            }
+        }
     }
 }
