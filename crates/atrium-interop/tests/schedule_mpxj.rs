@@ -285,4 +285,19 @@ fn status_date_moves_remaining_work_after_it() {
     // (end of 2001-01-10) and finishes two working days later.
     assert_eq!(half["early_start"], "2001-01-04T08:00:00");
     assert_eq!(half["early_finish"], "2001-01-12T17:00:00");
+    // Not started by the status date: starts after it, although its predecessor finished on
+    // 2001-01-09.
+    let after = v["tasks"]
+        .as_array()
+        .and_then(|a| a.iter().find(|t| t["uid"] == 7))
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert_eq!(after["early_start"], "2001-01-11T08:00:00");
+    // Finished work stays where it was recorded.
+    let done = v["tasks"]
+        .as_array()
+        .and_then(|a| a.iter().find(|t| t["uid"] == 1))
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert_eq!(done["early_finish"], "2001-01-03T17:00:00");
 }

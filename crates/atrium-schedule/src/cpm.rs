@@ -165,8 +165,10 @@ impl Task {
 pub struct Project {
     /// Project start: tasks without predecessors start here (at the next working minute).
     pub start: DateTime,
-    /// Status date: with it, the remaining part of a task in progress resumes no earlier
-    /// than this date (completed work before it, remaining work after it).
+    /// Status date: with it, completed work lies before it and remaining work after it: the
+    /// remaining part of a task in progress resumes, and a task not yet started starts, no
+    /// earlier than this date. Without it, progress is taken as recorded (MS Project's and
+    /// MPXJ's default).
     pub status_date: Option<DateTime>,
     /// Compiled calendars; index 0 is the project calendar.
     pub calendars: Vec<Calendar>,
@@ -622,7 +624,7 @@ impl Engine<'_> {
     fn forward_task(&mut self, i: usize) {
         if self.prep.has(i, PLAIN) {
             let pl = self.preds.of(i);
-            let s = if pl.is_empty() {
+            let mut s = if pl.is_empty() {
                 self.p.start.0
             } else {
                 let mut m = i64::MIN;
@@ -631,6 +633,10 @@ impl Engine<'_> {
                 }
                 m
             };
+            if let Some(sd) = self.p.status_date {
+                // Work not started by the status date is all remaining: it comes after it.
+                s = s.max(sd.0);
+            }
             let (es, ef) = self.prep.start_and_finish(i, s);
             self.st.es[i] = es;
             self.st.ef[i] = ef;
@@ -700,6 +706,10 @@ impl Engine<'_> {
                     _ => self.prep.next_work_start(i, t.milestone, self.p.start.0),
                 }
             };
+            if let Some(sd) = self.p.status_date {
+                // Work not started by the status date is all remaining: it comes after it.
+                s = s.max(sd.0);
+            }
             s = self.prep.next_work_start(i, t.milestone, s);
             let link_start = s;
             match kind {
