@@ -1,0 +1,548 @@
+//! Exact portfolio selection by LP-based branch-and-bound: primal heuristics first (LP-guided
+//! greedy, dual-price greedy, swap improvement), then a depth-first dive with best-bound
+//! backtracking, warm-started dual simplex at every node, and reduced-cost variable fixing
+//! (globally from the root LP whenever the incumbent improves, locally at every node).
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use crate::explain::explain;
+use crate::lp::{LpStatus, Simplex};
+use crate::model::{Chosen, Diagnostic, Force, Problem, Solution, SolveOptions, Status};
+use crate::prep::{LpModel, Model, State};
+
+const INT_TOL: f64 = 1e-6;
+
+/// Finds the selection of maximum total value; see [`SolveOptions`] for limits and tolerances.
+///
+/// Never panics on a bad plan: invalid links are ignored with a diagnostic, and an impossible
+/// set of force-ins yields [`Status::Infeasible`] with diagnostics naming the cause.
+pub fn optimize(problem: &Problem, options: &SolveOptions) -> Solution {
+    optimize_from(problem, options, &[])
+}
+
+/// Like [`optimize`], starting from a known selection (used as the first incumbent when it is
+/// feasible for this problem; ignored otherwise). The efficient frontier uses this so that each
+/// point starts from the previous point's optimum.
+pub fn optimize_from(problem: &Problem, options: &SolveOptions, start: &[Chosen]) -> Solution {
+    let model = Model::build(problem, options);
+    let mut diagnostics = model.diagnostics.clone();
+    if model.infeasible {
+        return infeasible(problem, diagnostics, 0, 0);
+    }
+    let lpm = LpModel::build(&model);
+    let mut search = Search::new(&model, &lpm, options);
+    if !start.is_empty() {
+        search.try_incumbent_from(start);
+    }
+    let outcome = search.run();
+    let (nodes, iterations) = (search.nodes, search.spx.iterations);
+    let Some(chosen) = search.incumbent.clone() else {
+        if outcome == Outcome::Complete {
+            diagnostics.push(Diagnostic {
+                candidate: None,
+                message: "the forced-in candidates and their prerequisites cannot fit together"
+                    .to_string(),
+            });
+            return infeasible(problem, diagnostics, nodes, iterations);
+        }
+        diagnostics.push(Diagnostic {
+            candidate: None,
+            message: "limit reached before any feasible selection was found".to_string(),
+        });
+        let mut s = infeasible(problem, diagnostics, nodes, iterations);
+        s.status = Status::LimitReached;
+        s.bound = search.best_bound();
+        s.gap = f64::INFINITY;
+        return s;
+    };
+    let mut state = State::new(&model);
+    for o in chosen.iter().flatten() {
+        state.add(*o);
+    }
+    let objective: f64 = chosen.iter().flatten().map(|&o| model.opts[o].value).sum();
+    let (status, bound) = match outcome {
+        Outcome::Complete => (Status::Optimal, objective),
+        Outcome::Limit => (Status::LimitReached, search.best_bound().max(objective)),
+    };
+    let exclusions = if options.explain {
+        explain(&model, &lpm, &state, search.root.as_ref(), options, problem)
+    } else {
+        Vec::new()
+    };
+    let selected: Vec<Chosen> = chosen
+        .iter()
+        .flatten()
+        .map(|&o| {
+            let op = &model.opts[o];
+            Chosen {
+                candidate: op.cand,
+                shift: op.shift,
+                start_quarter: op.start,
+            }
+        })
+        .collect();
+    let q = model.quarters;
+    let nroles = if q == 0 { 0 } else { model.capacity.len() / q };
+    let capacity_use = (0..nroles)
+        .map(|r| state.used[r * q..(r + 1) * q].to_vec())
+        .collect();
+    Solution {
+        status,
+        objective,
+        bound,
+        gap: ((bound - objective) / objective.abs().max(1.0)).max(0.0),
+        selected,
+        cost_per_year: state.spent.clone(),
+        capacity_use,
+        exclusions,
+        diagnostics,
+        nodes,
+        iterations,
+    }
+}
+
+fn infeasible(p: &Problem, diagnostics: Vec<Diagnostic>, nodes: u64, iterations: u64) -> Solution {
+    Solution {
+        status: Status::Infeasible,
+        objective: 0.0,
+        bound: 0.0,
+        gap: 0.0,
+        selected: Vec::new(),
+        cost_per_year: vec![0; p.fiscal_years],
+        capacity_use: Vec::new(),
+        exclusions: Vec::new(),
+        diagnostics,
+        nodes,
+        iterations,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Complete,
+    Limit,
+}
+
+struct Node {
+    bound: f64,
+    seq: u64,
+    fixes: Vec<(u32, bool)>,
+}
+
+impl PartialEq for Node {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+impl Eq for Node {}
+impl PartialOrd for Node {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Node {
+    fn cmp(&self, o: &Self) -> Ordering {
+        // Best bound first; among equals the most recent (deeper) node.
+        self.bound.total_cmp(&o.bound).then(self.seq.cmp(&o.seq))
+    }
+}
+
+/// Root LP information kept for global fixing and explanations.
+pub(crate) struct Root {
+    pub spx: Simplex,
+    pub bound: f64,
+}
+
+struct Search<'a> {
+    m: &'a Model,
+    lpm: &'a LpModel,
+    opts: &'a SolveOptions,
+    spx: Simplex,
+    glb: Vec<f64>,
+    gub: Vec<f64>,
+    incumbent: Option<Vec<Option<usize>>>,
+    inc_value: f64,
+    nodes: u64,
+    heap: BinaryHeap<Node>,
+    seq: u64,
+    root: Option<Root>,
+}
+
+impl<'a> Search<'a> {
+    fn new(m: &'a Model, lpm: &'a LpModel, opts: &'a SolveOptions) -> Search<'a> {
+        Search {
+            m,
+            lpm,
+            opts,
+            spx: Simplex::new(&lpm.lp, &lpm.lb, &lpm.ub),
+            glb: lpm.lb.clone(),
+            gub: lpm.ub.clone(),
+            incumbent: None,
+            inc_value: f64::NEG_INFINITY,
+            nodes: 0,
+            heap: BinaryHeap::new(),
+            seq: 0,
+            root: None,
+        }
+    }
+
+    fn tol(&self) -> f64 {
+        if self.inc_value.is_finite() {
+            self.opts
+                .absolute_tolerance
+                .max(self.opts.relative_tolerance * self.inc_value.abs())
+        } else {
+            self.opts.absolute_tolerance
+        }
+    }
+
+    fn best_bound(&self) -> f64 {
+        let h = self.heap.peek().map_or(f64::NEG_INFINITY, |n| n.bound);
+        h.max(self.inc_value)
+    }
+
+    fn lp_bound(&self) -> f64 {
+        -self.spx.objective(&self.lpm.lp) / self.lpm.scale
+    }
+
+    fn try_incumbent_from(&mut self, start: &[Chosen]) {
+        let mut st = State::new(self.m);
+        for c in start {
+            let Some(list) = self.m.cand_opts.get(c.candidate) else {
+                return;
+            };
+            let Some(&o) = list.iter().find(|&&o| self.m.opts[o].shift == c.shift) else {
+                return;
+            };
+            if st.chosen[c.candidate].is_some() {
+                return;
+            }
+            st.add(o);
+        }
+        if st.is_feasible() {
+            self.offer(&st);
+        }
+    }
+
+    /// Accepts a verified-feasible selection if it improves the incumbent.
+    fn offer(&mut self, st: &State) -> bool {
+        if st.value > self.inc_value + self.tol() * 1e-3 || self.incumbent.is_none() {
+            if !st.is_feasible() {
+                return false;
+            }
+            self.inc_value = st.value;
+            self.incumbent = Some(st.chosen.clone());
+            self.global_fixing();
+            return true;
+        }
+        false
+    }
+
+    /// Reduced-cost fixing from the root LP: a variable whose move away from its root bound
+    /// would push the root bound below the incumbent is fixed for the whole search.
+    fn global_fixing(&mut self) {
+        let Some(root) = &self.root else {
+            return;
+        };
+        let gap = root.bound - self.inc_value - self.tol();
+        let scale = self.lpm.scale;
+        for j in 0..self.lpm.cols.len() {
+            if root.spx.is_basic(j) || self.glb[j] == self.gub[j] {
+                continue;
+            }
+            let d = root.spx.d[j] / scale;
+            if root.spx.x[j] <= 0.5 && d > gap {
+                self.gub[j] = 0.0;
+            } else if root.spx.x[j] > 0.5 && -d > gap {
+                self.glb[j] = 1.0;
+            }
+        }
+    }
+
+    fn apply(&mut self, fixes: &[(u32, bool)]) -> bool {
+        let n = self.lpm.cols.len();
+        self.spx.lb[..n].copy_from_slice(&self.glb);
+        self.spx.ub[..n].copy_from_slice(&self.gub);
+        for &(j, v) in fixes {
+            let j = j as usize;
+            let val = if v { 1.0 } else { 0.0 };
+            if val < self.glb[j] || val > self.gub[j] {
+                return false;
+            }
+            self.spx.lb[j] = val;
+            self.spx.ub[j] = val;
+        }
+        true
+    }
+
+    /// Greedy completion: options in the given order, with prerequisites pulled in.
+    fn greedy(&self, order: &[usize]) -> Option<State<'a>> {
+        let mut st = State::new(self.m);
+        for c in 0..self.m.cand_opts.len() {
+            if self.m.force[c] == Force::In && st.chosen[c].is_none() {
+                let mut ok = false;
+                for &o in order.iter().filter(|&&o| self.m.opts[o].cand == c) {
+                    if st.try_add(o, 4) {
+                        ok = true;
+                        break;
+                    }
+                }
+                if !ok {
+                    return None;
+                }
+            }
+        }
+        for _ in 0..3 {
+            let mut changed = false;
+            for &o in order {
+                if self.m.opts[o].value > 0.0
+                    && st.chosen[self.m.opts[o].cand].is_none()
+                    && st.try_add(o, 2)
+                {
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        Some(st)
+    }
+
+    /// Swap improvement: replace one selected candidate by a more valuable unselected one.
+    fn improve(&self, st: &mut State<'a>) {
+        let m = self.m;
+        let nc = m.cand_opts.len();
+        let mut by_value: Vec<usize> = (0..nc).collect();
+        by_value.sort_by(|&a, &b| m.values[b].total_cmp(&m.values[a]).then(a.cmp(&b)));
+        for _round in 0..3 {
+            let mut improved = false;
+            for &j in &by_value {
+                if st.chosen[j].is_some() || m.cand_opts[j].is_empty() || m.values[j] <= 0.0 {
+                    continue;
+                }
+                for &o in &m.cand_opts[j] {
+                    if st.chosen[j].is_some() {
+                        break;
+                    }
+                    if st.can_add(o) {
+                        st.add(o);
+                        improved = true;
+                        break;
+                    }
+                    for i in 0..nc {
+                        let Some(oi) = st.chosen[i] else { continue };
+                        if m.opts[oi].value >= m.opts[o].value || !st.can_remove(i) {
+                            continue;
+                        }
+                        st.remove(i);
+                        if st.can_add(o) {
+                            st.add(o);
+                            improved = true;
+                            break;
+                        }
+                        st.add(oi);
+                    }
+                }
+            }
+            if !improved {
+                break;
+            }
+        }
+    }
+
+    fn root_heuristics(&mut self) {
+        let lpm = self.lpm;
+        let m = self.m;
+        let y = self.spx.duals(&lpm.lp);
+        // Price of each option = dual-weighted resource use (duals are ≤ 0 for ≤ rows).
+        let mut density: Vec<f64> = vec![0.0; m.opts.len()];
+        for (k, &o) in lpm.cols.iter().enumerate() {
+            let mut price = 1e-9;
+            for (i, a) in lpm.lp.col(k) {
+                if a > 0.0 {
+                    price += -y[i] * a;
+                }
+            }
+            density[o] = m.opts[o].value * lpm.scale / price;
+        }
+        let xs: Vec<f64> = {
+            let mut v = vec![0.0; m.opts.len()];
+            for (k, &o) in lpm.cols.iter().enumerate() {
+                v[o] = self.spx.x[k];
+            }
+            v
+        };
+        let mut order_lp = lpm.cols.clone();
+        order_lp.sort_by(|&a, &b| {
+            xs[b]
+                .total_cmp(&xs[a])
+                .then(density[b].total_cmp(&density[a]))
+                .then(a.cmp(&b))
+        });
+        let mut order_dens = lpm.cols.clone();
+        order_dens.sort_by(|&a, &b| density[b].total_cmp(&density[a]).then(a.cmp(&b)));
+        for order in [order_lp, order_dens] {
+            if let Some(mut st) = self.greedy(&order) {
+                self.improve(&mut st);
+                self.offer(&st);
+            }
+        }
+    }
+
+    fn node_heuristic(&mut self) {
+        let lpm = self.lpm;
+        let mut order = lpm.cols.clone();
+        let mut xs = vec![0.0; self.m.opts.len()];
+        for (k, &o) in lpm.cols.iter().enumerate() {
+            xs[o] = self.spx.x[k];
+        }
+        let m = self.m;
+        order.sort_by(|&a, &b| {
+            xs[b]
+                .total_cmp(&xs[a])
+                .then(m.opts[b].value.total_cmp(&m.opts[a].value))
+                .then(a.cmp(&b))
+        });
+        if let Some(st) = self.greedy(&order) {
+            self.offer(&st);
+        }
+    }
+
+    fn run(&mut self) -> Outcome {
+        let n = self.lpm.cols.len();
+        let opts = self.opts;
+        let iter_limit = opts.iteration_limit;
+        // Root.
+        let st = self.spx.solve(&self.lpm.lp, iter_limit);
+        self.nodes = 1;
+        match st {
+            LpStatus::Infeasible => return Outcome::Complete,
+            LpStatus::IterationLimit => {
+                self.heap.push(Node {
+                    bound: f64::INFINITY,
+                    seq: 0,
+                    fixes: Vec::new(),
+                });
+                return Outcome::Limit;
+            }
+            LpStatus::Optimal => {}
+        }
+        let root_bound = self.lp_bound();
+        self.root = Some(Root {
+            spx: self.spx.clone(),
+            bound: root_bound,
+        });
+        self.root_heuristics();
+        self.global_fixing();
+        let mut next = Some(Node {
+            bound: root_bound,
+            seq: 0,
+            fixes: Vec::new(),
+        });
+        let mut first = true;
+        loop {
+            let node = match next.take() {
+                Some(nd) => nd,
+                None => match self.heap.pop() {
+                    Some(nd) => nd,
+                    None => return Outcome::Complete,
+                },
+            };
+            if node.bound <= self.inc_value + self.tol() {
+                continue;
+            }
+            if self.nodes >= opts.node_limit || self.spx.iterations >= iter_limit {
+                self.heap.push(node);
+                return Outcome::Limit;
+            }
+            if !first {
+                if !self.apply(&node.fixes) {
+                    continue;
+                }
+                let remaining = iter_limit.saturating_sub(self.spx.iterations);
+                match self.spx.solve(&self.lpm.lp, remaining) {
+                    LpStatus::Infeasible => {
+                        self.nodes += 1;
+                        continue;
+                    }
+                    LpStatus::IterationLimit => {
+                        self.heap.push(node);
+                        return Outcome::Limit;
+                    }
+                    LpStatus::Optimal => {}
+                }
+                self.nodes += 1;
+            }
+            first = false;
+            let z = self.lp_bound().min(node.bound);
+            if z <= self.inc_value + self.tol() {
+                continue;
+            }
+            // Integrality and branching candidate.
+            let mut branch: Option<usize> = None;
+            let mut best_score = -1.0;
+            for j in 0..n {
+                let x = self.spx.x[j];
+                let f = x.min(1.0 - x);
+                if f > INT_TOL {
+                    let score = f * self.m.opts[self.lpm.cols[j]].value.abs().max(1e-12);
+                    if score > best_score {
+                        best_score = score;
+                        branch = Some(j);
+                    }
+                }
+            }
+            let Some(bj) = branch else {
+                let mut st = State::new(self.m);
+                for j in 0..n {
+                    if self.spx.x[j] > 0.5 {
+                        st.add(self.lpm.cols[j]);
+                    }
+                }
+                self.offer(&st);
+                continue;
+            };
+            if self.nodes <= 2 || self.nodes.is_multiple_of(25) {
+                self.node_heuristic();
+                if z <= self.inc_value + self.tol() {
+                    continue;
+                }
+            }
+            // Local reduced-cost fixing for the subtree.
+            let mut fixes = node.fixes.clone();
+            if self.inc_value.is_finite() {
+                let gap = z - self.inc_value - self.tol();
+                let scale = self.lpm.scale;
+                for j in 0..n {
+                    if self.spx.is_basic(j) || self.spx.lb[j] == self.spx.ub[j] {
+                        continue;
+                    }
+                    let d = self.spx.d[j] / scale;
+                    if self.spx.x[j] <= 0.5 && d > gap {
+                        fixes.push((j as u32, false));
+                    } else if self.spx.x[j] > 0.5 && -d > gap {
+                        fixes.push((j as u32, true));
+                    }
+                }
+            }
+            let mut up = fixes.clone();
+            up.push((bj as u32, true));
+            let mut down = fixes;
+            down.push((bj as u32, false));
+            self.seq += 1;
+            self.heap.push(Node {
+                bound: z,
+                seq: self.seq,
+                fixes: down,
+            });
+            self.seq += 1;
+            next = Some(Node {
+                bound: z,
+                seq: self.seq,
+                fixes: up,
+            });
+        }
+    }
+}

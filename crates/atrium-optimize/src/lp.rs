@@ -1,0 +1,630 @@
+//! Bounded dual simplex with an explicit dense basis inverse: the LP relaxation behind
+//! branch-and-bound.
+//!
+//! Problem form: minimize `c·x` subject to `A x + s = b`, `lb ≤ x ≤ ub`, `s ≥ 0` (all rows are
+//! `≤`). Every structural variable is boxed, so any basis can be made dual feasible by putting
+//! each nonbasic variable on the bound that matches the sign of its reduced cost. That lets one
+//! algorithm — the dual simplex with a bound-flipping ratio test — do the first solve (from the
+//! slack basis) and every re-solve after branching changes bounds (warm start, no refactoring).
+//! The basis inverse is kept dense because the models are small (a few hundred rows); pivots skip
+//! zero entries of the entering column, which are the common case. Dual steepest-edge weights are
+//! recomputed exactly on the rows each pivot touches.
+
+pub(crate) const INF: f64 = f64::INFINITY;
+const PRIMAL_TOL: f64 = 1e-9;
+const DUAL_TOL: f64 = 1e-10;
+const PIVOT_TOL: f64 = 1e-9;
+const REFACTOR_EVERY: usize = 300;
+
+/// Sparse constraint matrix with both column and row access.
+#[derive(Debug, Clone)]
+pub(crate) struct LpData {
+    pub m: usize,
+    pub n: usize,
+    col_start: Vec<usize>,
+    col_idx: Vec<usize>,
+    col_val: Vec<f64>,
+    row_start: Vec<usize>,
+    row_idx: Vec<usize>,
+    row_val: Vec<f64>,
+    pub b: Vec<f64>,
+    pub cost: Vec<f64>,
+}
+
+impl LpData {
+    /// Builds from rows of `(column, coefficient)`.
+    pub fn new(n: usize, rows: &[Vec<(usize, f64)>], b: Vec<f64>, cost: Vec<f64>) -> LpData {
+        let m = rows.len();
+        let mut row_start = Vec::with_capacity(m + 1);
+        let mut row_idx = Vec::new();
+        let mut row_val = Vec::new();
+        let mut counts = vec![0usize; n];
+        row_start.push(0);
+        for r in rows {
+            for &(j, v) in r {
+                if v != 0.0 {
+                    row_idx.push(j);
+                    row_val.push(v);
+                    counts[j] += 1;
+                }
+            }
+            row_start.push(row_idx.len());
+        }
+        let mut col_start = vec![0usize; n + 1];
+        for j in 0..n {
+            col_start[j + 1] = col_start[j] + counts[j];
+        }
+        let mut fill = col_start.clone();
+        let mut col_idx = vec![0usize; row_idx.len()];
+        let mut col_val = vec![0f64; row_idx.len()];
+        for i in 0..m {
+            for k in row_start[i]..row_start[i + 1] {
+                let j = row_idx[k];
+                col_idx[fill[j]] = i;
+                col_val[fill[j]] = row_val[k];
+                fill[j] += 1;
+            }
+        }
+        LpData {
+            m,
+            n,
+            col_start,
+            col_idx,
+            col_val,
+            row_start,
+            row_idx,
+            row_val,
+            b,
+            cost,
+        }
+    }
+
+    /// Entries of column `j` (structural or slack).
+    pub(crate) fn col(&self, j: usize) -> ColIter<'_> {
+        if j < self.n {
+            let r = self.col_start[j]..self.col_start[j + 1];
+            ColIter::Sparse(self.col_idx[r.clone()].iter().zip(self.col_val[r].iter()))
+        } else {
+            ColIter::Unit(Some(j - self.n))
+        }
+    }
+}
+
+pub(crate) enum ColIter<'a> {
+    Sparse(std::iter::Zip<std::slice::Iter<'a, usize>, std::slice::Iter<'a, f64>>),
+    Unit(Option<usize>),
+}
+
+impl Iterator for ColIter<'_> {
+    type Item = (usize, f64);
+    fn next(&mut self) -> Option<(usize, f64)> {
+        match self {
+            ColIter::Sparse(it) => it.next().map(|(&i, &v)| (i, v)),
+            ColIter::Unit(o) => o.take().map(|i| (i, 1.0)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LpStatus {
+    Optimal,
+    Infeasible,
+    IterationLimit,
+}
+
+/// Simplex state (basis, inverse, values, reduced costs, current bounds).
+#[derive(Debug, Clone)]
+pub(crate) struct Simplex {
+    m: usize,
+    n: usize,
+    binv: Vec<f64>,
+    basis: Vec<usize>,
+    pos: Vec<usize>,
+    at_upper: Vec<bool>,
+    pub x: Vec<f64>,
+    pub d: Vec<f64>,
+    pub lb: Vec<f64>,
+    pub ub: Vec<f64>,
+    dse: Vec<f64>,
+    since_refactor: usize,
+    pub iterations: u64,
+    alpha: Vec<f64>,
+    touched: Vec<usize>,
+    rho: Vec<f64>,
+    col: Vec<f64>,
+}
+
+const NONBASIC: usize = usize::MAX;
+
+impl Simplex {
+    /// Slack basis; structural bounds given (slacks are `[0, ∞)`).
+    pub fn new(lp: &LpData, lb: &[f64], ub: &[f64]) -> Simplex {
+        let (m, n) = (lp.m, lp.n);
+        let mut binv = vec![0.0; m * m];
+        for i in 0..m {
+            binv[i * m + i] = 1.0;
+        }
+        let mut l = lb.to_vec();
+        let mut u = ub.to_vec();
+        l.extend(std::iter::repeat_n(0.0, m));
+        u.extend(std::iter::repeat_n(INF, m));
+        let mut pos = vec![NONBASIC; n + m];
+        for i in 0..m {
+            pos[n + i] = i;
+        }
+        Simplex {
+            m,
+            n,
+            binv,
+            basis: (n..n + m).collect(),
+            pos,
+            at_upper: vec![false; n + m],
+            x: vec![0.0; n + m],
+            d: vec![0.0; n + m],
+            lb: l,
+            ub: u,
+            dse: vec![1.0; m],
+            since_refactor: 0,
+            iterations: 0,
+            alpha: vec![0.0; n + m],
+            touched: Vec::new(),
+            rho: vec![0.0; m],
+            col: vec![0.0; m],
+        }
+    }
+
+    /// Objective `c·x` of the current point.
+    pub fn objective(&self, lp: &LpData) -> f64 {
+        (0..self.n).map(|j| lp.cost[j] * self.x[j]).sum()
+    }
+
+    pub fn is_basic(&self, j: usize) -> bool {
+        self.pos[j] != NONBASIC
+    }
+
+    /// Dual values `y = c_B B⁻¹` (one per row).
+    pub fn duals(&self, lp: &LpData) -> Vec<f64> {
+        let m = self.m;
+        let mut y = vec![0.0; m];
+        for r in 0..m {
+            let cb = if self.basis[r] < self.n {
+                lp.cost[self.basis[r]]
+            } else {
+                0.0
+            };
+            if cb != 0.0 {
+                let row = &self.binv[r * m..(r + 1) * m];
+                for (yk, &v) in y.iter_mut().zip(row) {
+                    *yk += cb * v;
+                }
+            }
+        }
+        y
+    }
+
+    fn compute_duals(&mut self, lp: &LpData) {
+        let y = self.duals(lp);
+        for j in 0..self.n + self.m {
+            if self.pos[j] != NONBASIC {
+                self.d[j] = 0.0;
+                continue;
+            }
+            let c = if j < self.n { lp.cost[j] } else { 0.0 };
+            let mut s = c;
+            for (i, v) in lp.col(j) {
+                s -= y[i] * v;
+            }
+            self.d[j] = s;
+        }
+    }
+
+    /// Puts nonbasic variables on the bound matching their reduced cost; false when a slack
+    /// (unbounded above) has a reduced cost of the wrong sign.
+    fn place_nonbasics(&mut self) -> bool {
+        let mut ok = true;
+        for j in 0..self.n + self.m {
+            if self.pos[j] != NONBASIC {
+                continue;
+            }
+            let (l, u) = (self.lb[j], self.ub[j]);
+            if l == u {
+                self.at_upper[j] = false;
+                self.x[j] = l;
+                continue;
+            }
+            if self.d[j] < -DUAL_TOL {
+                if u == INF {
+                    ok = false;
+                    self.at_upper[j] = false;
+                    self.x[j] = l;
+                } else {
+                    self.at_upper[j] = true;
+                    self.x[j] = u;
+                }
+            } else if self.d[j] > DUAL_TOL || u == INF {
+                self.at_upper[j] = false;
+                self.x[j] = l;
+            } else {
+                self.x[j] = if self.at_upper[j] { u } else { l };
+            }
+        }
+        ok
+    }
+
+    fn compute_primal(&mut self, lp: &LpData) {
+        let m = self.m;
+        let mut rhs = lp.b.clone();
+        for j in 0..self.n + m {
+            if self.pos[j] == NONBASIC && self.x[j] != 0.0 {
+                let xj = self.x[j];
+                for (i, v) in lp.col(j) {
+                    rhs[i] -= v * xj;
+                }
+            }
+        }
+        for r in 0..m {
+            let row = &self.binv[r * m..(r + 1) * m];
+            let s: f64 = row.iter().zip(&rhs).map(|(a, b)| a * b).sum();
+            self.x[self.basis[r]] = s;
+        }
+    }
+
+    /// Rebuilds the inverse from the slack basis by pivoting the basic structurals in
+    /// (partial pivoting over the rows whose slack is nonbasic). Structurals that cannot be
+    /// pivoted stay out (their row keeps its slack).
+    fn refactor(&mut self, lp: &LpData) {
+        let (m, n) = (self.m, self.n);
+        let structurals: Vec<usize> = self.basis.iter().copied().filter(|&j| j < n).collect();
+        let mut free_row: Vec<bool> = (0..m).map(|i| self.pos[n + i] == NONBASIC).collect();
+        self.binv.iter_mut().for_each(|v| *v = 0.0);
+        for i in 0..m {
+            self.binv[i * m + i] = 1.0;
+            self.basis[i] = n + i;
+        }
+        for j in 0..n + m {
+            self.pos[j] = NONBASIC;
+        }
+        for i in 0..m {
+            self.pos[n + i] = i;
+        }
+        for &j in &structurals {
+            self.load_column(lp, j);
+            let mut best = None;
+            let mut best_v = PIVOT_TOL * 10.0;
+            for (i, &fr) in free_row.iter().enumerate() {
+                if fr && self.col[i].abs() > best_v {
+                    best_v = self.col[i].abs();
+                    best = Some(i);
+                }
+            }
+            if let Some(r) = best {
+                free_row[r] = false;
+                let leaving = self.basis[r];
+                self.pos[leaving] = NONBASIC;
+                self.at_upper[leaving] = false;
+                self.pivot_inverse(r);
+                self.basis[r] = j;
+                self.pos[j] = r;
+            } else {
+                self.pos[j] = NONBASIC;
+            }
+        }
+        // Rows still free keep their slack basic (already so after the reset).
+        for r in 0..m {
+            let row = &self.binv[r * m..(r + 1) * m];
+            self.dse[r] = row.iter().map(|v| v * v).sum::<f64>().max(1e-12);
+        }
+        self.since_refactor = 0;
+    }
+
+    /// Back to the slack basis (always dual feasible); used when numerical trouble is detected.
+    fn reset_to_slack_basis(&mut self) {
+        let (m, n) = (self.m, self.n);
+        self.binv.iter_mut().for_each(|v| *v = 0.0);
+        for i in 0..m {
+            self.binv[i * m + i] = 1.0;
+            self.basis[i] = n + i;
+            self.dse[i] = 1.0;
+        }
+        for j in 0..n + m {
+            self.pos[j] = NONBASIC;
+        }
+        for i in 0..m {
+            self.pos[n + i] = i;
+        }
+        self.since_refactor = 0;
+    }
+
+    /// `col = B⁻¹ a_j`.
+    fn load_column(&mut self, lp: &LpData, j: usize) {
+        let m = self.m;
+        self.col.iter_mut().for_each(|v| *v = 0.0);
+        for (i, v) in lp.col(j) {
+            for r in 0..m {
+                self.col[r] += self.binv[r * m + i] * v;
+            }
+        }
+    }
+
+    /// Eta update of the inverse with `self.col` as the entering column and `r` the pivot row;
+    /// also refreshes the steepest-edge weights of the rows it changes.
+    fn pivot_inverse(&mut self, r: usize) {
+        let m = self.m;
+        let piv = self.col[r];
+        {
+            let row_r = &mut self.binv[r * m..(r + 1) * m];
+            for v in row_r.iter_mut() {
+                *v /= piv;
+            }
+        }
+        let (before, rest) = self.binv.split_at_mut(r * m);
+        let (row_r, after) = rest.split_at_mut(m);
+        let mut norm_r = 0.0;
+        for v in row_r.iter() {
+            norm_r += v * v;
+        }
+        self.dse[r] = norm_r.max(1e-12);
+        for i in 0..m {
+            if i == r {
+                continue;
+            }
+            let f = self.col[i];
+            if f == 0.0 {
+                continue;
+            }
+            let row_i = if i < r {
+                &mut before[i * m..(i + 1) * m]
+            } else {
+                let k = i - r - 1;
+                &mut after[k * m..(k + 1) * m]
+            };
+            let mut norm = 0.0;
+            for (a, &b) in row_i.iter_mut().zip(row_r.iter()) {
+                *a -= f * b;
+                norm += *a * *a;
+            }
+            self.dse[i] = norm.max(1e-12);
+        }
+    }
+
+    /// Runs the dual simplex from the current basis with the current bounds.
+    pub fn solve(&mut self, lp: &LpData, max_iterations: u64) -> LpStatus {
+        let (m, n) = (self.m, self.n);
+        if self.since_refactor >= REFACTOR_EVERY {
+            self.refactor(lp);
+        }
+        self.compute_duals(lp);
+        if !self.place_nonbasics() {
+            self.reset_to_slack_basis();
+            self.compute_duals(lp);
+            self.place_nonbasics();
+        }
+        self.compute_primal(lp);
+        let start_iter = self.iterations;
+        let mut flips: Vec<usize> = Vec::new();
+        let mut cands: Vec<(f64, usize)> = Vec::new();
+        loop {
+            if self.iterations - start_iter >= max_iterations {
+                return LpStatus::IterationLimit;
+            }
+            // Leaving row: largest infeasibility² / steepest-edge weight.
+            let mut r_best = usize::MAX;
+            let mut score_best = 0.0;
+            for r in 0..m {
+                let j = self.basis[r];
+                let xv = self.x[j];
+                let inf = if xv < self.lb[j] - PRIMAL_TOL * (1.0 + self.lb[j].abs()) {
+                    self.lb[j] - xv
+                } else if xv > self.ub[j] + PRIMAL_TOL * (1.0 + self.ub[j].abs()) {
+                    xv - self.ub[j]
+                } else {
+                    continue;
+                };
+                let score = inf * inf / self.dse[r];
+                if score > score_best {
+                    score_best = score;
+                    r_best = r;
+                }
+            }
+            if r_best == usize::MAX {
+                return LpStatus::Optimal;
+            }
+            let r = r_best;
+            let leaving = self.basis[r];
+            let to_lower = self.x[leaving] < self.lb[leaving];
+            let delta = if to_lower {
+                self.x[leaving] - self.lb[leaving]
+            } else {
+                self.x[leaving] - self.ub[leaving]
+            };
+            let sgn = if delta < 0.0 { -1.0 } else { 1.0 };
+
+            // Pivot row alpha_j = rho · a_j over nonbasic columns.
+            self.rho.copy_from_slice(&self.binv[r * m..(r + 1) * m]);
+            for &j in &self.touched {
+                self.alpha[j] = 0.0;
+            }
+            self.touched.clear();
+            for i in 0..m {
+                let ri = self.rho[i];
+                if ri == 0.0 {
+                    continue;
+                }
+                for k in lp.row_start[i]..lp.row_start[i + 1] {
+                    let j = lp.row_idx[k];
+                    if self.alpha[j] == 0.0 {
+                        self.touched.push(j);
+                    }
+                    self.alpha[j] += ri * lp.row_val[k];
+                    if self.alpha[j] == 0.0 {
+                        // Keep the touched list valid even after exact cancellation.
+                        self.alpha[j] = f64::MIN_POSITIVE;
+                    }
+                }
+                let js = n + i;
+                if self.alpha[js] == 0.0 {
+                    self.touched.push(js);
+                }
+                self.alpha[js] += ri;
+            }
+
+            // Bound-flipping ratio test.
+            cands.clear();
+            for &j in &self.touched {
+                if self.pos[j] != NONBASIC || self.lb[j] == self.ub[j] {
+                    continue;
+                }
+                let a = self.alpha[j];
+                if a.abs() < PIVOT_TOL {
+                    continue;
+                }
+                let sa = a * sgn;
+                if !self.at_upper[j] && sa > 0.0 {
+                    cands.push((self.d[j].max(0.0) / sa, j));
+                } else if self.at_upper[j] && sa < 0.0 {
+                    cands.push(((-self.d[j]).max(0.0) / -sa, j));
+                }
+            }
+            if cands.is_empty() {
+                return LpStatus::Infeasible;
+            }
+            cands.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            let mut slope = delta.abs();
+            flips.clear();
+            let mut k_enter = cands.len() - 1;
+            for (k, &(_, j)) in cands.iter().enumerate() {
+                let range = self.ub[j] - self.lb[j];
+                let drop = self.alpha[j].abs() * range;
+                if k + 1 < cands.len() && range < INF && slope - drop > PRIMAL_TOL {
+                    slope -= drop;
+                    flips.push(j);
+                } else {
+                    k_enter = k;
+                    break;
+                }
+            }
+            // Among near-ties at the entering breakpoint prefer the largest pivot.
+            let t_enter = cands[k_enter].0;
+            let mut q = cands[k_enter].1;
+            let mut best_a = self.alpha[q].abs();
+            for &(t, j) in &cands[k_enter + 1..] {
+                if t > t_enter + 1e-12 {
+                    break;
+                }
+                if self.alpha[j].abs() > best_a {
+                    best_a = self.alpha[j].abs();
+                    q = j;
+                }
+            }
+            let theta_d = self.d[q] / self.alpha[q];
+
+            // Dual update.
+            for &j in &self.touched {
+                if self.pos[j] == NONBASIC {
+                    self.d[j] -= theta_d * self.alpha[j];
+                }
+            }
+
+            // Flips.
+            if !flips.is_empty() {
+                let mut v = vec![0.0; m];
+                for &j in &flips {
+                    let range = self.ub[j] - self.lb[j];
+                    let step = if self.at_upper[j] { -range } else { range };
+                    self.at_upper[j] = !self.at_upper[j];
+                    self.x[j] += step;
+                    for (i, a) in lp.col(j) {
+                        v[i] += a * step;
+                    }
+                }
+                for rr in 0..m {
+                    let row = &self.binv[rr * m..(rr + 1) * m];
+                    let s: f64 = row.iter().zip(&v).map(|(a, b)| a * b).sum();
+                    if s != 0.0 {
+                        self.x[self.basis[rr]] -= s;
+                    }
+                }
+            }
+
+            // Entering column and primal step.
+            self.load_column(lp, q);
+            let piv = self.col[r];
+            if piv.abs() < PIVOT_TOL || (piv - self.alpha[q]).abs() > 1e-6 * (1.0 + piv.abs()) {
+                // The inverse has drifted: rebuild and restart this solve.
+                self.refactor(lp);
+                self.compute_duals(lp);
+                if !self.place_nonbasics() {
+                    self.reset_to_slack_basis();
+                    self.compute_duals(lp);
+                    self.place_nonbasics();
+                }
+                self.compute_primal(lp);
+                self.iterations += 1;
+                continue;
+            }
+            let target = if to_lower {
+                self.lb[leaving]
+            } else {
+                self.ub[leaving]
+            };
+            let theta_p = (self.x[leaving] - target) / piv;
+            self.x[q] += theta_p;
+            for rr in 0..m {
+                let c = self.col[rr];
+                if c != 0.0 {
+                    self.x[self.basis[rr]] -= theta_p * c;
+                }
+            }
+            self.x[leaving] = target;
+            self.pivot_inverse(r);
+            self.basis[r] = q;
+            self.pos[q] = r;
+            self.pos[leaving] = NONBASIC;
+            self.at_upper[leaving] = !to_lower;
+            self.d[leaving] = -theta_d;
+            self.d[q] = 0.0;
+            self.iterations += 1;
+            self.since_refactor += 1;
+            if self.since_refactor >= REFACTOR_EVERY {
+                self.refactor(lp);
+                self.compute_duals(lp);
+                if !self.place_nonbasics() {
+                    self.reset_to_slack_basis();
+                    self.compute_duals(lp);
+                    self.place_nonbasics();
+                }
+                self.compute_primal(lp);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_knapsack_relaxation() {
+        // max 6x0 + 5x1 + 4x2  s.t. 3x0 + 2x1 + 2x2 <= 4, 0<=x<=1
+        // ratios 2, 2.5, 2 -> x1=1, then 2 units left: x0 or x2 fractional -> 5 + 2*2 = 9
+        let rows = vec![vec![(0, 3.0), (1, 2.0), (2, 2.0)]];
+        let lp = LpData::new(3, &rows, vec![4.0], vec![-6.0, -5.0, -4.0]);
+        let mut s = Simplex::new(&lp, &[0.0; 3], &[1.0; 3]);
+        assert_eq!(s.solve(&lp, 1000), LpStatus::Optimal);
+        assert!((s.objective(&lp) + 9.0).abs() < 1e-9);
+        // Branch x1 = 0: 6 + 4*(1/2) = 8
+        s.lb[1] = 0.0;
+        s.ub[1] = 0.0;
+        assert_eq!(s.solve(&lp, 1000), LpStatus::Optimal);
+        assert!((s.objective(&lp) + 8.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn detects_infeasible() {
+        // x0 + x1 <= 1 and -x0 <= -1 and -x1 <= -1
+        let rows = vec![vec![(0, 1.0), (1, 1.0)], vec![(0, -1.0)], vec![(1, -1.0)]];
+        let lp = LpData::new(2, &rows, vec![1.0, -1.0, -1.0], vec![-1.0, -1.0]);
+        let mut s = Simplex::new(&lp, &[0.0; 2], &[1.0; 2]);
+        assert_eq!(s.solve(&lp, 1000), LpStatus::Infeasible);
+    }
+}
