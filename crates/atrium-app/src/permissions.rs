@@ -73,12 +73,20 @@ fn organization_only(action: Action) -> bool {
     )
 }
 
+/// Organization-wide reference data every signed-in user may read, whatever the scope of
+/// their grants (the resource pool directory, the working calendar and settings).
+fn any_scope(action: Action) -> bool {
+    matches!(action, Action::ReadPeople | Action::ReadSettings)
+}
+
 /// Whether `actor` may do `action` on a record placed at `at`.
 pub fn allows(actor: &Actor, action: Action, at: &Placement, mode: OperatingMode) -> bool {
     let roles = roles_for(action, mode);
     actor.grants.iter().any(|g| {
         roles.contains(&g.role)
-            && (g.scope == Scope::Organization || (!organization_only(action) && at.covered_by(&g.scope)))
+            && (g.scope == Scope::Organization
+                || any_scope(action)
+                || (!organization_only(action) && at.covered_by(&g.scope)))
     })
 }
 

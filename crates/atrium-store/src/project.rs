@@ -86,6 +86,8 @@ pub struct Filter {
     pub program_id: Option<Uuid>,
     pub phase: Option<Phase>,
     pub status: Option<Rag>,
+    pub manager_id: Option<Uuid>,
+    pub sponsor_id: Option<Uuid>,
     pub include_archived: bool,
 }
 
@@ -125,6 +127,12 @@ pub async fn list(db: &Db, f: &Filter, vis: &Visibility, sort: &str, desc: bool,
     }
     if let Some(s) = f.status {
         q.push(" AND status = ").bind(Bind::Text(s.as_str().into()));
+    }
+    if let Some(id) = f.manager_id {
+        q.push(" AND manager_id = ").bind(Bind::Uuid(id));
+    }
+    if let Some(id) = f.sponsor_id {
+        q.push(" AND sponsor_id = ").bind(Bind::Uuid(id));
     }
     push_visibility(&mut q, vis, "portfolio_id", "program_id", "id");
     let col = SORTS.iter().find(|(k, _)| *k == sort).map_or("key", |(_, c)| c);

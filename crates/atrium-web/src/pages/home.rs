@@ -1,0 +1,221 @@
+//! Each role's home page (what that role acts on today) and the portfolio overview.
+
+use crate::AppState;
+use crate::extract::PageUser;
+use crate::views::{Nav, render};
+use askama::Template;
+use atrium_core::identity::Role;
+use atrium_core::project::{Project, Rag};
+use atrium_store::Page;
+use atrium_store::project::Filter;
+use axum::Router;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use std::collections::BTreeMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/", get(home)).route("/overview", get(overview))
+}
+
+pub struct Section {
+    pub role: &'static str,
+    pub title: String,
+    pub focus: &'static str,
+    pub stats: Vec<(String, String, &'static str)>,
+    /// (text, href, rag class, note)
+    pub items: Vec<(String, String, &'static str, String)>,
+    pub empty: String,
+    pub links: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    nav: Nav,
+    org: String,
+    mode: String,
+    today: String,
+    sections: Vec<Section>,
+}
+
+fn item(p: &Project) -> (String, String, &'static str, String) {
+    (format!("{} {}", p.key, p.name), format!("/projects/{}", p.id), p.status.as_str(), format!("{} · {}", p.phase.label(), p.status_note.clone().unwrap_or_default()))
+}
+
+async fn home(State(s): State<AppState>, PageUser(a): PageUser) -> Response {
+    match build_home(&s, &a).await {
+        Ok(p) => render(&p),
+        Err(e) => crate::views::app_error_page(e),
+    }
+}
+
+async fn build_home(s: &AppState, a: &atrium_app::Actor) -> atrium_app::Result<HomePage> {
+    let settings = s.app.settings().await?;
+    let vis = atrium_app::permissions::visibility(a);
+    let counts = atrium_store::project::count_by_status(&s.app.db, &vis).await?;
+    let count = |r: &str| counts.iter().find(|(k, _)| k == r).map_or(0, |(_, n)| *n);
+    let total: i64 = counts.iter().map(|(_, n)| n).sum();
+    let rag_stats = vec![
+        ("projects".to_owned(), total.to_string(), ""),
+        ("red".to_owned(), count("red").to_string(), "red"),
+        ("amber".to_owned(), count("amber").to_string(), "amber"),
+        ("green".to_owned(), count("green").to_string(), "green"),
+    ];
+    let list = |f: Filter, n: i64| {
+        let a = a.clone();
+        let app = s.app.clone();
+        async move { app.list_projects(&a, &f, "key", false, Page::first(n)).await.map(|(v, _)| v) }
+    };
+    let mut sections = vec![];
+    for role in a.roles() {
+        let mut sec = Section {
+            role: role.as_str(),
+            title: format!("{} home", role.label()),
+            focus: role.focus(),
+            stats: vec![],
+            items: vec![],
+            empty: String::new(),
+            links: vec![],
+        };
+        match role {
+            Role::PmoDirector | Role::PortfolioManager | Role::PmoAnalyst => {
+                sec.stats = rag_stats.clone();
+                let red = list(Filter { status: Some(Rag::Red), ..Default::default() }, 10).await?;
+                sec.items = red.iter().map(item).collect();
+                sec.empty = "No project is red. Nothing needs escalation today.".into();
+                sec.links = vec![("/overview", "Portfolio overview"), ("/projects?status=red", "All red projects"), ("/portfolios", "Portfolios")];
+                if role == Role::PmoDirector {
+                    sec.links.push(("/settings", "PMO operating mode"));
+                    sec.links.push(("/audit", "Audit trail"));
+                }
+            }
+            Role::ProgramManager => {
+                let (programs, _) = s.app.list_programs(a, None, None, false, "key", false, Page::first(20)).await?;
+                sec.items = programs.iter().map(|p| (format!("{} {}", p.key, p.name), format!("/programs/{}", p.id), "", String::new())).collect();
+                sec.empty = "No program is assigned to you yet.".into();
+                sec.links = vec![("/programs", "Programs"), ("/projects?status=red", "Red projects")];
+            }
+            Role::ProjectManager | Role::SeniorProjectManager => {
+                let mine = list(Filter { manager_id: Some(a.user_id), ..Default::default() }, 50).await?;
+                sec.title = format!("{} home: your projects", role.label());
+                sec.stats = vec![
+                    ("projects you manage".into(), mine.len().to_string(), ""),
+                    ("red".into(), mine.iter().filter(|p| p.status == Rag::Red).count().to_string(), "red"),
+                    ("amber".into(), mine.iter().filter(|p| p.status == Rag::Amber).count().to_string(), "amber"),
+                ];
+                sec.items = mine.iter().map(item).collect();
+                sec.empty = "You manage no project yet. Projects assigned to you appear here.".into();
+                sec.links = vec![("/projects", "All your visible projects")];
+            }
+            Role::Sponsor => {
+                let mine = list(Filter { sponsor_id: Some(a.user_id), ..Default::default() }, 50).await?;
+                sec.items = mine.iter().map(item).collect();
+                sec.empty = "You sponsor no project yet.".into();
+            }
+            Role::ResourceManager => {
+                let depts = atrium_store::people::departments(&s.app.db).await?;
+                sec.stats = depts.iter().map(|(d, n)| (d.clone(), n.to_string(), "")).collect();
+                sec.empty = "The resource pool is empty.".into();
+                sec.links = vec![("/people", "Resource pool"), ("/people/new", "Add a person")];
+            }
+            Role::Admin => {
+                sec.stats = vec![("users".into(), s.app.user_count().await?.to_string(), "")];
+                sec.links = vec![("/admin/users", "Users and roles"), ("/settings", "Organization settings"), ("/audit", "Audit trail")];
+            }
+            Role::GovernanceOfficer => {
+                sec.links = vec![("/audit", "Audit trail"), ("/overview", "Portfolio overview")];
+                sec.empty = "Stage-gate reviews and compliance findings will be listed here.".into();
+            }
+            _ => {
+                sec.empty = format!("Nothing waits for you yet. As a {} you will act here on: {}", role.label(), role.focus());
+                sec.links = vec![("/overview", "Portfolio overview")];
+            }
+        }
+        sections.push(sec);
+    }
+    Ok(HomePage {
+        nav: Nav::new(a, "/"),
+        org: settings.name.clone(),
+        mode: settings.operating_mode.as_str().into(),
+        today: s.app.today().to_string(),
+        sections,
+    })
+}
+
+pub struct Row {
+    pub id: String,
+    pub key: String,
+    pub name: String,
+    pub program: String,
+    pub phase: String,
+    pub manager: String,
+    pub finish: String,
+    pub note: String,
+    pub rag: &'static str,
+}
+
+pub struct Group {
+    pub id: String,
+    pub name: String,
+    pub count: usize,
+    pub more: usize,
+    pub projects: Vec<Row>,
+}
+
+#[derive(Template)]
+#[template(path = "overview.html")]
+struct OverviewPage {
+    nav: Nav,
+    green: i64,
+    amber: i64,
+    red: i64,
+    groups: Vec<Group>,
+}
+
+/// Rows shown per portfolio before "more…".
+const PER_GROUP: usize = 25;
+
+async fn overview(State(s): State<AppState>, PageUser(a): PageUser) -> Response {
+    let r: atrium_app::Result<OverviewPage> = async {
+        let vis = atrium_app::permissions::visibility(&a);
+        let counts = atrium_store::project::count_by_status(&s.app.db, &vis).await?;
+        let count = |r: &str| counts.iter().find(|(k, _)| k == r).map_or(0, |(_, n)| *n);
+        let lk = s.app.lookups().await?;
+        // Worst status first, so what needs attention is on top of each portfolio.
+        let (mut projects, _) = s.app.list_projects(&a, &Filter::default(), "key", false, Page::first(Page::MAX_LIMIT)).await?;
+        projects.sort_by_key(|p| std::cmp::Reverse(p.status));
+        let mut by: BTreeMap<String, Group> = BTreeMap::new();
+        for p in projects {
+            let g = by.entry(lk.portfolio(p.portfolio_id)).or_insert_with(|| Group {
+                id: p.portfolio_id.to_string(),
+                name: lk.portfolio(p.portfolio_id),
+                count: 0,
+                more: 0,
+                projects: vec![],
+            });
+            g.count += 1;
+            if g.projects.len() >= PER_GROUP {
+                g.more += 1;
+                continue;
+            }
+            g.projects.push(Row {
+                id: p.id.to_string(),
+                key: p.key.clone(),
+                name: p.name.clone(),
+                program: lk.program(p.program_id),
+                phase: p.phase.label().into(),
+                manager: lk.user(p.manager_id),
+                finish: p.planned_finish.map(|d| d.to_string()).unwrap_or_default(),
+                note: p.status_note.clone().unwrap_or_default(),
+                rag: p.status.as_str(),
+            });
+        }
+        Ok(OverviewPage { nav: Nav::new(&a, "/overview"), green: count("green"), amber: count("amber"), red: count("red"), groups: by.into_values().collect() })
+    }
+    .await;
+    match r {
+        Ok(p) => render(&p),
+        Err(e) => crate::views::app_error_page(e),
+    }
+}

@@ -1,0 +1,27 @@
+//! Server-rendered HTML pages. Every form carries the session's CSRF token, checked here
+//! before any use case runs.
+
+mod admin;
+mod auth;
+mod home;
+mod records;
+
+use crate::AppState;
+use crate::extract::{FormData, constant_eq};
+use atrium_app::Actor;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::Response;
+
+pub fn router() -> Router<AppState> {
+    Router::new().merge(auth::router()).merge(home::router()).merge(records::router()).merge(admin::router())
+}
+
+/// Refuses a form whose CSRF token does not match the session's.
+pub fn check_csrf(a: &Actor, f: &FormData) -> Result<(), Response> {
+    if constant_eq(&f.get("_csrf"), &a.csrf) && !a.csrf.is_empty() {
+        Ok(())
+    } else {
+        Err(crate::views::error_page(StatusCode::FORBIDDEN, "Form expired", "This form is no longer valid (CSRF check failed). Go back, reload the page and try again."))
+    }
+}
