@@ -118,85 +118,144 @@ pub fn as_assignment(p: &Problem, chosen: &[Chosen]) -> Vec<Option<usize>> {
 }
 
 /// Exhaustive optimum (None when infeasible): depth-first over every candidate's choices
-/// (out, or each shift), cutting only branches whose budget or capacity is already exceeded
-/// (costs and demands are non-negative, so such branches can never recover).
+/// (out, or each shift). A branch is cut only when a constraint among already-decided
+/// candidates is broken (budget/capacity use only grows; dependency checks look only at decided
+/// pairs), so no feasible selection is ever skipped; every leaf that beats the best is
+/// re-checked with [`evaluate`].
 pub fn brute_force(p: &Problem, timing: bool) -> Option<f64> {
     let n = p.candidates.len();
-    let costs: Vec<Vec<Vec<i64>>> = (0..n)
-        .map(|c| {
-            (0..=p.candidates[c].max_shift)
-                .map(|s| cost_by_year(p, c, s))
-                .collect()
-        })
-        .collect();
-    let dems: Vec<Vec<Vec<(usize, usize, f64)>>> = (0..n)
-        .map(|c| {
-            (0..=p.candidates[c].max_shift)
-                .map(|s| demand_abs(p, c, s))
-                .collect()
-        })
-        .collect();
-    let mut sel = vec![None; n];
-    let mut spent = vec![0i64; p.fiscal_years];
-    let mut used = vec![vec![0.0f64; p.quarters()]; p.roles.len()];
-    let mut best: Option<f64> = None;
-    #[allow(clippy::too_many_arguments)]
-    fn rec(
-        p: &Problem,
-        timing: bool,
-        i: usize,
-        costs: &[Vec<Vec<i64>>],
-        dems: &[Vec<Vec<(usize, usize, f64)>>],
-        sel: &mut Vec<Option<usize>>,
-        spent: &mut Vec<i64>,
-        used: &mut Vec<Vec<f64>>,
-        best: &mut Option<f64>,
-    ) {
-        if i == sel.len() {
-            if let Ok(v) = evaluate(p, sel, timing)
-                && best.is_none_or(|b| v > b)
+    let mut b = Brute {
+        p,
+        timing,
+        costs: (0..n)
+            .map(|c| {
+                (0..=p.candidates[c].max_shift)
+                    .map(|s| cost_by_year(p, c, s))
+                    .collect()
+            })
+            .collect(),
+        dems: (0..n)
+            .map(|c| {
+                (0..=p.candidates[c].max_shift)
+                    .map(|s| demand_abs(p, c, s))
+                    .collect()
+            })
+            .collect(),
+        sel: vec![None; n],
+        spent: vec![0i64; p.fiscal_years],
+        used: vec![vec![0.0f64; p.quarters()]; p.roles.len()],
+        best: None,
+    };
+    b.rec(0, 0.0);
+    b.best
+}
+
+struct Brute<'a> {
+    p: &'a Problem,
+    timing: bool,
+    costs: Vec<Vec<Vec<i64>>>,
+    dems: Vec<Vec<Vec<(usize, usize, f64)>>>,
+    sel: Vec<Option<usize>>,
+    spent: Vec<i64>,
+    used: Vec<Vec<f64>>,
+    best: Option<f64>,
+}
+
+impl Brute<'_> {
+    fn start(&self, c: usize, s: usize) -> usize {
+        self.p.candidates[c].start_quarter + s
+    }
+
+    /// Dependencies between candidate `i` (choice `s`) and the already-decided `j < i` hold.
+    fn deps_ok(&self, i: usize, s: Option<usize>) -> bool {
+        for d in &self.p.dependencies {
+            match *d {
+                Dependency::Requires {
+                    dependent,
+                    prerequisite,
+                } => {
+                    let (a, b) = (dependent, prerequisite);
+                    let (sa, sb) = if a == i && b < i {
+                        (s, self.sel[b])
+                    } else if b == i && a < i {
+                        (self.sel[a], s)
+                    } else {
+                        continue;
+                    };
+                    if let Some(sa) = sa {
+                        match sb {
+                            None => return false,
+                            Some(sb) => {
+                                if self.timing && self.start(b, sb) > self.start(a, sa) {
+                                    return false;
+                                }
+                            }
+                        }
+                    }
+                }
+                Dependency::Excludes(a, b) => {
+                    let other = if a == i && b < i {
+                        b
+                    } else if b == i && a < i {
+                        a
+                    } else {
+                        continue;
+                    };
+                    if s.is_some() && self.sel[other].is_some() {
+                        return false;
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    fn rec(&mut self, i: usize, value: f64) {
+        let p = self.p;
+        if i == self.sel.len() {
+            if self.best.is_none_or(|b| value > b)
+                && let Ok(v) = evaluate(p, &self.sel, self.timing)
             {
-                *best = Some(v);
+                self.best = Some(v);
             }
             return;
         }
-        if p.candidates[i].force != Force::In {
-            sel[i] = None;
-            rec(p, timing, i + 1, costs, dems, sel, spent, used, best);
+        if p.candidates[i].force != Force::In && self.deps_ok(i, None) {
+            self.sel[i] = None;
+            self.rec(i + 1, value);
         }
         if p.candidates[i].force == Force::Out {
             return;
         }
         for s in 0..=p.candidates[i].max_shift {
+            if !self.deps_ok(i, Some(s)) {
+                continue;
+            }
             let mut ok = true;
-            for (y, &c) in costs[i][s].iter().enumerate() {
-                spent[y] += c;
-                if spent[y] > p.budget_per_year[y] {
+            for (y, &c) in self.costs[i][s].iter().enumerate() {
+                self.spent[y] += c;
+                if self.spent[y] > p.budget_per_year[y] {
                     ok = false;
                 }
             }
-            for &(r, q, a) in &dems[i][s] {
-                used[r][q] += a;
+            for &(r, q, a) in &self.dems[i][s] {
+                self.used[r][q] += a;
                 let c = cap(p, r, q);
-                if used[r][q] > c + 1e-9 * c.abs().max(1.0) {
+                if self.used[r][q] > c + 1e-9 * c.abs().max(1.0) {
                     ok = false;
                 }
             }
             if ok {
-                sel[i] = Some(s);
-                rec(p, timing, i + 1, costs, dems, sel, spent, used, best);
-                sel[i] = None;
+                self.sel[i] = Some(s);
+                self.rec(i + 1, value + p.candidates[i].value);
+                self.sel[i] = None;
             }
-            for (y, &c) in costs[i][s].iter().enumerate() {
-                spent[y] -= c;
+            for (y, &c) in self.costs[i][s].iter().enumerate() {
+                self.spent[y] -= c;
             }
-            for &(r, q, a) in &dems[i][s] {
-                used[r][q] -= a;
+            for &(r, q, a) in &self.dems[i][s] {
+                self.used[r][q] -= a;
             }
         }
     }
-    rec(
-        p, timing, 0, &costs, &dems, &mut sel, &mut spent, &mut used, &mut best,
-    );
-    best
 }
