@@ -328,7 +328,10 @@ impl<'a> Ga<'a> {
                 p.len() >= pop_size
                     && p.last().map_or(0, |x| x.fit) == p.first().map_or(0, |x| x.fit)
             });
-            if stuck || converged {
+            // Tiny projects have few distinct schedules, so deduplication can leave a side
+            // without two parents; refill it (this always spends budget, so the loop ends).
+            let starved = pops[side].len() < 2;
+            if stuck || converged || starved {
                 improved_at = self.used;
                 pops[0].truncate(RESTART_KEEP);
                 pops[1].truncate(RESTART_KEEP);
@@ -391,7 +394,7 @@ impl<'a> Ga<'a> {
     ) {
         let inst = self.inst;
         let n = inst.n;
-        while pops[1].len() < pop_size && !self.done() {
+        while (pops[0].len() < pop_size || pops[1].len() < pop_size) && !self.done() {
             let list = match first.take() {
                 Some(l) => l,
                 None => {

@@ -39,6 +39,7 @@ pub struct Workspace {
     finish: Vec<i32>,
     done: Vec<bool>,
     counts: Vec<u32>,
+    saved: Vec<i32>,
 }
 
 impl Workspace {
@@ -62,6 +63,7 @@ impl Workspace {
             finish: vec![0; inst.n],
             done: vec![false; inst.n],
             counts: Vec::new(),
+            saved: Vec::new(),
         }
     }
 
@@ -328,7 +330,15 @@ impl Workspace {
             self.keys[j] = i64::from(mk - self.rstarts[j] - inst.dur[j]);
         }
         self.keyed_list(inst, true, &mut list);
-        let mk2 = self.serial_forward(inst, &list, starts);
+        // With negative distances the start order can contradict the precedence order,
+        // and then justification may lose; keep the input in that case.
+        self.saved.clear();
+        self.saved.extend_from_slice(&starts[..n]);
+        let mut mk2 = self.serial_forward(inst, &list, starts);
+        if mk2 > mk {
+            starts[..n].copy_from_slice(&self.saved);
+            mk2 = mk;
+        }
         self.list = list;
         (mk2, rmk)
     }
