@@ -251,6 +251,25 @@ pub fn parse_sm(text: &str) -> Result<SmInstance, PsplibError> {
         .map(|t| num(t, *line, "capacity").map(|v| v as u32))
         .collect::<Result<_, _>>()?;
 
+    // A job needing more than the capacity can never run: the instance is infeasible.
+    for (j, d) in demands.iter().enumerate() {
+        for (r, (&q, &c)) in d.iter().zip(&capacities).enumerate() {
+            if q > c {
+                let line = req
+                    .iter()
+                    .find(|(_, t)| t[0] == (j + 1).to_string())
+                    .map_or(0, |x| x.0);
+                return err(
+                    line,
+                    format!(
+                        "job {} demands {q} of resource {} but the capacity is {c}",
+                        j + 1,
+                        r + 1
+                    ),
+                );
+            }
+        }
+    }
     let inst = SmInstance {
         horizon,
         mpm_time,

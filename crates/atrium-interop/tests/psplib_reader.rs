@@ -163,6 +163,10 @@ fn hostile_input_is_refused_with_a_reason() {
             "capacities",
         ),
         (
+            J301_1.replace("  12   13    4   12", "   3   13    4   12"),
+            "demands 4 of resource 1",
+        ),
+        (
             J301_1.replace("RESOURCEAVAILABILITIES", "RESOURCES AVAILABLE"),
             "missing",
         ),
