@@ -64,6 +64,7 @@ pub fn matrix_from_judgements(n: usize, judgements: &[(usize, usize, f64)]) -> V
 /// The matrix is read from its upper triangle: the lower triangle is taken as the reciprocal,
 /// entries are clamped to Saaty's 1/9..9, and non-positive entries count as 1; each repair is
 /// reported in `diagnostics`. The weights are the principal eigenvector by power iteration.
+#[allow(clippy::needless_range_loop)] // index pairs (i, j) are the natural reading of a matrix
 pub fn weights(matrix: &[Vec<f64>], max_conflicts: usize) -> AhpResult {
     let n = matrix.len();
     let mut diagnostics = Vec::new();

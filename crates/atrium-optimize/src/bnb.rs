@@ -83,7 +83,7 @@ pub fn optimize_from(problem: &Problem, options: &SolveOptions, start: &[Chosen]
         })
         .collect();
     let q = model.quarters;
-    let nroles = if q == 0 { 0 } else { model.capacity.len() / q };
+    let nroles = model.capacity.len().checked_div(q).unwrap_or(0);
     let capacity_use = (0..nroles)
         .map(|r| state.used[r * q..(r + 1) * q].to_vec())
         .collect();
@@ -128,6 +128,9 @@ struct Node {
     bound: f64,
     seq: u64,
     fixes: Vec<(u32, bool)>,
+    /// The branching that created this node: `(column, up, fractional part, parent bound)`,
+    /// used to learn pseudo-costs once the node's LP is solved.
+    branch: Option<(u32, bool, f64, f64)>,
 }
 
 impl PartialEq for Node {
@@ -167,6 +170,9 @@ struct Search<'a> {
     heap: BinaryHeap<Node>,
     seq: u64,
     root: Option<Root>,
+    /// Pseudo-costs: bound degradation per unit change, summed, and counts (down, up).
+    pc_sum: [Vec<f64>; 2],
+    pc_n: [Vec<u32>; 2],
 }
 
 impl<'a> Search<'a> {
@@ -184,6 +190,31 @@ impl<'a> Search<'a> {
             heap: BinaryHeap::new(),
             seq: 0,
             root: None,
+            pc_sum: [vec![0.0; lpm.cols.len()], vec![0.0; lpm.cols.len()]],
+            pc_n: [vec![0; lpm.cols.len()], vec![0; lpm.cols.len()]],
+        }
+    }
+
+    fn learn(&mut self, branch: Option<(u32, bool, f64, f64)>, z: f64) {
+        if let Some((j, up, f, parent)) = branch {
+            let dist = if up { 1.0 - f } else { f };
+            if dist > 1e-9 && parent.is_finite() {
+                let d = usize::from(up);
+                self.pc_sum[d][j as usize] += ((parent - z).max(0.0)) / dist;
+                self.pc_n[d][j as usize] += 1;
+            }
+        }
+    }
+
+    /// Pseudo-cost estimate for column `j` in direction `d`, falling back to the average over
+    /// learned columns, then to the column's value.
+    fn pseudo_cost(&self, d: usize, j: usize, avg: f64) -> f64 {
+        if self.pc_n[d][j] > 0 {
+            self.pc_sum[d][j] / self.pc_n[d][j] as f64
+        } else if avg > 0.0 {
+            avg
+        } else {
+            self.m.opts[self.lpm.cols[j]].value.abs()
         }
     }
 
@@ -424,6 +455,7 @@ impl<'a> Search<'a> {
                     bound: f64::INFINITY,
                     seq: 0,
                     fixes: Vec::new(),
+                    branch: None,
                 });
                 return Outcome::Limit;
             }
@@ -440,6 +472,7 @@ impl<'a> Search<'a> {
             bound: root_bound,
             seq: 0,
             fixes: Vec::new(),
+            branch: None,
         });
         let mut first = true;
         loop {
@@ -474,23 +507,40 @@ impl<'a> Search<'a> {
                     LpStatus::Optimal => {}
                 }
                 self.nodes += 1;
+                let zl = self.lp_bound();
+                self.learn(node.branch, zl);
             }
             first = false;
             let z = self.lp_bound().min(node.bound);
             if z <= self.inc_value + self.tol() {
                 continue;
             }
-            // Integrality and branching candidate.
+            // Integrality and branching candidate (pseudo-cost product rule).
+            let mut avg = [0.0f64; 2];
+            for (d, a) in avg.iter_mut().enumerate() {
+                let (sum, cnt) = (0..n).fold((0.0, 0u32), |(s, c), j| {
+                    if self.pc_n[d][j] > 0 {
+                        (s + self.pc_sum[d][j] / self.pc_n[d][j] as f64, c + 1)
+                    } else {
+                        (s, c)
+                    }
+                });
+                *a = if cnt > 0 { sum / cnt as f64 } else { 0.0 };
+            }
             let mut branch: Option<usize> = None;
             let mut best_score = -1.0;
+            let mut branch_frac = 0.0;
             for j in 0..n {
                 let x = self.spx.x[j];
                 let f = x.min(1.0 - x);
                 if f > INT_TOL {
-                    let score = f * self.m.opts[self.lpm.cols[j]].value.abs().max(1e-12);
+                    let down = (x * self.pseudo_cost(0, j, avg[0])).max(1e-9);
+                    let up = ((1.0 - x) * self.pseudo_cost(1, j, avg[1])).max(1e-9);
+                    let score = down * up;
                     if score > best_score {
                         best_score = score;
                         branch = Some(j);
+                        branch_frac = x;
                     }
                 }
             }
@@ -536,12 +586,14 @@ impl<'a> Search<'a> {
                 bound: z,
                 seq: self.seq,
                 fixes: down,
+                branch: Some((bj as u32, false, branch_frac, z)),
             });
             self.seq += 1;
             next = Some(Node {
                 bound: z,
                 seq: self.seq,
                 fixes: up,
+                branch: Some((bj as u32, true, branch_frac, z)),
             });
         }
     }

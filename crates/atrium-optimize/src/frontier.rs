@@ -19,6 +19,8 @@ pub struct FrontierPoint {
     pub spent: i64,
     /// Proof status of this point.
     pub status: Status,
+    /// Remaining relative gap of this point (0 when optimal).
+    pub gap: f64,
     /// Selection at this point.
     pub selected: Vec<Chosen>,
     /// Branch-and-bound nodes used.
@@ -68,6 +70,7 @@ pub fn efficient_frontier(
             value: sol.objective,
             spent: sol.cost_per_year.iter().sum(),
             status: sol.status,
+            gap: sol.gap,
             selected: sol.selected,
             nodes: sol.nodes,
         });

@@ -117,6 +117,8 @@ pub(crate) enum LpStatus {
 pub(crate) struct Simplex {
     m: usize,
     n: usize,
+    /// Basis inverse, column-major: `binv[k * m + i]` = (B⁻¹)ᵢₖ. Columns are contiguous
+    /// because the hot operations (entering column, primal values, eta update) combine columns.
     binv: Vec<f64>,
     basis: Vec<usize>,
     pos: Vec<usize>,
@@ -185,21 +187,17 @@ impl Simplex {
     /// Dual values `y = c_B B⁻¹` (one per row).
     pub fn duals(&self, lp: &LpData) -> Vec<f64> {
         let m = self.m;
-        let mut y = vec![0.0; m];
-        for r in 0..m {
-            let cb = if self.basis[r] < self.n {
-                lp.cost[self.basis[r]]
-            } else {
-                0.0
-            };
-            if cb != 0.0 {
-                let row = &self.binv[r * m..(r + 1) * m];
-                for (yk, &v) in y.iter_mut().zip(row) {
-                    *yk += cb * v;
-                }
-            }
-        }
-        y
+        let cb: Vec<f64> = self
+            .basis
+            .iter()
+            .map(|&j| if j < self.n { lp.cost[j] } else { 0.0 })
+            .collect();
+        (0..m)
+            .map(|k| {
+                let colk = &self.binv[k * m..(k + 1) * m];
+                colk.iter().zip(&cb).map(|(a, b)| a * b).sum()
+            })
+            .collect()
     }
 
     fn compute_duals(&mut self, lp: &LpData) {
@@ -262,10 +260,17 @@ impl Simplex {
                 }
             }
         }
+        let mut xb = vec![0.0; m];
+        for (k, &rk) in rhs.iter().enumerate() {
+            if rk != 0.0 {
+                let colk = &self.binv[k * m..(k + 1) * m];
+                for (x, &a) in xb.iter_mut().zip(colk) {
+                    *x += a * rk;
+                }
+            }
+        }
         for r in 0..m {
-            let row = &self.binv[r * m..(r + 1) * m];
-            let s: f64 = row.iter().zip(&rhs).map(|(a, b)| a * b).sum();
-            self.x[self.basis[r]] = s;
+            self.x[self.basis[r]] = xb[r];
         }
     }
 
@@ -310,10 +315,14 @@ impl Simplex {
             }
         }
         // Rows still free keep their slack basic (already so after the reset).
-        for r in 0..m {
-            let row = &self.binv[r * m..(r + 1) * m];
-            self.dse[r] = row.iter().map(|v| v * v).sum::<f64>().max(1e-12);
+        self.dse.iter_mut().for_each(|w| *w = 0.0);
+        for k in 0..m {
+            let colk = &self.binv[k * m..(k + 1) * m];
+            for (w, &a) in self.dse.iter_mut().zip(colk) {
+                *w += a * a;
+            }
         }
+        self.dse.iter_mut().for_each(|w| *w = w.max(1e-12));
         self.since_refactor = 0;
     }
 
@@ -340,8 +349,9 @@ impl Simplex {
         let m = self.m;
         self.col.iter_mut().for_each(|v| *v = 0.0);
         for (i, v) in lp.col(j) {
-            for r in 0..m {
-                self.col[r] += self.binv[r * m + i] * v;
+            let coli = &self.binv[i * m..(i + 1) * m];
+            for (c, &a) in self.col.iter_mut().zip(coli) {
+                *c += a * v;
             }
         }
     }
@@ -351,39 +361,32 @@ impl Simplex {
     fn pivot_inverse(&mut self, r: usize) {
         let m = self.m;
         let piv = self.col[r];
-        {
-            let row_r = &mut self.binv[r * m..(r + 1) * m];
-            for v in row_r.iter_mut() {
-                *v /= piv;
-            }
+        let nz: Vec<usize> = (0..m).filter(|&i| i != r && self.col[i] != 0.0).collect();
+        for &i in &nz {
+            self.dse[i] = 0.0;
         }
-        let (before, rest) = self.binv.split_at_mut(r * m);
-        let (row_r, after) = rest.split_at_mut(m);
-        let mut norm_r = 0.0;
-        for v in row_r.iter() {
-            norm_r += v * v;
-        }
-        self.dse[r] = norm_r.max(1e-12);
-        for i in 0..m {
-            if i == r {
-                continue;
-            }
-            let f = self.col[i];
-            if f == 0.0 {
-                continue;
-            }
-            let row_i = if i < r {
-                &mut before[i * m..(i + 1) * m]
+        self.dse[r] = 0.0;
+        for k in 0..m {
+            let colk = &mut self.binv[k * m..(k + 1) * m];
+            let v = colk[r] / piv;
+            colk[r] = v;
+            self.dse[r] += v * v;
+            if v == 0.0 {
+                for &i in &nz {
+                    let a = colk[i];
+                    self.dse[i] += a * a;
+                }
             } else {
-                let k = i - r - 1;
-                &mut after[k * m..(k + 1) * m]
-            };
-            let mut norm = 0.0;
-            for (a, &b) in row_i.iter_mut().zip(row_r.iter()) {
-                *a -= f * b;
-                norm += *a * *a;
+                for &i in &nz {
+                    let a = colk[i] - self.col[i] * v;
+                    colk[i] = a;
+                    self.dse[i] += a * a;
+                }
             }
-            self.dse[i] = norm.max(1e-12);
+        }
+        self.dse[r] = self.dse[r].max(1e-12);
+        for &i in &nz {
+            self.dse[i] = self.dse[i].max(1e-12);
         }
     }
 
@@ -440,7 +443,9 @@ impl Simplex {
             let sgn = if delta < 0.0 { -1.0 } else { 1.0 };
 
             // Pivot row alpha_j = rho · a_j over nonbasic columns.
-            self.rho.copy_from_slice(&self.binv[r * m..(r + 1) * m]);
+            for k in 0..m {
+                self.rho[k] = self.binv[k * m + r];
+            }
             for &j in &self.touched {
                 self.alpha[j] = 0.0;
             }
@@ -537,11 +542,18 @@ impl Simplex {
                         v[i] += a * step;
                     }
                 }
+                let mut dx = vec![0.0; m];
+                for (k, &vk) in v.iter().enumerate() {
+                    if vk != 0.0 {
+                        let colk = &self.binv[k * m..(k + 1) * m];
+                        for (d, &a) in dx.iter_mut().zip(colk) {
+                            *d += a * vk;
+                        }
+                    }
+                }
                 for rr in 0..m {
-                    let row = &self.binv[rr * m..(rr + 1) * m];
-                    let s: f64 = row.iter().zip(&v).map(|(a, b)| a * b).sum();
-                    if s != 0.0 {
-                        self.x[self.basis[rr]] -= s;
+                    if dx[rr] != 0.0 {
+                        self.x[self.basis[rr]] -= dx[rr];
                     }
                 }
             }

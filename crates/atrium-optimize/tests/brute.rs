@@ -142,6 +142,15 @@ fn tiny_hand_made_case() {
     assert_eq!(sol.status, Status::Optimal);
     // {0,1}: 19 (cost 100, capacity 2). {0,2}: 15. {1,2} breaks the requirement.
     assert!((sol.objective - 19.0).abs() < 1e-12);
+    assert_eq!(brute_force(&p, true), Some(19.0));
+    // Without the budget, capacity 2 still limits to two projects: still 19.
+    let mut loose = p.clone();
+    loose.budget_per_year = vec![1_000];
+    assert_eq!(brute_force(&loose, true), Some(19.0));
+    // With capacity 3 and no budget limit, all three fit: 24.
+    loose.capacity = vec![vec![3.0; 4]];
+    assert_eq!(brute_force(&loose, true), Some(24.0));
+    assert!((optimize(&loose, &SolveOptions::default()).objective - 24.0).abs() < 1e-12);
     assert_eq!(sol.cost_per_year, vec![100]);
     let e = &sol.exclusions[0];
     assert_eq!(e.candidate, 2);
