@@ -129,6 +129,17 @@ impl App {
         Ok(!found.is_empty())
     }
 
+    /// Whether the demo organization was loaded into this database (its audit record
+    /// exists), so `serve --demo` can print the logins only when they really work.
+    pub async fn has_demo(&self) -> Result<bool> {
+        let f = atrium_store::audit::Filter {
+            entity: Some("demo".into()),
+            ..Default::default()
+        };
+        let (rows, _) = atrium_store::audit::list(&self.db, &f, Page::first(1)).await?;
+        Ok(rows.iter().any(|r| r.action == "load"))
+    }
+
     /// Loads the demo organization into an empty database and returns its logins.
     /// `progress(done, total)` is called as rows are written.
     pub async fn load_demo(

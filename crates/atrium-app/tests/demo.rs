@@ -88,6 +88,7 @@ async fn small_demo_on_every_backend() {
     for (backend, db) in testing::all().await.unwrap() {
         let app = App::new(db.clone());
         assert!(!app.has_data().await.unwrap(), "{backend}");
+        assert!(!app.has_demo().await.unwrap(), "{backend}");
         let calls = load(&app, DemoSize::Small).await;
 
         // Progress: starts at 0, never goes back, ends at the total.
@@ -244,6 +245,7 @@ async fn small_demo_on_every_backend() {
 
         // A second load is refused and writes nothing.
         assert!(app.has_data().await.unwrap(), "{backend}");
+        assert!(app.has_demo().await.unwrap(), "{backend}");
         let err = app
             .load_demo(DemoSize::Small, &|_, _| {})
             .await
