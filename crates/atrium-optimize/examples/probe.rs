@@ -1,8 +1,8 @@
 //! Debug aid: solve one instance (fixture file, or generated `<candidates> <seed>`) with an
 //! optional node limit and print statistics.
+use atrium_optimize::SolveOptions;
 use atrium_optimize::generate::{GenParams, generate};
 use atrium_optimize::text::from_text;
-use atrium_optimize::{SolveOptions, optimize};
 use std::time::Instant;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,8 +28,32 @@ fn main() {
         node_limit: nodes,
         ..SolveOptions::default()
     };
+    // Optional start selection: env START=file with a line `select c:s c:s ...`.
+    let start: Vec<atrium_optimize::Chosen> = std::env::var("START")
+        .ok()
+        .and_then(|f| std::fs::read_to_string(f).ok())
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("select"))
+                .map(str::to_string)
+        })
+        .map(|l| {
+            l.split_whitespace()
+                .skip(1)
+                .filter_map(|cs| {
+                    let (c, s) = cs.split_once(':')?;
+                    let (c, s): (usize, usize) = (c.parse().ok()?, s.parse().ok()?);
+                    Some(atrium_optimize::Chosen {
+                        candidate: c,
+                        shift: s,
+                        start_quarter: 0,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let t = Instant::now();
-    let s = optimize(&p, &opts);
+    let s = atrium_optimize::optimize_from(&p, &opts, &start);
     for d in &s.diagnostics {
         println!("diag {}", d.message);
     }

@@ -12,6 +12,8 @@ use crate::model::{Chosen, Diagnostic, Force, Problem, Solution, SolveOptions, S
 use crate::prep::{LpModel, Model, State};
 
 const INT_TOL: f64 = 1e-6;
+/// Node budget of the neighbourhood search run before the full search.
+const RINS_NODES: u64 = 300;
 
 /// Finds the selection of maximum total value; see [`SolveOptions`] for limits and tolerances.
 ///
@@ -414,7 +416,14 @@ impl<'a> Search<'a> {
         });
         let mut order_dens = lpm.cols.clone();
         order_dens.sort_by(|&a, &b| density[b].total_cmp(&density[a]).then(a.cmp(&b)));
-        for order in [order_lp, order_dens] {
+        let mut order_val = lpm.cols.clone();
+        order_val.sort_by(|&a, &b| {
+            xs[b]
+                .total_cmp(&xs[a])
+                .then(m.opts[b].value.total_cmp(&m.opts[a].value))
+                .then(a.cmp(&b))
+        });
+        for order in [order_lp, order_dens, order_val] {
             if let Some(mut st) = self.greedy(&order) {
                 self.improve(&mut st);
                 self.offer(&st);
@@ -442,7 +451,6 @@ impl<'a> Search<'a> {
     }
 
     fn run(&mut self) -> Outcome {
-        let n = self.lpm.cols.len();
         let opts = self.opts;
         let iter_limit = opts.iteration_limit;
         // Root.
@@ -451,6 +459,16 @@ impl<'a> Search<'a> {
         match st {
             LpStatus::Infeasible => return Outcome::Complete,
             LpStatus::IterationLimit => {
+                // No LP guidance: still offer a value-per-cost greedy selection.
+                let m = self.m;
+                let mut order = self.lpm.cols.clone();
+                let weight = |o: usize| {
+                    m.opts[o].value / (1.0 + m.opts[o].cost.iter().map(|e| e.1 as f64).sum::<f64>())
+                };
+                order.sort_by(|&a, &b| weight(b).total_cmp(&weight(a)).then(a.cmp(&b)));
+                if let Some(st) = self.greedy(&order) {
+                    self.offer(&st);
+                }
                 self.heap.push(Node {
                     bound: f64::INFINITY,
                     seq: 0,
@@ -468,13 +486,63 @@ impl<'a> Search<'a> {
         });
         self.root_heuristics();
         self.global_fixing();
-        let mut next = Some(Node {
+        let root_snapshot = self.spx.clone();
+        self.rins(root_bound);
+        // The sub-search moved the simplex; restart the full search from the root basis.
+        let pivots = self.spx.iterations;
+        self.spx = root_snapshot;
+        self.spx.iterations = pivots;
+        let start = Node {
             bound: root_bound,
             seq: 0,
             fixes: Vec::new(),
             branch: None,
-        });
-        let mut first = true;
+        };
+        self.branch_and_bound(start, true, opts.node_limit)
+    }
+
+    /// Relaxation-induced neighbourhood search: fix every column on which the root LP and the
+    /// incumbent agree, and search the rest with a small node budget. It only proposes
+    /// incumbents; the full search afterwards still covers the whole tree.
+    fn rins(&mut self, root_bound: f64) {
+        let Some(inc) = self.incumbent.clone() else {
+            return;
+        };
+        let Some(root) = &self.root else {
+            return;
+        };
+        let mut fixes = Vec::new();
+        for (k, &o) in self.lpm.cols.iter().enumerate() {
+            let v = if inc[self.m.opts[o].cand] == Some(o) {
+                1.0
+            } else {
+                0.0
+            };
+            if (root.spx.x[k] - v).abs() < INT_TOL {
+                fixes.push((k as u32, v > 0.5));
+            }
+        }
+        let saved = std::mem::take(&mut self.heap);
+        let budget = self.nodes + RINS_NODES.min(self.opts.node_limit / 4);
+        let start = Node {
+            bound: root_bound,
+            seq: 0,
+            fixes,
+            branch: None,
+        };
+        self.branch_and_bound(start, false, budget);
+        self.heap = saved;
+    }
+
+    /// Best-bound search with depth-first dives from `start` until the tree is exhausted
+    /// (Complete) or `node_limit` / the iteration limit is reached (Limit; open nodes stay in
+    /// the heap). `solved` says whether the simplex already holds `start`'s LP solution.
+    fn branch_and_bound(&mut self, start: Node, solved: bool, node_limit: u64) -> Outcome {
+        let n = self.lpm.cols.len();
+        let opts = self.opts;
+        let iter_limit = opts.iteration_limit;
+        let mut next = Some(start);
+        let mut first = solved;
         loop {
             let node = match next.take() {
                 Some(nd) => nd,
@@ -486,7 +554,7 @@ impl<'a> Search<'a> {
             if node.bound <= self.inc_value + self.tol() {
                 continue;
             }
-            if self.nodes >= opts.node_limit || self.spx.iterations >= iter_limit {
+            if self.nodes >= node_limit || self.spx.iterations >= iter_limit {
                 self.heap.push(node);
                 return Outcome::Limit;
             }
@@ -554,7 +622,7 @@ impl<'a> Search<'a> {
                 self.offer(&st);
                 continue;
             };
-            if self.nodes <= 2 || self.nodes.is_multiple_of(25) {
+            if self.nodes <= 50 || self.nodes.is_multiple_of(10) {
                 self.node_heuristic();
                 if z <= self.inc_value + self.tol() {
                     continue;

@@ -269,8 +269,8 @@ impl Simplex {
                 }
             }
         }
-        for r in 0..m {
-            self.x[self.basis[r]] = xb[r];
+        for (&j, &v) in self.basis.iter().zip(&xb) {
+            self.x[j] = v;
         }
     }
 
@@ -551,9 +551,9 @@ impl Simplex {
                         }
                     }
                 }
-                for rr in 0..m {
-                    if dx[rr] != 0.0 {
-                        self.x[self.basis[rr]] -= dx[rr];
+                for (&j, &v) in self.basis.iter().zip(&dx) {
+                    if v != 0.0 {
+                        self.x[j] -= v;
                     }
                 }
             }

@@ -234,3 +234,52 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn limits_still_return_a_feasible_selection() {
+    let p = generate(&GenParams::benchmark(), 9);
+    for (nodes, iters) in [(u64::MAX, 1), (1, u64::MAX), (3, u64::MAX)] {
+        let opts = SolveOptions {
+            node_limit: nodes,
+            iteration_limit: iters,
+            explain: false,
+            ..SolveOptions::default()
+        };
+        let sol = optimize(&p, &opts);
+        assert_eq!(sol.status, Status::LimitReached);
+        assert!(sol.bound >= sol.objective - 1e-9);
+        assert!(!sol.selected.is_empty());
+        evaluate(&p, &as_assignment(&p, &sol.selected), true).expect("feasible");
+    }
+}
+
+#[test]
+fn bad_plans_give_diagnostics_not_panics() {
+    let mut p = generate(&GenParams::small(6), 3);
+    for c in &mut p.candidates {
+        c.force = Force::Free;
+    }
+    p.dependencies = vec![
+        Dependency::Requires {
+            dependent: 0,
+            prerequisite: 99,
+        },
+        Dependency::Excludes(2, 2),
+    ];
+    let sol = optimize(&p, &SolveOptions::default());
+    assert_eq!(sol.status, Status::Optimal);
+    assert_eq!(sol.diagnostics.len(), 2);
+
+    // Two mandatory items that exclude each other: infeasible, and the message says why.
+    p.candidates[0].force = Force::In;
+    p.candidates[1].force = Force::In;
+    p.dependencies = vec![Dependency::Excludes(0, 1)];
+    let sol = optimize(&p, &SolveOptions::default());
+    assert_eq!(sol.status, Status::Infeasible);
+    assert!(sol.selected.is_empty());
+    assert!(
+        sol.diagnostics
+            .iter()
+            .any(|d| d.message.contains("exclude"))
+    );
+}
