@@ -359,7 +359,7 @@ impl<'a> Search<'a> {
                     if st.chosen[j].is_some() {
                         break;
                     }
-                    if st.can_add(o) {
+                    if st.can_add(o) || self.reshift_to_fit(st, o) {
                         st.add(o);
                         improved = true;
                         break;
@@ -383,6 +383,90 @@ impl<'a> Search<'a> {
                 break;
             }
         }
+    }
+
+    /// Tries to make room for option `o` by moving selected candidates that share its
+    /// overloaded budget years or role-quarters to another start. Leaves the state unchanged
+    /// and returns false when `o` still does not fit (or the moves would lose value).
+    fn reshift_to_fit(&self, st: &mut State<'a>, o: usize) -> bool {
+        use crate::model::Reason;
+        let m = self.m;
+        let excess = |st: &State, o: usize| -> Option<f64> {
+            let mut e = 0.0;
+            for r in st.violations(o) {
+                match r {
+                    Reason::Budget { excess, alone, .. } if !alone => e += excess as f64 / 1e6,
+                    Reason::Capacity { excess, alone, .. } if !alone => e += excess,
+                    _ => return None,
+                }
+            }
+            Some(e)
+        };
+        let Some(mut current) = excess(st, o) else {
+            return false;
+        };
+        let start_value = st.value;
+        let years: Vec<usize> = st
+            .violations(o)
+            .iter()
+            .filter_map(|r| match r {
+                Reason::Budget { year, .. } => Some(*year),
+                _ => None,
+            })
+            .collect();
+        let keys: Vec<usize> = st
+            .violations(o)
+            .iter()
+            .filter_map(|r| match r {
+                Reason::Capacity { role, quarter, .. } => Some(role * m.quarters + quarter),
+                _ => None,
+            })
+            .collect();
+        let mut moved: Vec<(usize, usize)> = Vec::new();
+        for i in 0..m.cand_opts.len() {
+            let Some(oi) = st.chosen[i] else { continue };
+            if m.cand_opts[i].len() < 2 || !st.can_remove(i) {
+                continue;
+            }
+            let op = &m.opts[oi];
+            let overlaps = op.cost.iter().any(|e| years.contains(&e.0))
+                || op.demand.iter().any(|e| keys.contains(&e.0));
+            if !overlaps {
+                continue;
+            }
+            st.remove(i);
+            let mut placed = false;
+            for &alt in &m.cand_opts[i] {
+                if alt == oi || !st.can_add(alt) {
+                    continue;
+                }
+                st.add(alt);
+                match excess(st, o) {
+                    Some(e) if e < current - 1e-12 => {
+                        current = e;
+                        placed = true;
+                        break;
+                    }
+                    _ => st.remove(i),
+                }
+            }
+            if placed {
+                moved.push((i, oi));
+                if st.can_add(o) {
+                    if st.value + m.opts[o].value > start_value + 1e-12 {
+                        return true;
+                    }
+                    break;
+                }
+            } else {
+                st.add(oi);
+            }
+        }
+        for &(i, oi) in moved.iter().rev() {
+            st.remove(i);
+            st.add(oi);
+        }
+        false
     }
 
     fn root_heuristics(&mut self) {
