@@ -11,6 +11,21 @@
 //!
 //! Money is integer minor units (`i64`); values and capacities are `f64`. No I/O, no clock, no
 //! randomness other than explicit seeds.
+//!
+//! # Optimization model
+//!
+//! One binary variable per (candidate, start shift); at most one per candidate (exactly one when
+//! forced in). Rows: budget per fiscal year (cost spread per quarter and moved with the shift,
+//! see [`Problem`]), capacity per role and quarter, `requires` per dependent option (a
+//! prerequisite option starting no later must be selected), `excludes` as a pair packing row.
+//! Options that cannot fit even alone, forced-out candidates and options whose prerequisites
+//! can never be met are removed first; budget/capacity rows that can never bind are dropped.
+//!
+//! The search is exact: LP relaxation by a bounded dual simplex (warm-started at every node),
+//! best-bound search with depth-first dives and pseudo-cost branching, reduced-cost fixing,
+//! and primal heuristics (LP-guided and dual-price greedy, swap and re-shift local search,
+//! RINS). Work limits are counts ([`SolveOptions`]); when one is hit the result says
+//! [`Status::LimitReached`] with the proven bound and gap.
 
 pub mod ahp;
 mod bnb;

@@ -157,6 +157,10 @@ pub(crate) fn quarter_parts(yearly: i64) -> [i64; 4] {
 }
 
 /// Tuning and work limits of the optimizer. All limits are counts, so results are deterministic.
+///
+/// A simplex pivot costs roughly 0.02 ms (60 candidates) to 0.15 ms (300 candidates, 20 roles ×
+/// 12 quarters) of CPU time; interactive callers should pass an `iteration_limit` that fits
+/// their latency budget (e.g. 15 000 for ~2 s at 300 candidates) and show the returned gap.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SolveOptions {
     /// Stop after this many branch-and-bound nodes (status [`Status::LimitReached`]).
@@ -179,8 +183,8 @@ pub struct SolveOptions {
 impl Default for SolveOptions {
     fn default() -> Self {
         SolveOptions {
-            node_limit: 2_000_000,
-            iteration_limit: 50_000_000,
+            node_limit: 1_000_000,
+            iteration_limit: 2_000_000,
             relative_tolerance: 1e-9,
             absolute_tolerance: 1e-9,
             shift_penalty: 0.0,
