@@ -302,8 +302,11 @@ struct Leveler<'a> {
     class: Vec<Class>,
     dur: Vec<i64>,
     elapsed: Vec<bool>,
-    /// Earliest start from the project start, status date and SNET/FNET constraints.
+    /// Earliest start: the CPM start (leveling only delays).
     lower: Vec<i64>,
+    /// Latest start from SNLT/FNLT constraints: as in the CPM engine, such a constraint wins
+    /// over links (the conflict is reported by the CPM engine), but not over resources.
+    upper: Vec<i64>,
     /// Topological position (from the CPM order) of each leaf, for ties and cycle breaking.
     pos: Vec<u32>,
     /// Effective priority: own, raised to that of any successor (so that the predecessors
@@ -378,7 +381,7 @@ impl Leveler<'_> {
 
     /// The earliest start of task `j` allowed by its placed predecessors and lower bounds.
     fn earliest(&self, j: usize, st: &[i64], fi: &[i64]) -> i64 {
-        let mut t = self.lower[j];
+        let mut t = i64::MIN;
         for l in &self.preds[j] {
             let p = l.other as usize;
             let b = match l.kind {
@@ -389,7 +392,7 @@ impl Leveler<'_> {
             };
             t = t.max(b);
         }
-        t
+        t.min(self.upper[j]).max(self.lower[j])
     }
 
     /// The latest finish of task `p` allowed by its placed successors and `horizon`.
@@ -690,7 +693,18 @@ pub fn level(p: &Project, input: &LevelInput) -> Leveled {
             continue;
         }
         let la = if class[a] == Class::Summary {
-            leaves_of(a)
+            let leaves = leaves_of(a);
+            match l.kind {
+                // A start-driven link from a summary comes from its earliest leaf (as in the
+                // CPM engine and MS Project).
+                LinkKind::StartStart | LinkKind::StartFinish => leaves
+                    .iter()
+                    .copied()
+                    .min_by_key(|&x| (cpm.early_start[x as usize], x))
+                    .into_iter()
+                    .collect(),
+                _ => leaves,
+            }
         } else {
             vec![l.pred]
         };
@@ -778,7 +792,8 @@ pub fn level(p: &Project, input: &LevelInput) -> Leveled {
         class,
         dur,
         elapsed,
-        lower: vec![p.start.0; n],
+        lower: Vec::new(),
+        upper: vec![i64::MAX; n],
         pos,
         prio: (0..n)
             .map(|i| i64::from(priority(i).min(DO_NOT_LEVEL)))
@@ -794,31 +809,27 @@ pub fn level(p: &Project, input: &LevelInput) -> Leveled {
         init_fi: cpm.finish.iter().map(|d| axis(d.0)).collect(),
     };
 
-    // Lower bounds: project start, status date, SNET/FNET (absolute, then on the axis).
-    let mut lower_abs = vec![p.start.0; n];
-    #[allow(clippy::needless_range_loop)] // `i` indexes several per-task vectors
-    for i in 0..n {
-        let t = &p.tasks[i];
-        let mut lo = p.start.0;
-        if let Some(sd) = p.status_date {
-            lo = lo.max(sd.0);
-        }
-        let mut lo_axis = axis(lo);
+    // Lower bound: the CPM start. Leveling only delays; the CPM start already holds the
+    // project start, status date, SNET/FNET and ALAP placement (and a start-to-finish link may
+    // legitimately put a task before the project start, as in the CPM engine).
+    // Upper bound on the start from SNLT/FNLT (absolute, then on the axis).
+    let lower_abs: Vec<i64> = cpm.start.iter().map(|d| d.0).collect();
+    lv.lower = lv.init_st.clone();
+    let mut upper_abs = vec![i64::MAX; n];
+    for (i, t) in p.tasks.iter().enumerate() {
         if let Some(c) = t.constraint_date {
             match t.constraint {
-                ConstraintKind::Snet => {
-                    lo = lo.max(c.0);
-                    lo_axis = lo_axis.max(axis(c.0));
+                ConstraintKind::Snlt => {
+                    upper_abs[i] = c.0;
+                    lv.upper[i] = axis(c.0);
                 }
-                ConstraintKind::Fnet => {
-                    lo = lo.max(lv.cal(i).add(c, lv.span(i, -lv.dur[i])).0);
-                    lo_axis = lo_axis.max(lv.minus_dur(i, axis(c.0)));
+                ConstraintKind::Fnlt => {
+                    upper_abs[i] = lv.cal(i).add(c, lv.span(i, -lv.dur[i])).0;
+                    lv.upper[i] = lv.minus_dur(i, axis(c.0));
                 }
                 _ => {}
             }
         }
-        lower_abs[i] = lo;
-        lv.lower[i] = lo_axis;
     }
     // Effective priorities, raised along predecessors (reverse topological order).
     for &i in cpm.order.iter().rev() {
@@ -913,6 +924,7 @@ pub fn level(p: &Project, input: &LevelInput) -> Leveled {
         // rules (a milestone may sit at the end of a working day).
         lv.uni = None;
         lv.lower = lower_abs;
+        lv.upper = upper_abs;
         for k in 0..lv.order.len() {
             let i = lv.order[k] as usize;
             if matches!(lv.class[i], Class::Level | Class::Anchor) && lv.dur[i] == 0 {
