@@ -11,13 +11,36 @@ pub const ALLOWED: &[(&str, &[&str])] = &[
     ("atrium-optimize", &[]),
     ("atrium-interop", &["atrium-core", "atrium-schedule"]),
     ("atrium-store", &["atrium-core"]),
-    ("atrium-app", &["atrium-core", "atrium-store", "atrium-interop", "atrium-schedule", "atrium-optimize"]),
+    (
+        "atrium-app",
+        &[
+            "atrium-core",
+            "atrium-store",
+            "atrium-interop",
+            "atrium-schedule",
+            "atrium-optimize",
+        ],
+    ),
     ("atrium-web", &["atrium-core", "atrium-app", "atrium-store"]),
-    ("atrium", &["atrium-core", "atrium-schedule", "atrium-interop", "atrium-store", "atrium-app", "atrium-web", "atrium-optimize"]),
+    (
+        "atrium",
+        &[
+            "atrium-core",
+            "atrium-schedule",
+            "atrium-interop",
+            "atrium-store",
+            "atrium-app",
+            "atrium-web",
+            "atrium-optimize",
+        ],
+    ),
 ];
 
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 /// The `atrium-*` names in a manifest's `[dependencies]` section.
@@ -30,10 +53,11 @@ pub fn internal_deps(manifest: &str) -> Vec<String> {
             in_deps = t == "[dependencies]";
             continue;
         }
-        if in_deps && t.starts_with("atrium") {
-            if let Some(name) = t.split(['=', '.', ' ']).next() {
-                out.push(name.to_owned());
-            }
+        if in_deps
+            && t.starts_with("atrium")
+            && let Some(name) = t.split(['=', '.', ' ']).next()
+        {
+            out.push(name.to_owned());
         }
     }
     out
@@ -42,12 +66,18 @@ pub fn internal_deps(manifest: &str) -> Vec<String> {
 /// Violations of the allowed edges.
 pub fn check_edges(root: &Path) -> Vec<String> {
     let mut problems = vec![];
-    let Ok(dirs) = std::fs::read_dir(root.join("crates")) else { return vec!["no crates/ directory".into()] };
+    let Ok(dirs) = std::fs::read_dir(root.join("crates")) else {
+        return vec!["no crates/ directory".into()];
+    };
     for d in dirs.flatten() {
         let name = d.file_name().to_string_lossy().into_owned();
-        let Ok(manifest) = std::fs::read_to_string(d.path().join("Cargo.toml")) else { continue };
+        let Ok(manifest) = std::fs::read_to_string(d.path().join("Cargo.toml")) else {
+            continue;
+        };
         let Some((_, allowed)) = ALLOWED.iter().find(|(n, _)| *n == name) else {
-            problems.push(format!("crate {name} is not listed in xtask's ALLOWED edges"));
+            problems.push(format!(
+                "crate {name} is not listed in xtask's ALLOWED edges"
+            ));
             continue;
         };
         for dep in internal_deps(&manifest) {
@@ -60,7 +90,9 @@ pub fn check_edges(root: &Path) -> Vec<String> {
 }
 
 fn rs_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let p = e.path();
         let n = e.file_name().to_string_lossy().into_owned();
@@ -81,8 +113,19 @@ pub fn check_docs(root: &Path) -> Vec<String> {
     rs_files(&root.join("xtask"), &mut files);
     files
         .into_iter()
-        .filter(|p| !p.components().any(|c| matches!(c.as_os_str().to_str(), Some("tests" | "benches" | "examples"))))
-        .filter(|p| std::fs::read_to_string(p).map(|s| !s.trim_start().starts_with("//!")).unwrap_or(true))
+        .filter(|p| {
+            !p.components().any(|c| {
+                matches!(
+                    c.as_os_str().to_str(),
+                    Some("tests" | "benches" | "examples")
+                )
+            })
+        })
+        .filter(|p| {
+            std::fs::read_to_string(p)
+                .map(|s| !s.trim_start().starts_with("//!"))
+                .unwrap_or(true)
+        })
         .map(|p| format!("{} does not start with a //! line", p.display()))
         .collect()
 }

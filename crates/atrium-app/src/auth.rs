@@ -55,7 +55,10 @@ pub fn secret_hash(secret: &str) -> String {
 pub async fn hash_password(password: &str) -> Result<String> {
     let p = password.to_owned();
     tokio::task::spawn_blocking(move || {
-        argon2::Argon2::default().hash_password(p.as_bytes()).map(|h| h.to_string()).map_err(|e| e.to_string())
+        argon2::Argon2::default()
+            .hash_password(p.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| e.to_string())
     })
     .await
     .map_err(|e| AppError::Internal(Box::new(e)))?
@@ -65,7 +68,9 @@ pub async fn hash_password(password: &str) -> Result<String> {
 async fn verify_password(password: &str, hash: &str) -> bool {
     let (p, h) = (password.to_owned(), hash.to_owned());
     tokio::task::spawn_blocking(move || match PasswordHash::new(&h) {
-        Ok(parsed) => argon2::Argon2::default().verify_password(p.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => argon2::Argon2::default()
+            .verify_password(p.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     })
     .await
@@ -83,7 +88,9 @@ impl App {
         let email = Email::parse(email).map_err(|_| AppError::BadCredentials)?;
         let since = now - THROTTLE_WINDOW_SECS * 1_000_000;
         if identity::login_failures_since(&self.db, email.as_str(), since).await? >= MAX_FAILURES {
-            return Err(AppError::TooManyAttempts { retry_after_secs: THROTTLE_WINDOW_SECS as u64 });
+            return Err(AppError::TooManyAttempts {
+                retry_after_secs: THROTTLE_WINDOW_SECS as u64,
+            });
         }
         let user = identity::user_by_email(&self.db, email.as_str()).await?;
         let ok = match &user {
@@ -112,7 +119,15 @@ impl App {
         let (secret, csrf) = (new_secret()?, new_secret()?);
         let now = self.now_micros();
         let mut tx = self.db.begin().await?;
-        identity::insert_session(&mut tx, &secret_hash(&secret), user, &csrf, now, now + SESSION_SECS * 1_000_000).await?;
+        identity::insert_session(
+            &mut tx,
+            &secret_hash(&secret),
+            user,
+            &csrf,
+            now,
+            now + SESSION_SECS * 1_000_000,
+        )
+        .await?;
         tx.commit().await?;
         Ok((secret, csrf))
     }
@@ -139,12 +154,19 @@ impl App {
     async fn actor_from(&self, found: Option<identity::Authenticated>) -> Result<Actor> {
         let a = found.ok_or(AppError::Unauthenticated)?;
         let grants = identity::grants_of(&self.db, a.id).await?;
-        Ok(Actor { user_id: a.id, email: a.email, name: a.name, grants, csrf: a.csrf_token })
+        Ok(Actor {
+            user_id: a.id,
+            email: a.email,
+            name: a.name,
+            grants,
+            csrf: a.csrf_token,
+        })
     }
 
     /// The actor behind a session cookie (disabled users and expired sessions fail).
     pub async fn session_actor(&self, secret: &str) -> Result<Actor> {
-        let found = identity::session_user(&self.db, &secret_hash(secret), self.now_micros()).await?;
+        let found =
+            identity::session_user(&self.db, &secret_hash(secret), self.now_micros()).await?;
         self.actor_from(found).await
     }
 

@@ -36,12 +36,16 @@ impl App {
 
     /// Today's date in UTC (the status date default).
     pub fn today(&self) -> jiff::civil::Date {
-        jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date()
+        jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date()
     }
 
     /// The organization settings (created with defaults on first start).
     pub async fn settings(&self) -> Result<OrgSettings> {
-        atrium_store::org::get(&self.db).await?.ok_or(AppError::NotFound("organization settings"))
+        atrium_store::org::get(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("organization settings"))
     }
 
     pub(crate) async fn mode(&self) -> Result<atrium_core::org::OperatingMode> {

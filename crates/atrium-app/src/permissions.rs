@@ -37,7 +37,13 @@ use Role::*;
 
 const EVERYONE: &[Role] = Role::ALL;
 const PMO_LEADS: &[Role] = &[PmoDirector, PortfolioManager];
-const DELIVERY: &[Role] = &[PmoDirector, PortfolioManager, ProgramManager, SeniorProjectManager, ProjectManager];
+const DELIVERY: &[Role] = &[
+    PmoDirector,
+    PortfolioManager,
+    ProgramManager,
+    SeniorProjectManager,
+    ProjectManager,
+];
 
 /// The table. `mode` is the organization's PMO operating mode.
 pub fn roles_for(action: Action, mode: OperatingMode) -> &'static [Role] {
@@ -91,7 +97,11 @@ pub fn allows(actor: &Actor, action: Action, at: &Placement, mode: OperatingMode
 }
 
 pub fn authorize(actor: &Actor, action: Action, at: &Placement, mode: OperatingMode) -> Result<()> {
-    if allows(actor, action, at, mode) { Ok(()) } else { Err(AppError::Forbidden) }
+    if allows(actor, action, at, mode) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 /// What `actor` may read: everything with an organization-wide grant, else the union of
@@ -109,7 +119,11 @@ pub fn visibility(actor: &Actor) -> Visibility {
             Scope::Organization => {}
         }
     }
-    Visibility::Scoped { portfolios, programs, projects }
+    Visibility::Scoped {
+        portfolios,
+        programs,
+        projects,
+    }
 }
 
 #[cfg(test)]
@@ -119,39 +133,99 @@ mod tests {
     use uuid::Uuid;
 
     fn actor(role: Role, scope: Scope) -> Actor {
-        Actor { user_id: Uuid::nil(), email: "a@b.c".into(), name: "A".into(), grants: vec![Grant { role, scope }], csrf: String::new() }
+        Actor {
+            user_id: Uuid::nil(),
+            email: "a@b.c".into(),
+            name: "A".into(),
+            grants: vec![Grant { role, scope }],
+            csrf: String::new(),
+        }
     }
 
     #[test]
     fn scoped_project_manager_edits_only_its_project() {
         let (pf, prj, other) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
         let pm = actor(ProjectManager, Scope::Project(prj));
-        let mine = Placement { portfolio: Some(pf), program: None, project: Some(prj) };
-        let theirs = Placement { portfolio: Some(pf), program: None, project: Some(other) };
-        assert!(allows(&pm, Action::UpdateProject, &mine, OperatingMode::Supportive));
-        assert!(!allows(&pm, Action::UpdateProject, &theirs, OperatingMode::Supportive));
-        assert!(!allows(&pm, Action::ArchiveProject, &mine, OperatingMode::Supportive));
+        let mine = Placement {
+            portfolio: Some(pf),
+            program: None,
+            project: Some(prj),
+        };
+        let theirs = Placement {
+            portfolio: Some(pf),
+            program: None,
+            project: Some(other),
+        };
+        assert!(allows(
+            &pm,
+            Action::UpdateProject,
+            &mine,
+            OperatingMode::Supportive
+        ));
+        assert!(!allows(
+            &pm,
+            Action::UpdateProject,
+            &theirs,
+            OperatingMode::Supportive
+        ));
+        assert!(!allows(
+            &pm,
+            Action::ArchiveProject,
+            &mine,
+            OperatingMode::Supportive
+        ));
     }
 
     #[test]
     fn directive_mode_reserves_project_creation_to_the_pmo() {
         let pm = actor(ProjectManager, Scope::Organization);
-        let at = Placement { portfolio: Some(Uuid::from_u128(1)), ..Default::default() };
-        assert!(allows(&pm, Action::CreateProject, &at, OperatingMode::Controlling));
-        assert!(!allows(&pm, Action::CreateProject, &at, OperatingMode::Directive));
+        let at = Placement {
+            portfolio: Some(Uuid::from_u128(1)),
+            ..Default::default()
+        };
+        assert!(allows(
+            &pm,
+            Action::CreateProject,
+            &at,
+            OperatingMode::Controlling
+        ));
+        assert!(!allows(
+            &pm,
+            Action::CreateProject,
+            &at,
+            OperatingMode::Directive
+        ));
         let dir = actor(PmoDirector, Scope::Organization);
-        assert!(allows(&dir, Action::CreateProject, &at, OperatingMode::Directive));
+        assert!(allows(
+            &dir,
+            Action::CreateProject,
+            &at,
+            OperatingMode::Directive
+        ));
     }
 
     #[test]
     fn settings_only_for_director_and_admin_organization_wide() {
         for r in Role::ALL {
             let a = actor(*r, Scope::Organization);
-            let ok = allows(&a, Action::UpdateSettings, &Placement::ORGANIZATION, OperatingMode::Supportive);
+            let ok = allows(
+                &a,
+                Action::UpdateSettings,
+                &Placement::ORGANIZATION,
+                OperatingMode::Supportive,
+            );
             assert_eq!(ok, matches!(r, PmoDirector | Admin), "{r}");
         }
         let scoped = actor(PmoDirector, Scope::Portfolio(Uuid::from_u128(1)));
-        let at = Placement { portfolio: Some(Uuid::from_u128(1)), ..Default::default() };
-        assert!(!allows(&scoped, Action::UpdateSettings, &at, OperatingMode::Supportive));
+        let at = Placement {
+            portfolio: Some(Uuid::from_u128(1)),
+            ..Default::default()
+        };
+        assert!(!allows(
+            &scoped,
+            Action::UpdateSettings,
+            &at,
+            OperatingMode::Supportive
+        ));
     }
 }

@@ -94,7 +94,11 @@ pub struct Placement {
 }
 
 impl Placement {
-    pub const ORGANIZATION: Placement = Placement { portfolio: None, program: None, project: None };
+    pub const ORGANIZATION: Placement = Placement {
+        portfolio: None,
+        program: None,
+        project: None,
+    };
 
     pub fn covered_by(&self, scope: &Scope) -> bool {
         match *scope {
@@ -129,7 +133,10 @@ impl GrantSpec {
         let role_s = parts.next().unwrap_or_default().trim();
         let role = Role::parse(role_s).ok_or_else(|| {
             let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
-            format!("unknown role `{role_s}`; expected one of {}", names.join(", "))
+            format!(
+                "unknown role `{role_s}`; expected one of {}",
+                names.join(", ")
+            )
         })?;
         let scope = match (parts.next(), parts.next()) {
             (None, _) => None,
@@ -137,7 +144,9 @@ impl GrantSpec {
             (Some(kind), Some(key)) => {
                 let kind = kind.trim();
                 if !matches!(kind, "portfolio" | "program" | "project") {
-                    return Err(format!("unknown scope kind `{kind}`; expected portfolio, program or project"));
+                    return Err(format!(
+                        "unknown scope kind `{kind}`; expected portfolio, program or project"
+                    ));
                 }
                 Some((kind.to_owned(), key.trim().to_owned()))
             }
@@ -168,7 +177,11 @@ impl Email {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !s.chars().any(|c| c.is_whitespace() || c.is_control());
-        if ok { Ok(Email(s)) } else { Err("is not a valid e-mail address".into()) }
+        if ok {
+            Ok(Email(s))
+        } else {
+            Err("is not a valid e-mail address".into())
+        }
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -207,12 +220,22 @@ mod tests {
 
     #[test]
     fn grant_specs() {
-        assert_eq!(GrantSpec::parse("admin").unwrap(), GrantSpec { role: Role::Admin, scope: None });
+        assert_eq!(
+            GrantSpec::parse("admin").unwrap(),
+            GrantSpec {
+                role: Role::Admin,
+                scope: None
+            }
+        );
         let g = GrantSpec::parse("project_manager:PRJ-042").unwrap();
         assert_eq!(g.scope, Some(("any".into(), "PRJ-042".into())));
         let g = GrantSpec::parse("portfolio_manager:portfolio:DIG").unwrap();
         assert_eq!(g.scope, Some(("portfolio".into(), "DIG".into())));
-        assert!(GrantSpec::parse("boss").unwrap_err().contains("unknown role"));
+        assert!(
+            GrantSpec::parse("boss")
+                .unwrap_err()
+                .contains("unknown role")
+        );
         assert!(GrantSpec::parse("sponsor:team:X").is_err());
         assert!(GrantSpec::parse("sponsor:").is_err());
     }
@@ -220,7 +243,11 @@ mod tests {
     #[test]
     fn placement_coverage() {
         let (pf, pg, pr) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
-        let p = Placement { portfolio: Some(pf), program: Some(pg), project: Some(pr) };
+        let p = Placement {
+            portfolio: Some(pf),
+            program: Some(pg),
+            project: Some(pr),
+        };
         assert!(p.covered_by(&Scope::Organization));
         assert!(p.covered_by(&Scope::Portfolio(pf)));
         assert!(p.covered_by(&Scope::Program(pg)));
@@ -230,7 +257,10 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(Email::parse(" Ana@Example.COM ").unwrap().as_str(), "ana@example.com");
+        assert_eq!(
+            Email::parse(" Ana@Example.COM ").unwrap().as_str(),
+            "ana@example.com"
+        );
         assert!(Email::parse("nope").is_err());
         assert!(Email::parse("a@b").is_err());
         assert!(Email::parse("a b@c.d").is_err());

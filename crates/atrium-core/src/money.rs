@@ -25,7 +25,9 @@ impl fmt::Display for Currency {
 }
 
 /// An amount in minor units (cents) of the organization's currency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 pub struct Minor(pub i64);
 
 /// Largest amount accepted from users: 10^15 minor units (10 trillion in a 2-decimal currency).
@@ -35,7 +37,11 @@ impl Minor {
     /// Parses a decimal amount such as `1250000`, `1,250,000.50` or `-3.5` into minor units
     /// (two decimals). Returns `None` for anything else, including more than two decimals.
     pub fn parse_decimal(s: &str) -> Option<Self> {
-        let s: String = s.trim().chars().filter(|c| *c != ',' && *c != '_' && *c != ' ').collect();
+        let s: String = s
+            .trim()
+            .chars()
+            .filter(|c| *c != ',' && *c != '_' && *c != ' ')
+            .collect();
         let (neg, s) = match s.strip_prefix('-') {
             Some(rest) => (true, rest.to_owned()),
             None => (false, s),
@@ -47,7 +53,10 @@ impl Minor {
         if int.is_empty() && frac.is_empty() {
             return None;
         }
-        if !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 2 {
+        if !int.bytes().all(|b| b.is_ascii_digit())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+            || frac.len() > 2
+        {
             return None;
         }
         let units: i64 = if int.is_empty() { 0 } else { int.parse().ok()? };
@@ -70,7 +79,7 @@ impl Minor {
         let units = (abs / 100).to_string();
         let mut grouped = String::new();
         for (i, c) in units.chars().enumerate() {
-            if i > 0 && (units.len() - i) % 3 == 0 {
+            if i > 0 && (units.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(c);
@@ -81,7 +90,12 @@ impl Minor {
     /// The amount as a plain decimal string without grouping (`"12345.67"`), for forms and CSV.
     pub fn plain(self) -> String {
         let abs = self.0.unsigned_abs();
-        format!("{}{}.{:02}", if self.0 < 0 { "-" } else { "" }, abs / 100, abs % 100)
+        format!(
+            "{}{}.{:02}",
+            if self.0 < 0 { "-" } else { "" },
+            abs / 100,
+            abs % 100
+        )
     }
 }
 
@@ -91,7 +105,10 @@ mod tests {
 
     #[test]
     fn parses_and_formats() {
-        assert_eq!(Minor::parse_decimal("1,250,000.5"), Some(Minor(125_000_050)));
+        assert_eq!(
+            Minor::parse_decimal("1,250,000.5"),
+            Some(Minor(125_000_050))
+        );
         assert_eq!(Minor::parse_decimal("-3"), Some(Minor(-300)));
         assert_eq!(Minor::parse_decimal("1.234"), None);
         assert_eq!(Minor::parse_decimal("abc"), None);
@@ -104,7 +121,10 @@ mod tests {
 
     #[test]
     fn currency_codes() {
-        assert_eq!(Currency::parse("eur").map(|c| c.to_string()), Some("EUR".into()));
+        assert_eq!(
+            Currency::parse("eur").map(|c| c.to_string()),
+            Some("EUR".into())
+        );
         assert!(Currency::parse("EURO").is_none());
     }
 }

@@ -30,8 +30,12 @@ impl OperatingMode {
     pub fn describe(self) -> &'static str {
         match self {
             Self::Supportive => "Templates and guidance; gates and findings are advisory.",
-            Self::Controlling => "Status reports required each cycle; gates must be passed to move phase.",
-            Self::Directive => "As controlling, and only the PMO creates projects and assigns their managers.",
+            Self::Controlling => {
+                "Status reports required each cycle; gates must be passed to move phase."
+            }
+            Self::Directive => {
+                "As controlling, and only the PMO creates projects and assigns their managers."
+            }
         }
     }
 }
@@ -72,14 +76,22 @@ pub struct WorkCalendar {
 
 impl Default for WorkCalendar {
     fn default() -> Self {
-        Self { working_days: [true, true, true, true, true, false, false], day_start: 8 * 60, day_end: 17 * 60, holidays: vec![] }
+        Self {
+            working_days: [true, true, true, true, true, false, false],
+            day_start: 8 * 60,
+            day_end: 17 * 60,
+            holidays: vec![],
+        }
     }
 }
 
 impl WorkCalendar {
     /// `"1111100"` (Monday first).
     pub fn days_mask(&self) -> String {
-        self.working_days.iter().map(|d| if *d { '1' } else { '0' }).collect()
+        self.working_days
+            .iter()
+            .map(|d| if *d { '1' } else { '0' })
+            .collect()
     }
     pub fn parse_mask(s: &str) -> Option<[bool; 7]> {
         let b = s.as_bytes();
@@ -139,18 +151,27 @@ impl OrgSettingsDraft {
         let mut v = Validation::new();
         let name = v.text("name", &self.name, limits::NAME);
         let currency = Currency::parse(&self.currency).unwrap_or_else(|| {
-            v.add("currency", "must be a three-letter ISO 4217 code such as EUR or USD");
+            v.add(
+                "currency",
+                "must be a three-letter ISO 4217 code such as EUR or USD",
+            );
             Currency::parse("XXX").unwrap_or_else(|| unreachable!())
         });
         let month = match self.fiscal_year_start_month.trim().parse::<u8>() {
             Ok(m @ 1..=12) => m,
             _ => {
-                v.add("fiscal_year_start_month", "must be a month number from 1 to 12");
+                v.add(
+                    "fiscal_year_start_month",
+                    "must be a month number from 1 to 12",
+                );
                 1
             }
         };
         let mode = OperatingMode::parse(self.operating_mode.trim()).unwrap_or_else(|| {
-            v.add("operating_mode", "must be supportive, controlling or directive");
+            v.add(
+                "operating_mode",
+                "must be supportive, controlling or directive",
+            );
             OperatingMode::Supportive
         });
         let cycle = ReportingCycle::parse(self.reporting_cycle.trim()).unwrap_or_else(|| {
@@ -181,7 +202,12 @@ impl OrgSettingsDraft {
         if self.holidays.len() > 1000 {
             v.add("holidays", "at most 1000 holidays");
         }
-        for h in self.holidays.iter().map(|h| h.trim()).filter(|h| !h.is_empty()) {
+        for h in self
+            .holidays
+            .iter()
+            .map(|h| h.trim())
+            .filter(|h| !h.is_empty())
+        {
             match h.parse::<Date>() {
                 Ok(d) => holidays.push(d),
                 Err(_) => v.add("holidays", format!("`{h}` is not a date (YYYY-MM-DD)")),
@@ -195,7 +221,12 @@ impl OrgSettingsDraft {
             fiscal_year_start_month: month,
             operating_mode: mode,
             reporting_cycle: cycle,
-            calendar: WorkCalendar { working_days, day_start, day_end, holidays },
+            calendar: WorkCalendar {
+                working_days,
+                day_start,
+                day_end,
+                holidays,
+            },
             version,
         })
     }

@@ -11,9 +11,13 @@ pub fn parse_code(v: &mut Validation, field: &str, raw: &str) -> String {
     let k = raw.trim().to_ascii_uppercase();
     let ok = (2..=limits::KEY).contains(&k.len())
         && k.starts_with(|c: char| c.is_ascii_uppercase())
-        && k.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
+        && k.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
     if !ok {
-        v.add(field, "must be 2–20 characters: letters, digits and dashes, starting with a letter");
+        v.add(
+            field,
+            "must be 2–20 characters: letters, digits and dashes, starting with a letter",
+        );
     }
     k
 }
@@ -42,8 +46,20 @@ impl PortfolioDraft {
         let mut v = Validation::new();
         let key = parse_code(&mut v, "key", &self.key);
         let name = v.text("name", &self.name, limits::NAME);
-        let description = v.opt_text("description", self.description.as_deref(), limits::DESCRIPTION);
-        v.finish(Portfolio { id, key, name, description, owner_id: self.owner_id, archived: false, version })
+        let description = v.opt_text(
+            "description",
+            self.description.as_deref(),
+            limits::DESCRIPTION,
+        );
+        v.finish(Portfolio {
+            id,
+            key,
+            name,
+            description,
+            owner_id: self.owner_id,
+            archived: false,
+            version,
+        })
     }
 }
 
@@ -53,9 +69,17 @@ mod tests {
 
     #[test]
     fn keys_are_normalized_and_checked() {
-        let d = PortfolioDraft { key: " digital ".into(), name: "Digital".into(), ..Default::default() };
+        let d = PortfolioDraft {
+            key: " digital ".into(),
+            name: "Digital".into(),
+            ..Default::default()
+        };
         assert_eq!(d.validate(Uuid::nil(), 1).unwrap().key, "DIGITAL");
-        let d = PortfolioDraft { key: "1X".into(), name: "".into(), ..Default::default() };
+        let d = PortfolioDraft {
+            key: "1X".into(),
+            name: "".into(),
+            ..Default::default()
+        };
         let errs = d.validate(Uuid::nil(), 1).unwrap_err();
         assert_eq!(errs.len(), 2);
     }

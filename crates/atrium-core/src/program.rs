@@ -31,11 +31,27 @@ impl ProgramDraft {
         let mut v = Validation::new();
         let key = parse_code(&mut v, "key", &self.key);
         let name = v.text("name", &self.name, limits::NAME);
-        let description = v.opt_text("description", self.description.as_deref(), limits::DESCRIPTION);
+        let description = v.opt_text(
+            "description",
+            self.description.as_deref(),
+            limits::DESCRIPTION,
+        );
         let portfolio_id = self.portfolio_id.unwrap_or_else(|| {
-            v.add("portfolio_id", "is required: a program belongs to a portfolio");
+            v.add(
+                "portfolio_id",
+                "is required: a program belongs to a portfolio",
+            );
             Uuid::nil()
         });
-        v.finish(Program { id, key, name, description, portfolio_id, manager_id: self.manager_id, archived: false, version })
+        v.finish(Program {
+            id,
+            key,
+            name,
+            description,
+            portfolio_id,
+            manager_id: self.manager_id,
+            archived: false,
+            version,
+        })
     }
 }

@@ -21,8 +21,15 @@ pub enum Phase {
 }
 
 impl Phase {
-    pub const ALL: [Phase; 7] =
-        [Self::Initiating, Self::Planning, Self::Executing, Self::Closing, Self::Closed, Self::OnHold, Self::Cancelled];
+    pub const ALL: [Phase; 7] = [
+        Self::Initiating,
+        Self::Planning,
+        Self::Executing,
+        Self::Closing,
+        Self::Closed,
+        Self::OnHold,
+        Self::Cancelled,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Initiating => "initiating",
@@ -50,7 +57,10 @@ impl Phase {
     }
     /// Active projects consume capacity and report status.
     pub fn is_active(self) -> bool {
-        matches!(self, Self::Initiating | Self::Planning | Self::Executing | Self::Closing)
+        matches!(
+            self,
+            Self::Initiating | Self::Planning | Self::Executing | Self::Closing
+        )
     }
 }
 
@@ -94,7 +104,9 @@ impl ProjectKey {
         let (prefix, num) = k.split_once('-')?;
         let ok = (1..=10).contains(&prefix.len())
             && prefix.starts_with(|c: char| c.is_ascii_uppercase())
-            && prefix.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && prefix
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
             && (1..=6).contains(&num.len())
             && num.chars().all(|c| c.is_ascii_digit());
         ok.then_some(Self(k))
@@ -160,7 +172,12 @@ fn parse_date(v: &mut Validation, field: &str, raw: Option<&str>) -> Option<Date
 
 impl ProjectDraft {
     /// Validates the draft; `currency` is the organization's.
-    pub fn validate(&self, id: Uuid, version: i64, currency: &str) -> Result<Project, Vec<FieldError>> {
+    pub fn validate(
+        &self,
+        id: Uuid,
+        version: i64,
+        currency: &str,
+    ) -> Result<Project, Vec<FieldError>> {
         let mut v = Validation::new();
         let key = match ProjectKey::parse(&self.key) {
             Some(k) => k.0,
@@ -170,9 +187,16 @@ impl ProjectDraft {
             }
         };
         let name = v.text("name", &self.name, limits::NAME);
-        let description = v.opt_text("description", self.description.as_deref(), limits::DESCRIPTION);
+        let description = v.opt_text(
+            "description",
+            self.description.as_deref(),
+            limits::DESCRIPTION,
+        );
         let portfolio_id = self.portfolio_id.unwrap_or_else(|| {
-            v.add("portfolio_id", "is required: a project belongs to a portfolio");
+            v.add(
+                "portfolio_id",
+                "is required: a project belongs to a portfolio",
+            );
             Uuid::nil()
         });
         let phase = Phase::parse(self.phase.trim()).unwrap_or_else(|| {
@@ -186,7 +210,12 @@ impl ProjectDraft {
         {
             v.add("planned_finish", "must not be before the planned start");
         }
-        let budget = match self.budget.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let budget = match self
+            .budget
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => Minor(0),
             Some(raw) => match Minor::parse_decimal(raw) {
                 Some(m) if m.0 < 0 => {
@@ -195,7 +224,10 @@ impl ProjectDraft {
                 }
                 Some(m) => m,
                 None => {
-                    v.add("budget", "must be an amount such as 250000 or 250000.50 (at most 10^13)");
+                    v.add(
+                        "budget",
+                        "must be an amount such as 250000 or 250000.50 (at most 10^13)",
+                    );
                     Minor(0)
                 }
             },
@@ -285,7 +317,15 @@ mod tests {
         };
         let errs = d.validate(Uuid::nil(), 1, "EUR").unwrap_err();
         let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
-        for f in ["key", "name", "portfolio_id", "phase", "planned_start", "budget", "status"] {
+        for f in [
+            "key",
+            "name",
+            "portfolio_id",
+            "phase",
+            "planned_start",
+            "budget",
+            "status",
+        ] {
             assert!(fields.contains(&f), "{f} missing in {fields:?}");
         }
     }
@@ -294,7 +334,10 @@ mod tests {
     fn finish_before_start_refused() {
         let mut d = draft();
         d.planned_finish = Some("2025-01-01".into());
-        assert_eq!(d.validate(Uuid::nil(), 1, "EUR").unwrap_err()[0].field, "planned_finish");
+        assert_eq!(
+            d.validate(Uuid::nil(), 1, "EUR").unwrap_err()[0].field,
+            "planned_finish"
+        );
     }
 
     #[test]

@@ -44,7 +44,12 @@ pub struct PersonDraft {
 /// Parses `"Rust:4"` (level 1–5, default 3).
 pub fn parse_skill(raw: &str) -> Result<Skill, String> {
     let (name, level) = match raw.rsplit_once(':') {
-        Some((n, l)) => (n.trim(), l.trim().parse::<u8>().map_err(|_| format!("`{raw}`: level must be 1–5"))?),
+        Some((n, l)) => (
+            n.trim(),
+            l.trim()
+                .parse::<u8>()
+                .map_err(|_| format!("`{raw}`: level must be 1–5"))?,
+        ),
         None => (raw.trim(), 3),
     };
     if name.is_empty() || name.chars().count() > limits::SHORT {
@@ -53,14 +58,22 @@ pub fn parse_skill(raw: &str) -> Result<Skill, String> {
     if !(1..=5).contains(&level) {
         return Err(format!("`{raw}`: level must be 1–5"));
     }
-    Ok(Skill { name: name.to_owned(), level })
+    Ok(Skill {
+        name: name.to_owned(),
+        level,
+    })
 }
 
 impl PersonDraft {
     pub fn validate(&self, id: Uuid, version: i64) -> Result<Person, Vec<FieldError>> {
         let mut v = Validation::new();
         let name = v.text("name", &self.name, limits::NAME);
-        let email = match self.email.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let email = match self
+            .email
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => None,
             Some(e) => match crate::identity::Email::parse(e) {
                 Ok(e) => Some(e.as_str().to_owned()),
@@ -82,7 +95,10 @@ impl PersonDraft {
         let weekly_capacity_minutes = match self.weekly_capacity_hours.trim().parse::<f64>() {
             Ok(h) if (0.0..=168.0).contains(&h) => (h * 60.0).round() as i32,
             _ => {
-                v.add("weekly_capacity_hours", "must be a number of hours from 0 to 168");
+                v.add(
+                    "weekly_capacity_hours",
+                    "must be a number of hours from 0 to 168",
+                );
                 0
             }
         };
@@ -90,7 +106,13 @@ impl PersonDraft {
         if self.skills.len() > 100 {
             v.add("skills", "at most 100 skills");
         }
-        for raw in self.skills.iter().flat_map(|s| s.split(',')).map(str::trim).filter(|s| !s.is_empty()) {
+        for raw in self
+            .skills
+            .iter()
+            .flat_map(|s| s.split(','))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             match parse_skill(raw) {
                 Ok(s) if skills.iter().any(|k| k.name.eq_ignore_ascii_case(&s.name)) => {
                     v.add("skills", format!("`{}` is listed twice", s.name))
@@ -132,8 +154,24 @@ mod tests {
         };
         let p = d.validate(Uuid::nil(), 1).unwrap();
         assert_eq!(p.weekly_capacity_minutes, 2250);
-        assert_eq!(p.skills, vec![Skill { name: "Rust".into(), level: 4 }, Skill { name: "SQL".into(), level: 3 }]);
-        let bad = PersonDraft { skills: vec!["Rust:9".into()], weekly_capacity_hours: "200".into(), ..d };
+        assert_eq!(
+            p.skills,
+            vec![
+                Skill {
+                    name: "Rust".into(),
+                    level: 4
+                },
+                Skill {
+                    name: "SQL".into(),
+                    level: 3
+                }
+            ]
+        );
+        let bad = PersonDraft {
+            skills: vec!["Rust:9".into()],
+            weekly_capacity_hours: "200".into(),
+            ..d
+        };
         let errs = bad.validate(Uuid::nil(), 1).unwrap_err();
         assert_eq!(errs.len(), 2);
     }

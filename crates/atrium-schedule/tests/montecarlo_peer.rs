@@ -78,7 +78,10 @@ fn percentiles_agree_with_numpy_within_monte_carlo_error() {
         let se = r.finish.quantile_std_error(q) * (1.0 + 1.0 / k).sqrt();
         assert!(se > 0.05 && se < 0.5, "implausible standard error {se}");
         let diff = ours - numpy;
-        eprintln!("P{:.0}: atrium {ours:.3} numpy {numpy:.3} diff {diff:+.3} se {se:.3}", q * 100.0);
+        eprintln!(
+            "P{:.0}: atrium {ours:.3} numpy {numpy:.3} diff {diff:+.3} se {se:.3}",
+            q * 100.0
+        );
         assert!(
             diff.abs() < 4.0 * se,
             "P{}: atrium {ours:.3} numpy {numpy:.3} diff {diff:.3} > 4 x {se:.3}",

@@ -28,12 +28,16 @@ pub async fn insert_user(tx: &mut Tx, u: &UserRow, now: i64) -> Result<()> {
 
 pub async fn user_by_email(db: &Db, email: &str) -> Result<Option<UserRow>> {
     let sql = format!("SELECT {USER_COLS} FROM users WHERE email = $1");
-    Ok(on_db!(db, p => sqlx::query_as(crate::sql::trusted(&sql)).bind(email).fetch_optional(p).await?))
+    Ok(
+        on_db!(db, p => sqlx::query_as(crate::sql::trusted(&sql)).bind(email).fetch_optional(p).await?),
+    )
 }
 
 pub async fn user_by_email_tx(tx: &mut Tx, email: &str) -> Result<Option<UserRow>> {
     let sql = format!("SELECT {USER_COLS} FROM users WHERE email = $1");
-    Ok(on_tx!(tx, c => sqlx::query_as(crate::sql::trusted(&sql)).bind(email).fetch_optional(c).await?))
+    Ok(
+        on_tx!(tx, c => sqlx::query_as(crate::sql::trusted(&sql)).bind(email).fetch_optional(c).await?),
+    )
 }
 
 pub async fn user_by_id(db: &Db, id: Uuid) -> Result<Option<UserRow>> {
@@ -48,13 +52,19 @@ pub async fn list_users(db: &Db) -> Result<Vec<UserRow>> {
 
 /// (id, name) of every enabled user, for pickers and labels.
 pub async fn user_names(db: &Db) -> Result<Vec<(Uuid, String)>> {
-    Ok(on_db!(db, p => sqlx::query_as("SELECT id, name FROM users WHERE disabled = $1 ORDER BY name").bind(false).fetch_all(p).await?))
+    Ok(
+        on_db!(db, p => sqlx::query_as("SELECT id, name FROM users WHERE disabled = $1 ORDER BY name").bind(false).fetch_all(p).await?),
+    )
 }
 
 pub async fn set_password(tx: &mut Tx, id: Uuid, hash: &str) -> Result<()> {
     let n = on_tx!(tx, c => sqlx::query("UPDATE users SET password_hash = $2, version = version + 1 WHERE id = $1")
         .bind(id).bind(hash).execute(c).await?.rows_affected());
-    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    if n == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
 }
 
 /// Disables or enables a user; disabling also ends every session and token at once.
@@ -75,7 +85,8 @@ pub async fn set_disabled(tx: &mut Tx, id: Uuid, disabled: bool) -> Result<()> {
 
 fn grant_from(role: &str, kind: &str, id: Option<Uuid>) -> Result<Grant> {
     let role = Role::parse(role).ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?;
-    let scope = Scope::from_parts(kind, id).ok_or_else(|| StoreError::Corrupt(format!("scope {kind}")))?;
+    let scope =
+        Scope::from_parts(kind, id).ok_or_else(|| StoreError::Corrupt(format!("scope {kind}")))?;
     Ok(Grant { role, scope })
 }
 
@@ -89,7 +100,9 @@ pub async fn grants_of(db: &Db, user: Uuid) -> Result<Vec<Grant>> {
 pub async fn all_grants(db: &Db) -> Result<Vec<(Uuid, Grant)>> {
     let rows: Vec<(Uuid, String, String, Option<Uuid>)> = on_db!(db, p =>
         sqlx::query_as("SELECT user_id, role, scope_kind, scope_id FROM grants").fetch_all(p).await?);
-    rows.iter().map(|(u, r, k, i)| Ok((*u, grant_from(r, k, *i)?))).collect()
+    rows.iter()
+        .map(|(u, r, k, i)| Ok((*u, grant_from(r, k, *i)?)))
+        .collect()
 }
 
 /// Adds a grant unless the user already has it.
@@ -119,7 +132,14 @@ pub struct Authenticated {
     pub csrf_token: String,
 }
 
-pub async fn insert_session(tx: &mut Tx, id_hash: &str, user: Uuid, csrf: &str, now: i64, expires: i64) -> Result<()> {
+pub async fn insert_session(
+    tx: &mut Tx,
+    id_hash: &str,
+    user: Uuid,
+    csrf: &str,
+    now: i64,
+    expires: i64,
+) -> Result<()> {
     on_tx!(tx, c => {
         sqlx::query("INSERT INTO sessions (id, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(id_hash).bind(user).bind(csrf).bind(now).bind(expires).execute(c).await?;
@@ -139,7 +159,13 @@ pub async fn delete_session(tx: &mut Tx, id_hash: &str) -> Result<()> {
     Ok(())
 }
 
-pub async fn insert_token(tx: &mut Tx, id_hash: &str, user: Uuid, now: i64, expires: i64) -> Result<()> {
+pub async fn insert_token(
+    tx: &mut Tx,
+    id_hash: &str,
+    user: Uuid,
+    now: i64,
+    expires: i64,
+) -> Result<()> {
     on_tx!(tx, c => {
         sqlx::query("INSERT INTO api_tokens (id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(id_hash).bind(user).bind(now).bind(expires).execute(c).await?;
@@ -173,8 +199,10 @@ pub async fn record_login_failure(db: &Db, email: &str, now: i64) -> Result<()> 
 }
 
 pub async fn login_failures_since(db: &Db, email: &str, since: i64) -> Result<i64> {
-    Ok(on_db!(db, p => sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE email = $1 AND at >= $2")
-        .bind(email).bind(since).fetch_one(p).await?))
+    Ok(
+        on_db!(db, p => sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE email = $1 AND at >= $2")
+        .bind(email).bind(since).fetch_one(p).await?),
+    )
 }
 
 pub async fn clear_login_failures(db: &Db, email: &str) -> Result<()> {

@@ -89,7 +89,10 @@ impl From<sqlx::Error> for StoreError {
             match d.kind() {
                 sqlx::error::ErrorKind::UniqueViolation => {
                     // PostgreSQL names the constraint; SQLite names the columns ("users.email").
-                    let name = d.constraint().map(str::to_owned).unwrap_or_else(|| d.message().to_owned());
+                    let name = d
+                        .constraint()
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| d.message().to_owned());
                     return StoreError::Unique(name);
                 }
                 sqlx::error::ErrorKind::ForeignKeyViolation => return StoreError::ForeignKey,
@@ -131,15 +134,27 @@ impl Db {
                 // An in-memory database lives in one connection.
                 .max_connections(if in_memory { 1 } else { 8 })
                 .min_connections(if in_memory { 1 } else { 0 })
-                .idle_timeout(if in_memory { None } else { Some(Duration::from_secs(600)) })
-                .max_lifetime(if in_memory { None } else { Some(Duration::from_secs(3600)) })
+                .idle_timeout(if in_memory {
+                    None
+                } else {
+                    Some(Duration::from_secs(600))
+                })
+                .max_lifetime(if in_memory {
+                    None
+                } else {
+                    Some(Duration::from_secs(3600))
+                })
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(opts)
                 .await?;
             Ok(Db::Sqlite(pool))
         } else {
             Err(StoreError::Db(sqlx::Error::Configuration(
-                format!("unsupported database URL (expected sqlite:// or postgres://): {}", redact(url)).into(),
+                format!(
+                    "unsupported database URL (expected sqlite:// or postgres://): {}",
+                    redact(url)
+                )
+                .into(),
             )))
         }
     }
@@ -244,14 +259,21 @@ pub fn from_micros(us: i64) -> jiff::Timestamp {
 }
 
 pub(crate) fn parse_date(s: Option<String>) -> Result<Option<jiff::civil::Date>> {
-    s.map(|s| s.parse::<jiff::civil::Date>().map_err(|_| StoreError::Corrupt(format!("date {s}")))).transpose()
+    s.map(|s| {
+        s.parse::<jiff::civil::Date>()
+            .map_err(|_| StoreError::Corrupt(format!("date {s}")))
+    })
+    .transpose()
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn redacts_passwords() {
-        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            super::redact("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
         assert_eq!(super::redact("sqlite://x.db"), "sqlite://x.db");
     }
 }

@@ -25,18 +25,26 @@ fn corrupt(what: &str) -> StoreError {
 impl TryFrom<Row> for OrgSettings {
     type Error = StoreError;
     fn try_from(r: Row) -> Result<Self> {
-        let holidays: Vec<String> = serde_json::from_str(&r.holidays).map_err(|_| corrupt("holidays"))?;
+        let holidays: Vec<String> =
+            serde_json::from_str(&r.holidays).map_err(|_| corrupt("holidays"))?;
         Ok(OrgSettings {
             name: r.name,
             currency: Currency::parse(&r.currency).ok_or_else(|| corrupt("currency"))?,
-            fiscal_year_start_month: u8::try_from(r.fiscal_year_start_month).map_err(|_| corrupt("fiscal_year_start_month"))?,
-            operating_mode: OperatingMode::parse(&r.operating_mode).ok_or_else(|| corrupt("operating_mode"))?,
-            reporting_cycle: ReportingCycle::parse(&r.reporting_cycle).ok_or_else(|| corrupt("reporting_cycle"))?,
+            fiscal_year_start_month: u8::try_from(r.fiscal_year_start_month)
+                .map_err(|_| corrupt("fiscal_year_start_month"))?,
+            operating_mode: OperatingMode::parse(&r.operating_mode)
+                .ok_or_else(|| corrupt("operating_mode"))?,
+            reporting_cycle: ReportingCycle::parse(&r.reporting_cycle)
+                .ok_or_else(|| corrupt("reporting_cycle"))?,
             calendar: WorkCalendar {
-                working_days: WorkCalendar::parse_mask(&r.working_days).ok_or_else(|| corrupt("working_days"))?,
+                working_days: WorkCalendar::parse_mask(&r.working_days)
+                    .ok_or_else(|| corrupt("working_days"))?,
                 day_start: u16::try_from(r.day_start).map_err(|_| corrupt("day_start"))?,
                 day_end: u16::try_from(r.day_end).map_err(|_| corrupt("day_end"))?,
-                holidays: holidays.iter().map(|h| h.parse().map_err(|_| corrupt("holidays"))).collect::<Result<_>>()?,
+                holidays: holidays
+                    .iter()
+                    .map(|h| h.parse().map_err(|_| corrupt("holidays")))
+                    .collect::<Result<_>>()?,
             },
             version: r.version,
         })
@@ -47,18 +55,27 @@ const COLS: &str = "name, currency, fiscal_year_start_month, operating_mode, rep
 
 pub async fn get(db: &Db) -> Result<Option<OrgSettings>> {
     let sql = format!("SELECT {COLS} FROM org_settings WHERE id = 1");
-    let r: Option<Row> = on_db!(db, p => sqlx::query_as(crate::sql::trusted(&sql)).fetch_optional(p).await?);
+    let r: Option<Row> =
+        on_db!(db, p => sqlx::query_as(crate::sql::trusted(&sql)).fetch_optional(p).await?);
     r.map(OrgSettings::try_from).transpose()
 }
 
 pub async fn get_tx(tx: &mut Tx) -> Result<Option<OrgSettings>> {
     let sql = format!("SELECT {COLS} FROM org_settings WHERE id = 1");
-    let r: Option<Row> = on_tx!(tx, c => sqlx::query_as(crate::sql::trusted(&sql)).fetch_optional(c).await?);
+    let r: Option<Row> =
+        on_tx!(tx, c => sqlx::query_as(crate::sql::trusted(&sql)).fetch_optional(c).await?);
     r.map(OrgSettings::try_from).transpose()
 }
 
 fn holidays_json(s: &OrgSettings) -> String {
-    serde_json::Value::from(s.calendar.holidays.iter().map(|d| d.to_string()).collect::<Vec<_>>()).to_string()
+    serde_json::Value::from(
+        s.calendar
+            .holidays
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>(),
+    )
+    .to_string()
 }
 
 /// Inserts the settings row if absent (first start), else does nothing.
@@ -87,5 +104,9 @@ pub async fn update(tx: &mut Tx, s: &OrgSettings, now: i64) -> Result<()> {
         .bind(s.reporting_cycle.as_str()).bind(s.calendar.days_mask()).bind(i64::from(s.calendar.day_start))
         .bind(i64::from(s.calendar.day_end)).bind(holidays_json(s)).bind(s.version).bind(now).bind(s.version - 1)
         .execute(c).await?.rows_affected());
-    if n == 0 { Err(StoreError::Stale) } else { Ok(()) }
+    if n == 0 {
+        Err(StoreError::Stale)
+    } else {
+        Ok(())
+    }
 }

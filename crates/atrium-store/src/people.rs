@@ -55,22 +55,38 @@ pub struct Filter {
     pub include_archived: bool,
 }
 
-pub async fn list(db: &Db, f: &Filter, sort: &str, desc: bool, page: Page) -> Result<(Vec<Person>, Option<i64>)> {
+pub async fn list(
+    db: &Db,
+    f: &Filter,
+    sort: &str,
+    desc: bool,
+    page: Page,
+) -> Result<(Vec<Person>, Option<i64>)> {
     let mut q = Query::new(&format!("SELECT {COLS} FROM people WHERE 1 = 1"));
     if !f.include_archived {
         q.push(" AND archived = ").bind(Bind::Bool(false));
     }
     if let Some(text) = f.q.as_deref().filter(|s| !s.is_empty()) {
-        q.push(" AND LOWER(name) LIKE ").bind(Bind::Text(like_pattern(text))).push(" ESCAPE '\\'");
+        q.push(" AND LOWER(name) LIKE ")
+            .bind(Bind::Text(like_pattern(text)))
+            .push(" ESCAPE '\\'");
     }
     if let Some(d) = &f.department {
         q.push(" AND department = ").bind(Bind::Text(d.clone()));
     }
     if let Some(s) = &f.skill {
-        q.push(" AND id IN (SELECT person_id FROM person_skills WHERE LOWER(skill) = ").bind(Bind::Text(s.to_lowercase())).push(")");
+        q.push(" AND id IN (SELECT person_id FROM person_skills WHERE LOWER(skill) = ")
+            .bind(Bind::Text(s.to_lowercase()))
+            .push(")");
     }
-    let col = SORTS.iter().find(|(k, _)| *k == sort).map_or("name", |(_, c)| c);
-    q.push(&format!(" ORDER BY {col} {dir}, id {dir}", dir = if desc { "DESC" } else { "ASC" }));
+    let col = SORTS
+        .iter()
+        .find(|(k, _)| *k == sort)
+        .map_or("name", |(_, c)| c);
+    q.push(&format!(
+        " ORDER BY {col} {dir}, id {dir}",
+        dir = if desc { "DESC" } else { "ASC" }
+    ));
     page.apply(&mut q);
     let rows: Vec<Row> = on_db!(db, p => bind_all!(sqlx::query_as::<_, Row>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?);
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
@@ -91,7 +107,10 @@ async fn skills_of(db: &Db, ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<Skill>>> {
     q.bind_list(ids).push(" ORDER BY skill");
     let rows: Vec<(Uuid, String, i64)> = on_db!(db, p => bind_all!(sqlx::query_as::<_, (Uuid, String, i64)>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?);
     for (id, name, level) in rows {
-        out.entry(id).or_default().push(Skill { name, level: u8::try_from(level).unwrap_or(1) });
+        out.entry(id).or_default().push(Skill {
+            name,
+            level: u8::try_from(level).unwrap_or(1),
+        });
     }
     Ok(out)
 }
@@ -144,6 +163,8 @@ pub async fn update(tx: &mut Tx, p: &Person, now: i64) -> Result<()> {
 }
 
 pub async fn departments(db: &Db) -> Result<Vec<(String, i64)>> {
-    Ok(on_db!(db, p => sqlx::query_as("SELECT department, COUNT(*) FROM people WHERE archived = $1 GROUP BY department ORDER BY department")
-        .bind(false).fetch_all(p).await?))
+    Ok(
+        on_db!(db, p => sqlx::query_as("SELECT department, COUNT(*) FROM people WHERE archived = $1 GROUP BY department ORDER BY department")
+        .bind(false).fetch_all(p).await?),
+    )
 }

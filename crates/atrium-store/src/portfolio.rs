@@ -20,7 +20,15 @@ struct PortfolioRow {
 
 impl From<PortfolioRow> for Portfolio {
     fn from(r: PortfolioRow) -> Self {
-        Portfolio { id: r.id, key: r.key, name: r.name, description: r.description, owner_id: r.owner_id, archived: r.archived, version: r.version }
+        Portfolio {
+            id: r.id,
+            key: r.key,
+            name: r.name,
+            description: r.description,
+            owner_id: r.owner_id,
+            archived: r.archived,
+            version: r.version,
+        }
     }
 }
 
@@ -54,13 +62,18 @@ impl From<ProgramRow> for Program {
 pub const SORTS: &[(&str, &str)] = &[("key", "key"), ("name", "name")];
 
 fn sort_col(sort: &str) -> &'static str {
-    SORTS.iter().find(|(k, _)| *k == sort).map_or("key", |(_, c)| c)
+    SORTS
+        .iter()
+        .find(|(k, _)| *k == sort)
+        .map_or("key", |(_, c)| c)
 }
 
 fn push_text_filter(q: &mut Query, text: Option<&str>) {
     if let Some(text) = text.filter(|s| !s.is_empty()) {
         let pat = like_pattern(text);
-        q.push(" AND (LOWER(name) LIKE ").bind(Bind::Text(pat.clone())).push(" ESCAPE '\\' OR LOWER(key) LIKE ");
+        q.push(" AND (LOWER(name) LIKE ")
+            .bind(Bind::Text(pat.clone()))
+            .push(" ESCAPE '\\' OR LOWER(key) LIKE ");
         q.bind(Bind::Text(pat)).push(" ESCAPE '\\')");
     }
 }
@@ -83,12 +96,25 @@ pub async fn list_portfolios(
     }
     push_text_filter(&mut q, text);
     // A portfolio is visible to grants on it; grants below it see it through their records.
-    if let Visibility::Scoped { portfolios, programs, projects } = vis {
+    if let Visibility::Scoped {
+        portfolios,
+        programs,
+        projects,
+    } = vis
+    {
         q.push(" AND (id IN ").bind_list(portfolios);
-        q.push(" OR id IN (SELECT portfolio_id FROM programs WHERE id IN ").bind_list(programs).push(")");
-        q.push(" OR id IN (SELECT portfolio_id FROM projects WHERE id IN ").bind_list(projects).push("))");
+        q.push(" OR id IN (SELECT portfolio_id FROM programs WHERE id IN ")
+            .bind_list(programs)
+            .push(")");
+        q.push(" OR id IN (SELECT portfolio_id FROM projects WHERE id IN ")
+            .bind_list(projects)
+            .push("))");
     }
-    q.push(&format!(" ORDER BY {} {dir}, id {dir}", sort_col(sort), dir = if desc { "DESC" } else { "ASC" }));
+    q.push(&format!(
+        " ORDER BY {} {dir}, id {dir}",
+        sort_col(sort),
+        dir = if desc { "DESC" } else { "ASC" }
+    ));
     page.apply(&mut q);
     let rows: Vec<PortfolioRow> = on_db!(db, p => bind_all!(sqlx::query_as::<_, PortfolioRow>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?);
     Ok(page.finish(rows.into_iter().map(Portfolio::from).collect()))
@@ -107,7 +133,9 @@ pub async fn get_portfolio_tx(tx: &mut Tx, id: Uuid) -> Result<Option<Portfolio>
 }
 
 pub async fn portfolio_id_by_key(db: &Db, key: &str) -> Result<Option<Uuid>> {
-    Ok(on_db!(db, p => sqlx::query_scalar("SELECT id FROM portfolios WHERE key = $1").bind(key).fetch_optional(p).await?))
+    Ok(
+        on_db!(db, p => sqlx::query_scalar("SELECT id FROM portfolios WHERE key = $1").bind(key).fetch_optional(p).await?),
+    )
 }
 
 pub async fn insert_portfolio(tx: &mut Tx, p: &Portfolio, now: i64) -> Result<()> {
@@ -127,9 +155,14 @@ pub async fn update_portfolio(tx: &mut Tx, p: &Portfolio, now: i64) -> Result<()
         .bind(p.id).bind(&p.key).bind(&p.name).bind(&p.description).bind(p.owner_id).bind(p.archived).bind(p.version)
         .bind(now).bind(p.version - 1)
         .execute(c).await?.rows_affected());
-    if n == 0 { Err(StoreError::Stale) } else { Ok(()) }
+    if n == 0 {
+        Err(StoreError::Stale)
+    } else {
+        Ok(())
+    }
 }
 
+#[allow(clippy::too_many_arguments)] // one flat list query; a struct would only rename the same fields
 pub async fn list_programs(
     db: &Db,
     text: Option<&str>,
@@ -148,13 +181,24 @@ pub async fn list_programs(
     if let Some(id) = portfolio_id {
         q.push(" AND portfolio_id = ").bind(Bind::Uuid(id));
     }
-    if let Visibility::Scoped { portfolios, programs, projects } = vis {
+    if let Visibility::Scoped {
+        portfolios,
+        programs,
+        projects,
+    } = vis
+    {
         // Programs under a granted portfolio, granted programs, programs of granted projects.
         q.push(" AND (portfolio_id IN ").bind_list(portfolios);
         q.push(" OR id IN ").bind_list(programs);
-        q.push(" OR id IN (SELECT program_id FROM projects WHERE id IN ").bind_list(projects).push("))");
+        q.push(" OR id IN (SELECT program_id FROM projects WHERE id IN ")
+            .bind_list(projects)
+            .push("))");
     }
-    q.push(&format!(" ORDER BY {} {dir}, id {dir}", sort_col(sort), dir = if desc { "DESC" } else { "ASC" }));
+    q.push(&format!(
+        " ORDER BY {} {dir}, id {dir}",
+        sort_col(sort),
+        dir = if desc { "DESC" } else { "ASC" }
+    ));
     page.apply(&mut q);
     let rows: Vec<ProgramRow> = on_db!(db, p => bind_all!(sqlx::query_as::<_, ProgramRow>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?);
     Ok(page.finish(rows.into_iter().map(Program::from).collect()))
@@ -173,7 +217,9 @@ pub async fn get_program_tx(tx: &mut Tx, id: Uuid) -> Result<Option<Program>> {
 }
 
 pub async fn program_id_by_key(db: &Db, key: &str) -> Result<Option<Uuid>> {
-    Ok(on_db!(db, p => sqlx::query_scalar("SELECT id FROM programs WHERE key = $1").bind(key).fetch_optional(p).await?))
+    Ok(
+        on_db!(db, p => sqlx::query_scalar("SELECT id FROM programs WHERE key = $1").bind(key).fetch_optional(p).await?),
+    )
 }
 
 pub async fn insert_program(tx: &mut Tx, p: &Program, now: i64) -> Result<()> {
@@ -194,15 +240,23 @@ pub async fn update_program(tx: &mut Tx, p: &Program, now: i64) -> Result<()> {
         .bind(p.id).bind(&p.key).bind(&p.name).bind(&p.description).bind(p.portfolio_id).bind(p.manager_id)
         .bind(p.archived).bind(p.version).bind(now).bind(p.version - 1)
         .execute(c).await?.rows_affected());
-    if n == 0 { Err(StoreError::Stale) } else { Ok(()) }
+    if n == 0 {
+        Err(StoreError::Stale)
+    } else {
+        Ok(())
+    }
 }
 
 /// Every (id, key, name) of portfolios, for pickers and labels.
 pub async fn portfolio_names(db: &Db) -> Result<Vec<(Uuid, String, String)>> {
-    Ok(on_db!(db, p => sqlx::query_as("SELECT id, key, name FROM portfolios WHERE archived = $1 ORDER BY key").bind(false).fetch_all(p).await?))
+    Ok(
+        on_db!(db, p => sqlx::query_as("SELECT id, key, name FROM portfolios WHERE archived = $1 ORDER BY key").bind(false).fetch_all(p).await?),
+    )
 }
 
 /// Every (id, key, name, portfolio_id) of programs.
 pub async fn program_names(db: &Db) -> Result<Vec<(Uuid, String, String, Uuid)>> {
-    Ok(on_db!(db, p => sqlx::query_as("SELECT id, key, name, portfolio_id FROM programs WHERE archived = $1 ORDER BY key").bind(false).fetch_all(p).await?))
+    Ok(
+        on_db!(db, p => sqlx::query_as("SELECT id, key, name, portfolio_id FROM programs WHERE archived = $1 ORDER BY key").bind(false).fetch_all(p).await?),
+    )
 }

@@ -48,8 +48,10 @@ impl TryFrom<Row> for Project {
     fn try_from(r: Row) -> Result<Project> {
         Ok(Project {
             id: r.id,
-            phase: Phase::parse(&r.phase).ok_or_else(|| StoreError::Corrupt(format!("phase {}", r.phase)))?,
-            status: Rag::parse(&r.status).ok_or_else(|| StoreError::Corrupt(format!("status {}", r.status)))?,
+            phase: Phase::parse(&r.phase)
+                .ok_or_else(|| StoreError::Corrupt(format!("phase {}", r.phase)))?,
+            status: Rag::parse(&r.status)
+                .ok_or_else(|| StoreError::Corrupt(format!("status {}", r.status)))?,
             planned_start: parse_date(r.planned_start)?,
             planned_finish: parse_date(r.planned_finish)?,
             key: r.key,
@@ -92,28 +94,57 @@ pub struct Filter {
 }
 
 /// Appends the visibility condition for a table whose placement columns are given.
-pub(crate) fn push_visibility(q: &mut Query, vis: &Visibility, portfolio: &str, program: &str, project: &str) {
-    if let Visibility::Scoped { portfolios, programs, projects } = vis {
-        q.push(" AND (").push(portfolio).push(" IN ").bind_list(portfolios);
+pub(crate) fn push_visibility(
+    q: &mut Query,
+    vis: &Visibility,
+    portfolio: &str,
+    program: &str,
+    project: &str,
+) {
+    if let Visibility::Scoped {
+        portfolios,
+        programs,
+        projects,
+    } = vis
+    {
+        q.push(" AND (")
+            .push(portfolio)
+            .push(" IN ")
+            .bind_list(portfolios);
         if !program.is_empty() {
-            q.push(" OR ").push(program).push(" IN ").bind_list(programs);
+            q.push(" OR ")
+                .push(program)
+                .push(" IN ")
+                .bind_list(programs);
         }
         if !project.is_empty() {
-            q.push(" OR ").push(project).push(" IN ").bind_list(projects);
+            q.push(" OR ")
+                .push(project)
+                .push(" IN ")
+                .bind_list(projects);
         }
         q.push(")");
     }
 }
 
 /// Lists projects; `sort` must be a column from [`SORTS`].
-pub async fn list(db: &Db, f: &Filter, vis: &Visibility, sort: &str, desc: bool, page: Page) -> Result<(Vec<Project>, Option<i64>)> {
+pub async fn list(
+    db: &Db,
+    f: &Filter,
+    vis: &Visibility,
+    sort: &str,
+    desc: bool,
+    page: Page,
+) -> Result<(Vec<Project>, Option<i64>)> {
     let mut q = Query::new(&format!("SELECT {COLUMNS} FROM projects WHERE 1 = 1"));
     if !f.include_archived {
         q.push(" AND archived = ").bind(Bind::Bool(false));
     }
     if let Some(text) = f.q.as_deref().filter(|s| !s.is_empty()) {
         let pat = like_pattern(text);
-        q.push(" AND (LOWER(name) LIKE ").bind(Bind::Text(pat.clone())).push(" ESCAPE '\\' OR LOWER(key) LIKE ");
+        q.push(" AND (LOWER(name) LIKE ")
+            .bind(Bind::Text(pat.clone()))
+            .push(" ESCAPE '\\' OR LOWER(key) LIKE ");
         q.bind(Bind::Text(pat)).push(" ESCAPE '\\')");
     }
     if let Some(id) = f.portfolio_id {
@@ -135,11 +166,20 @@ pub async fn list(db: &Db, f: &Filter, vis: &Visibility, sort: &str, desc: bool,
         q.push(" AND sponsor_id = ").bind(Bind::Uuid(id));
     }
     push_visibility(&mut q, vis, "portfolio_id", "program_id", "id");
-    let col = SORTS.iter().find(|(k, _)| *k == sort).map_or("key", |(_, c)| c);
-    q.push(&format!(" ORDER BY {col} {dir}, id {dir}", dir = if desc { "DESC" } else { "ASC" }));
+    let col = SORTS
+        .iter()
+        .find(|(k, _)| *k == sort)
+        .map_or("key", |(_, c)| c);
+    q.push(&format!(
+        " ORDER BY {col} {dir}, id {dir}",
+        dir = if desc { "DESC" } else { "ASC" }
+    ));
     page.apply(&mut q);
     let rows: Vec<Row> = on_db!(db, p => bind_all!(sqlx::query_as::<_, Row>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?);
-    let rows = rows.into_iter().map(Project::try_from).collect::<Result<Vec<_>>>()?;
+    let rows = rows
+        .into_iter()
+        .map(Project::try_from)
+        .collect::<Result<Vec<_>>>()?;
     Ok(page.finish(rows))
 }
 
@@ -156,7 +196,9 @@ pub async fn get_tx(tx: &mut Tx, id: Uuid) -> Result<Option<Project>> {
 }
 
 pub async fn id_by_key(db: &Db, key: &str) -> Result<Option<Uuid>> {
-    Ok(on_db!(db, p => sqlx::query_scalar("SELECT id FROM projects WHERE key = $1").bind(key).fetch_optional(p).await?))
+    Ok(
+        on_db!(db, p => sqlx::query_scalar("SELECT id FROM projects WHERE key = $1").bind(key).fetch_optional(p).await?),
+    )
 }
 
 pub async fn insert(tx: &mut Tx, p: &Project, now: i64) -> Result<()> {
@@ -190,7 +232,11 @@ pub async fn update(tx: &mut Tx, p: &Project, now: i64) -> Result<()> {
         .bind(p.budget.0).bind(p.status.as_str()).bind(&p.status_note).bind(p.archived)
         .bind(p.version).bind(now).bind(p.version - 1)
         .execute(c).await?.rows_affected());
-    if n == 0 { Err(StoreError::Stale) } else { Ok(()) }
+    if n == 0 {
+        Err(StoreError::Stale)
+    } else {
+        Ok(())
+    }
 }
 
 /// Counts of active projects by RAG status, for overviews.
@@ -199,5 +245,7 @@ pub async fn count_by_status(db: &Db, vis: &Visibility) -> Result<Vec<(String, i
     q.bind(Bind::Bool(false));
     push_visibility(&mut q, vis, "portfolio_id", "program_id", "id");
     q.push(" GROUP BY status");
-    Ok(on_db!(db, p => bind_all!(sqlx::query_as::<_, (String, i64)>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?))
+    Ok(
+        on_db!(db, p => bind_all!(sqlx::query_as::<_, (String, i64)>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?),
+    )
 }

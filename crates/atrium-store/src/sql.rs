@@ -21,7 +21,10 @@ pub struct Query {
 
 impl Query {
     pub fn new(text: &str) -> Self {
-        Self { text: text.to_owned(), binds: Vec::new() }
+        Self {
+            text: text.to_owned(),
+            binds: Vec::new(),
+        }
     }
     /// Appends trusted SQL text (never user input).
     pub fn push(&mut self, sql: &str) -> &mut Self {
@@ -77,11 +80,17 @@ pub struct Page {
 impl Page {
     pub const MAX_LIMIT: i64 = 500;
     pub fn first(limit: i64) -> Self {
-        Self { limit: limit.clamp(1, Self::MAX_LIMIT), offset: 0 }
+        Self {
+            limit: limit.clamp(1, Self::MAX_LIMIT),
+            offset: 0,
+        }
     }
     /// Appends LIMIT/OFFSET, fetching one extra row to know whether a next page exists.
     pub fn apply(&self, q: &mut Query) {
-        q.push(" LIMIT ").bind(Bind::I64(self.limit + 1)).push(" OFFSET ").bind(Bind::I64(self.offset));
+        q.push(" LIMIT ")
+            .bind(Bind::I64(self.limit + 1))
+            .push(" OFFSET ")
+            .bind(Bind::I64(self.offset));
     }
     /// Trims the extra row and returns the next page's offset, if any.
     pub fn finish<T>(&self, mut rows: Vec<T>) -> (Vec<T>, Option<i64>) {
@@ -108,6 +117,12 @@ pub fn like_pattern(q: &str) -> String {
     s
 }
 
+/// Marks SQL text as trusted: only for text assembled from this crate's constants and
+/// `$n` placeholders, never from input (input is always bound).
+pub(crate) fn trusted(sql: &str) -> sqlx::AssertSqlSafe<&str> {
+    sqlx::AssertSqlSafe(sql)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,14 +130,10 @@ mod tests {
     #[test]
     fn numbered_placeholders() {
         let mut q = Query::new("SELECT 1 WHERE a = ");
-        q.bind(Bind::I64(1)).push(" AND b IN ").bind_list(&[Uuid::nil(), Uuid::max()]);
+        q.bind(Bind::I64(1))
+            .push(" AND b IN ")
+            .bind_list(&[Uuid::nil(), Uuid::max()]);
         assert_eq!(q.text, "SELECT 1 WHERE a = $1 AND b IN ($2, $3)");
         assert_eq!(like_pattern("50%_x"), "%50\\%\\_x%");
     }
-}
-
-/// Marks SQL text as trusted: only for text assembled from this crate's constants and
-/// `$n` placeholders, never from input (input is always bound).
-pub(crate) fn trusted(sql: &str) -> sqlx::AssertSqlSafe<&str> {
-    sqlx::AssertSqlSafe(sql)
 }

@@ -6,14 +6,19 @@ use crate::{Db, Result, on_db};
 
 /// The PostgreSQL URL for tests, if configured.
 pub fn postgres_url() -> Option<String> {
-    std::env::var("ATRIUM_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty())
+    std::env::var("ATRIUM_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
 }
 
 /// A fresh migrated SQLite database in a temporary file (WAL needs a file) and its URL.
 pub async fn sqlite() -> Result<(Db, String)> {
     let dir = std::env::temp_dir().join("atrium-tests");
     std::fs::create_dir_all(&dir).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
-    let url = format!("sqlite://{}", dir.join(format!("{}.db", uuid::Uuid::now_v7())).display());
+    let url = format!(
+        "sqlite://{}",
+        dir.join(format!("{}.db", uuid::Uuid::now_v7())).display()
+    );
     let db = Db::connect(&url).await?;
     db.migrate().await?;
     Ok((db, url))

@@ -1,6 +1,8 @@
 //! The store's test suite, run on SQLite always and on PostgreSQL when
 //! ATRIUM_TEST_POSTGRES_URL is set.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
 use atrium_core::money::Minor;
 use atrium_core::org::OrgSettingsDraft;
 use atrium_core::portfolio::PortfolioDraft;
@@ -11,9 +13,13 @@ use atrium_store::{Db, Page, StoreError, identity, org, people, portfolio, proje
 use uuid::Uuid;
 
 async fn seed_portfolio(db: &Db, key: &str) -> Uuid {
-    let p = PortfolioDraft { key: key.into(), name: format!("{key} portfolio"), ..Default::default() }
-        .validate(Uuid::now_v7(), 1)
-        .unwrap();
+    let p = PortfolioDraft {
+        key: key.into(),
+        name: format!("{key} portfolio"),
+        ..Default::default()
+    }
+    .validate(Uuid::now_v7(), 1)
+    .unwrap();
     let mut tx = db.begin().await.unwrap();
     portfolio::insert_portfolio(&mut tx, &p, 1).await.unwrap();
     tx.commit().await.unwrap();
@@ -45,7 +51,11 @@ async fn schemas_match_between_backends() {
     let (pg, _) = testing::postgres(&base).await.unwrap();
     let a = lite.schema().await.unwrap();
     let b = pg.schema().await.unwrap();
-    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>(), "same tables");
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "same tables"
+    );
     for (t, cols) in &a {
         assert_eq!(Some(cols), b.get(t), "columns and nullability of {t}");
     }
@@ -55,7 +65,9 @@ async fn schemas_match_between_backends() {
 async fn projects_round_trip_on_every_backend() {
     for (name, db) in testing::all().await.unwrap() {
         let pf = seed_portfolio(&db, "CORE").await;
-        let p = project_draft("PRJ-001", pf).validate(Uuid::now_v7(), 1, "EUR").unwrap();
+        let p = project_draft("PRJ-001", pf)
+            .validate(Uuid::now_v7(), 1, "EUR")
+            .unwrap();
         let mut tx = db.begin().await.unwrap();
         project::insert(&mut tx, &p, 10).await.unwrap();
         tx.commit().await.unwrap();
@@ -71,12 +83,23 @@ async fn projects_round_trip_on_every_backend() {
         project::update(&mut tx, &edit, 11).await.unwrap();
         tx.commit().await.unwrap();
         let mut tx = db.begin().await.unwrap();
-        assert!(matches!(project::update(&mut tx, &edit, 12).await, Err(StoreError::Stale)), "{name}");
+        assert!(
+            matches!(
+                project::update(&mut tx, &edit, 12).await,
+                Err(StoreError::Stale)
+            ),
+            "{name}"
+        );
         drop(tx);
-        assert_eq!(project::get(&db, p.id).await.unwrap().unwrap().status, Rag::Red);
+        assert_eq!(
+            project::get(&db, p.id).await.unwrap().unwrap().status,
+            Rag::Red
+        );
 
         // Unique key.
-        let dup = project_draft("PRJ-001", pf).validate(Uuid::now_v7(), 1, "EUR").unwrap();
+        let dup = project_draft("PRJ-001", pf)
+            .validate(Uuid::now_v7(), 1, "EUR")
+            .unwrap();
         let mut tx = db.begin().await.unwrap();
         let err = project::insert(&mut tx, &dup, 13).await.unwrap_err();
         assert!(matches!(err, StoreError::Unique(_)), "{name}: {err:?}");
@@ -87,7 +110,9 @@ async fn projects_round_trip_on_every_backend() {
 async fn rolled_back_transaction_writes_nothing() {
     for (name, db) in testing::all().await.unwrap() {
         let pf = seed_portfolio(&db, "RB").await;
-        let p = project_draft("PRJ-002", pf).validate(Uuid::now_v7(), 1, "EUR").unwrap();
+        let p = project_draft("PRJ-002", pf)
+            .validate(Uuid::now_v7(), 1, "EUR")
+            .unwrap();
         let mut tx = db.begin().await.unwrap();
         project::insert(&mut tx, &p, 10).await.unwrap();
         drop(tx);
@@ -108,32 +133,74 @@ async fn list_filters_sorts_pages_and_scopes() {
             if i % 5 == 0 {
                 d.phase = "executing".into();
             }
-            project::insert(&mut tx, &d.validate(Uuid::now_v7(), 1, "EUR").unwrap(), 1).await.unwrap();
+            project::insert(&mut tx, &d.validate(Uuid::now_v7(), 1, "EUR").unwrap(), 1)
+                .await
+                .unwrap();
         }
         tx.commit().await.unwrap();
         let f = Filter::default();
-        let (first, next) = project::list(&db, &f, &Visibility::All, "key", false, Page::first(10)).await.unwrap();
+        let (first, next) = project::list(&db, &f, &Visibility::All, "key", false, Page::first(10))
+            .await
+            .unwrap();
         assert_eq!(first.len(), 10, "{name}");
         assert_eq!(first[0].key, "PRJ-000");
         assert_eq!(next, Some(10));
-        let (last, next) =
-            project::list(&db, &f, &Visibility::All, "key", false, Page { limit: 10, offset: 20 }).await.unwrap();
+        let (last, next) = project::list(
+            &db,
+            &f,
+            &Visibility::All,
+            "key",
+            false,
+            Page {
+                limit: 10,
+                offset: 20,
+            },
+        )
+        .await
+        .unwrap();
         assert_eq!((last.len(), next), (5, None));
-        let (desc, _) = project::list(&db, &f, &Visibility::All, "key", true, Page::first(1)).await.unwrap();
+        let (desc, _) = project::list(&db, &f, &Visibility::All, "key", true, Page::first(1))
+            .await
+            .unwrap();
         assert_eq!(desc[0].key, "PRJ-024");
-        let f2 = Filter { phase: Some(Phase::Executing), ..Default::default() };
-        let (ex, _) = project::list(&db, &f2, &Visibility::All, "key", false, Page::first(100)).await.unwrap();
+        let f2 = Filter {
+            phase: Some(Phase::Executing),
+            ..Default::default()
+        };
+        let (ex, _) = project::list(&db, &f2, &Visibility::All, "key", false, Page::first(100))
+            .await
+            .unwrap();
         assert_eq!(ex.len(), 5);
-        let f3 = Filter { q: Some("alpha 01".into()), ..Default::default() };
-        let (found, _) = project::list(&db, &f3, &Visibility::All, "key", false, Page::first(100)).await.unwrap();
+        let f3 = Filter {
+            q: Some("alpha 01".into()),
+            ..Default::default()
+        };
+        let (found, _) = project::list(&db, &f3, &Visibility::All, "key", false, Page::first(100))
+            .await
+            .unwrap();
         assert_eq!(found.len(), 10, "{name}: alpha 010..019");
-        let vis = Visibility::Scoped { portfolios: vec![a], programs: vec![], projects: vec![] };
-        let (scoped, _) = project::list(&db, &f, &vis, "key", false, Page::first(100)).await.unwrap();
+        let vis = Visibility::Scoped {
+            portfolios: vec![a],
+            programs: vec![],
+            projects: vec![],
+        };
+        let (scoped, _) = project::list(&db, &f, &vis, "key", false, Page::first(100))
+            .await
+            .unwrap();
         assert_eq!(scoped.len(), 13);
         assert!(scoped.iter().all(|p| p.portfolio_id == a));
         // A LIKE wildcard in the search text is matched literally.
-        let f4 = Filter { q: Some("%".into()), ..Default::default() };
-        assert!(project::list(&db, &f4, &Visibility::All, "key", false, Page::first(5)).await.unwrap().0.is_empty());
+        let f4 = Filter {
+            q: Some("%".into()),
+            ..Default::default()
+        };
+        assert!(
+            project::list(&db, &f4, &Visibility::All, "key", false, Page::first(5))
+                .await
+                .unwrap()
+                .0
+                .is_empty()
+        );
     }
 }
 
@@ -172,9 +239,23 @@ async fn org_settings_and_people() {
         let mut tx = db.begin().await.unwrap();
         people::insert(&mut tx, &person, 1).await.unwrap();
         tx.commit().await.unwrap();
-        assert_eq!(people::get(&db, person.id).await.unwrap().unwrap(), person, "{name}");
-        let f = people::Filter { skill: Some("rust".into()), ..Default::default() };
-        assert_eq!(people::list(&db, &f, "name", false, Page::first(10)).await.unwrap().0.len(), 1);
+        assert_eq!(
+            people::get(&db, person.id).await.unwrap().unwrap(),
+            person,
+            "{name}"
+        );
+        let f = people::Filter {
+            skill: Some("rust".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            people::list(&db, &f, "name", false, Page::first(10))
+                .await
+                .unwrap()
+                .0
+                .len(),
+            1
+        );
     }
 }
 
@@ -191,15 +272,40 @@ async fn disabling_a_user_ends_sessions_and_tokens() {
         };
         let mut tx = db.begin().await.unwrap();
         identity::insert_user(&mut tx, &u, 1).await.unwrap();
-        identity::insert_session(&mut tx, "s1", u.id, "csrf", 1, 100).await.unwrap();
-        identity::insert_token(&mut tx, "t1", u.id, 1, 100).await.unwrap();
+        identity::insert_session(&mut tx, "s1", u.id, "csrf", 1, 100)
+            .await
+            .unwrap();
+        identity::insert_token(&mut tx, "t1", u.id, 1, 100)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
-        assert!(identity::session_user(&db, "s1", 50).await.unwrap().is_some(), "{name}");
-        assert!(identity::session_user(&db, "s1", 100).await.unwrap().is_none(), "expired");
+        assert!(
+            identity::session_user(&db, "s1", 50)
+                .await
+                .unwrap()
+                .is_some(),
+            "{name}"
+        );
+        assert!(
+            identity::session_user(&db, "s1", 100)
+                .await
+                .unwrap()
+                .is_none(),
+            "expired"
+        );
         let mut tx = db.begin().await.unwrap();
         identity::set_disabled(&mut tx, u.id, true).await.unwrap();
         tx.commit().await.unwrap();
-        assert!(identity::session_user(&db, "s1", 50).await.unwrap().is_none(), "{name}");
-        assert!(identity::token_user(&db, "t1", 50).await.unwrap().is_none(), "{name}");
+        assert!(
+            identity::session_user(&db, "s1", 50)
+                .await
+                .unwrap()
+                .is_none(),
+            "{name}"
+        );
+        assert!(
+            identity::token_user(&db, "t1", 50).await.unwrap().is_none(),
+            "{name}"
+        );
     }
 }

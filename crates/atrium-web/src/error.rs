@@ -59,7 +59,12 @@ impl From<atrium_store::StoreError> for ApiError {
     }
 }
 
-pub fn problem(status: StatusCode, code: &'static str, detail: String, errors: Vec<FieldError>) -> Response {
+pub fn problem(
+    status: StatusCode,
+    code: &'static str,
+    detail: String,
+    errors: Vec<FieldError>,
+) -> Response {
     let body = Problem {
         kind: "about:blank",
         status: status.as_u16(),
@@ -69,7 +74,10 @@ pub fn problem(status: StatusCode, code: &'static str, detail: String, errors: V
         errors,
     };
     let mut r = (status, axum::Json(body)).into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
     r
 }
 
@@ -86,7 +94,11 @@ impl IntoResponse for ApiError {
         };
         let (detail, errors) = match self.0 {
             AppError::Validation(errs) => {
-                let d = errs.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+                let d = errs
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; ");
                 (d, errs)
             }
             ref other => (other.to_string(), vec![]),
@@ -98,7 +110,8 @@ impl IntoResponse for ApiError {
             r.headers_mut().insert(header::RETRY_AFTER, v);
         }
         if status == StatusCode::UNAUTHORIZED {
-            r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            r.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         r
     }
@@ -107,8 +120,17 @@ impl IntoResponse for ApiError {
 /// 404 for unknown paths: problem+json under /api, a page elsewhere.
 pub async fn not_found(uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {
-        problem(StatusCode::NOT_FOUND, "not_found", format!("no route {}", uri.path()), vec![])
+        problem(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no route {}", uri.path()),
+            vec![],
+        )
     } else {
-        crate::views::error_page(StatusCode::NOT_FOUND, "Page not found", "There is no page at this address.")
+        crate::views::error_page(
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            "There is no page at this address.",
+        )
     }
 }

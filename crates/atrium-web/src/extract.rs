@@ -16,16 +16,24 @@ pub const PRE_CSRF_COOKIE: &str = "atrium_login_csrf";
 
 /// The value of cookie `name`, if sent.
 pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts.headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
-        let (k, v) = c.trim().split_once('=')?;
-        (k == name).then_some(v)
-    })
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| {
+            let (k, v) = c.trim().split_once('=')?;
+            (k == name).then_some(v)
+        })
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {
     let v = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = v.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
 }
 
 /// The API caller: a bearer token, or a session cookie (then unsafe methods must carry the
@@ -41,7 +49,11 @@ impl FromRequestParts<AppState> for Auth {
         let secret = cookie(parts, SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;
         let actor = state.app.session_actor(secret).await?;
         if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
-            let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+            let sent = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
             if !constant_eq(sent, &actor.csrf) {
                 return Err(AppError::Forbidden.into());
             }
@@ -52,7 +64,11 @@ impl FromRequestParts<AppState> for Auth {
 
 /// Compares secrets without an early exit.
 pub fn constant_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// A page's caller (session cookie); anonymous visitors are sent to the login page.
@@ -62,11 +78,21 @@ impl FromRequestParts<AppState> for PageUser {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let to_login = || {
-            let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-            let next = if next.starts_with('/') && !next.starts_with("//") { next } else { "/" };
+            let next = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            let next = if next.starts_with('/') && !next.starts_with("//") {
+                next
+            } else {
+                "/"
+            };
             Redirect::to(&format!("/login?next={}", crate::views::urlencode(next))).into_response()
         };
-        let Some(secret) = cookie(parts, SESSION_COOKIE) else { return Err(to_login()) };
+        let Some(secret) = cookie(parts, SESSION_COOKIE) else {
+            return Err(to_login());
+        };
         match state.app.session_actor(secret).await {
             Ok(a) => Ok(PageUser(a)),
             Err(AppError::Unauthenticated) => Err(to_login()),
@@ -94,9 +120,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 vec![],
             ));
         }
-        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|e| {
-            problem(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", format!("the body could not be read: {e}"), vec![])
-        })?;
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| {
+                problem(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "body_too_large",
+                    format!("the body could not be read: {e}"),
+                    vec![],
+                )
+            })?;
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize::<_, T>(de) {
             Ok(v) => Ok(ApiJson(v)),
@@ -104,13 +137,30 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 let field = e.path().to_string();
                 let inner = e.into_inner();
                 if inner.is_syntax() || inner.is_eof() {
-                    return Err(problem(StatusCode::BAD_REQUEST, "malformed_json", format!("malformed JSON: {inner}"), vec![]));
+                    return Err(problem(
+                        StatusCode::BAD_REQUEST,
+                        "malformed_json",
+                        format!("malformed JSON: {inner}"),
+                        vec![],
+                    ));
                 }
                 let msg = inner.to_string();
                 // serde names an unknown or missing field in its message, not in the path.
-                let field = if field == "." { extract_field(&msg).unwrap_or_default() } else { field };
-                let errors = vec![FieldError { field: field.clone(), message: msg.clone() }];
-                Err(problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", format!("{field}: {msg}"), errors))
+                let field = if field == "." {
+                    extract_field(&msg).unwrap_or_default()
+                } else {
+                    field
+                };
+                let errors = vec![FieldError {
+                    field: field.clone(),
+                    message: msg.clone(),
+                }];
+                Err(problem(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation_failed",
+                    format!("{field}: {msg}"),
+                    errors,
+                ))
             }
         }
     }
@@ -127,13 +177,25 @@ pub struct FormData(pub Vec<(String, String)>);
 
 impl FormData {
     pub fn get(&self, name: &str) -> String {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
     }
     pub fn opt(&self, name: &str) -> Option<String> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).filter(|v| !v.trim().is_empty())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.trim().is_empty())
     }
     pub fn all(&self, name: &str) -> Vec<String> {
-        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
     }
     pub fn uuid(&self, name: &str) -> Option<uuid::Uuid> {
         self.opt(name).and_then(|v| v.parse().ok())
@@ -145,7 +207,11 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
     async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
         match axum::Form::<Vec<(String, String)>>::from_request(req, state).await {
             Ok(axum::Form(v)) => Ok(FormData(v)),
-            Err(e) => Err(crate::views::error_page(StatusCode::BAD_REQUEST, "Bad form", &e.body_text())),
+            Err(e) => Err(crate::views::error_page(
+                StatusCode::BAD_REQUEST,
+                "Bad form",
+                &e.body_text(),
+            )),
         }
     }
 }

@@ -27,7 +27,10 @@ pub struct AppState {
 
 /// The whole HTTP application.
 pub fn router(app: App) -> Router {
-    let state = AppState { app, metrics: Arc::new(metrics::Metrics::default()) };
+    let state = AppState {
+        app,
+        metrics: Arc::new(metrics::Metrics::default()),
+    };
     let (api_router, spec) = api::router().split_for_parts();
     Router::new()
         .nest("/api/v1", api_router)
@@ -39,7 +42,10 @@ pub fn router(app: App) -> Router {
         .route("/static/app.css", get(security::css))
         .route("/static/app.js", get(security::js))
         .fallback(error::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
         .with_state(state)

@@ -21,7 +21,14 @@ impl Nav {
     pub fn new(a: &Actor, current: &str) -> Nav {
         let roles = a.roles();
         let has = |r: &[Role]| roles.iter().any(|x| r.contains(x));
-        let mut links = vec![("/", "Home"), ("/overview", "Portfolio overview"), ("/projects", "Projects"), ("/programs", "Programs"), ("/portfolios", "Portfolios"), ("/people", "People")];
+        let mut links = vec![
+            ("/", "Home"),
+            ("/overview", "Portfolio overview"),
+            ("/projects", "Projects"),
+            ("/programs", "Programs"),
+            ("/portfolios", "Portfolios"),
+            ("/people", "People"),
+        ];
         links.push(("/settings", "Settings"));
         if has(&[Role::PmoDirector, Role::GovernanceOfficer, Role::Admin]) {
             links.push(("/audit", "Audit trail"));
@@ -32,7 +39,11 @@ impl Nav {
         links.push(("/api/docs", "API"));
         Nav {
             user: a.name.clone(),
-            roles: roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", "),
+            roles: roles
+                .iter()
+                .map(|r| r.label())
+                .collect::<Vec<_>>()
+                .join(", "),
             csrf: a.csrf.clone(),
             links,
             current: current.to_owned(),
@@ -66,7 +77,16 @@ pub struct Field {
 
 impl Field {
     pub fn text(name: &'static str, label: &'static str, value: impl Into<String>) -> Field {
-        Field { name, label, kind: FieldKind::Text, value: value.into(), options: vec![], error: None, help: "", required: false }
+        Field {
+            name,
+            label,
+            kind: FieldKind::Text,
+            value: value.into(),
+            options: vec![],
+            error: None,
+            help: "",
+            required: false,
+        }
     }
     pub fn kind(mut self, k: FieldKind) -> Self {
         self.kind = k;
@@ -81,13 +101,27 @@ impl Field {
         self
     }
     /// A select whose options are (value, label); the current value is selected.
-    pub fn select(name: &'static str, label: &'static str, value: impl Into<String>, opts: Vec<(String, String)>) -> Field {
+    pub fn select(
+        name: &'static str,
+        label: &'static str,
+        value: impl Into<String>,
+        opts: Vec<(String, String)>,
+    ) -> Field {
         let value = value.into();
         let options = opts.into_iter().map(|(v, l)| {
             let sel = v == value;
             (v, l, sel)
         });
-        Field { name, label, kind: FieldKind::Select, options: options.collect(), value, error: None, help: "", required: false }
+        Field {
+            name,
+            label,
+            kind: FieldKind::Select,
+            options: options.collect(),
+            value,
+            error: None,
+            help: "",
+            required: false,
+        }
     }
     pub fn is(&self, k: &str) -> bool {
         matches!(
@@ -118,10 +152,12 @@ pub fn attach_errors(fields: &mut [Field], errors: &[FieldError]) -> Vec<String>
     let mut general = vec![];
     for e in errors {
         match fields.iter_mut().find(|f| f.name == e.field) {
-            Some(f) => f.error = Some(match &f.error {
-                Some(prev) => format!("{prev}; {}", e.message),
-                None => e.message.clone(),
-            }),
+            Some(f) => {
+                f.error = Some(match &f.error {
+                    Some(prev) => format!("{prev}; {}", e.message),
+                    None => e.message.clone(),
+                })
+            }
             None => general.push(format!("{}: {}", e.field, e.message)),
         }
     }
@@ -155,10 +191,18 @@ pub struct Cell {
 
 impl Cell {
     pub fn text(t: impl Into<String>) -> Cell {
-        Cell { text: t.into(), href: None, class: String::new() }
+        Cell {
+            text: t.into(),
+            href: None,
+            class: String::new(),
+        }
     }
     pub fn link(t: impl Into<String>, href: impl Into<String>) -> Cell {
-        Cell { text: t.into(), href: Some(href.into()), class: String::new() }
+        Cell {
+            text: t.into(),
+            href: Some(href.into()),
+            class: String::new(),
+        }
     }
     pub fn class(mut self, c: impl Into<String>) -> Cell {
         self.class = c.into();
@@ -226,7 +270,10 @@ pub fn render<T: Template>(t: &T) -> Response {
 }
 
 pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
-    let mut r = render(&ErrorPage { title: title.into(), message: message.into() });
+    let mut r = render(&ErrorPage {
+        title: title.into(),
+        message: message.into(),
+    });
     *r.status_mut() = status;
     r
 }
@@ -243,7 +290,9 @@ pub fn app_error_page(e: AppError) -> Response {
         _ => "Something went wrong",
     };
     let msg = match &e {
-        AppError::Forbidden => "Your roles do not allow this action here. Ask the PMO if you need it.".to_owned(),
+        AppError::Forbidden => {
+            "Your roles do not allow this action here. Ask the PMO if you need it.".to_owned()
+        }
         AppError::Internal(_) => "An internal error occurred; it has been logged.".to_owned(),
         other => other.to_string(),
     };
@@ -255,7 +304,9 @@ pub fn urlencode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }

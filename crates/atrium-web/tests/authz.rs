@@ -4,13 +4,15 @@
 //! permission table in atrium-app, so a change to either shows up here. Runs on SQLite and,
 //! when ATRIUM_TEST_POSTGRES_URL is set, on PostgreSQL.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
 mod support;
 
+use Role::*;
 use atrium_core::identity::{Grant, Role, Scope};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use support::*;
-use Role::*;
 
 #[derive(Clone, Copy)]
 enum Target {
@@ -35,53 +37,177 @@ struct Route {
     target: Target,
 }
 
-const DELIVERY: &[Role] = &[PmoDirector, PortfolioManager, ProgramManager, SeniorProjectManager, ProjectManager];
+const DELIVERY: &[Role] = &[
+    PmoDirector,
+    PortfolioManager,
+    ProgramManager,
+    SeniorProjectManager,
+    ProjectManager,
+];
 const LEADS: &[Role] = &[PmoDirector, PortfolioManager];
 
 fn routes() -> Vec<Route> {
-    let r = |method, template, allowed, scoped, list, target| Route { method, template, allowed, scoped, list, target };
+    let r = |method, template, allowed, scoped, list, target| Route {
+        method,
+        template,
+        allowed,
+        scoped,
+        list,
+        target,
+    };
     vec![
         r("get", "/me", None, true, true, Target::Org),
         r("get", "/settings", None, true, true, Target::Org),
-        r("put", "/settings", Some(&[PmoDirector, Admin][..]), false, false, Target::Org),
-        r("get", "/users", Some(&[PmoDirector, Admin][..]), false, false, Target::Org),
-        r("post", "/users", Some(&[Admin][..]), false, false, Target::Org),
-        r("post", "/users/disable", Some(&[Admin][..]), false, false, Target::Org),
-        r("get", "/audit", Some(&[PmoDirector, GovernanceOfficer, Admin][..]), false, false, Target::Org),
+        r(
+            "put",
+            "/settings",
+            Some(&[PmoDirector, Admin][..]),
+            false,
+            false,
+            Target::Org,
+        ),
+        r(
+            "get",
+            "/users",
+            Some(&[PmoDirector, Admin][..]),
+            false,
+            false,
+            Target::Org,
+        ),
+        r(
+            "post",
+            "/users",
+            Some(&[Admin][..]),
+            false,
+            false,
+            Target::Org,
+        ),
+        r(
+            "post",
+            "/users/disable",
+            Some(&[Admin][..]),
+            false,
+            false,
+            Target::Org,
+        ),
+        r(
+            "get",
+            "/audit",
+            Some(&[PmoDirector, GovernanceOfficer, Admin][..]),
+            false,
+            false,
+            Target::Org,
+        ),
         r("get", "/portfolios", None, true, true, Target::Org),
-        r("post", "/portfolios", Some(LEADS), false, false, Target::Org),
+        r(
+            "post",
+            "/portfolios",
+            Some(LEADS),
+            false,
+            false,
+            Target::Org,
+        ),
         r("get", "/portfolios/{id}", None, true, false, Target::P),
-        r("patch", "/portfolios/{id}", Some(LEADS), true, false, Target::P),
-        r("post", "/portfolios/{id}/archive", Some(LEADS), true, false, Target::P),
+        r(
+            "patch",
+            "/portfolios/{id}",
+            Some(LEADS),
+            true,
+            false,
+            Target::P,
+        ),
+        r(
+            "post",
+            "/portfolios/{id}/archive",
+            Some(LEADS),
+            true,
+            false,
+            Target::P,
+        ),
         r("get", "/programs", None, true, true, Target::Org),
         r("post", "/programs", Some(LEADS), true, false, Target::P),
         r("get", "/programs/{id}", None, true, false, Target::G),
-        r("patch", "/programs/{id}", Some(&[PmoDirector, PortfolioManager, ProgramManager][..]), true, false, Target::G),
-        r("post", "/programs/{id}/archive", Some(LEADS), true, false, Target::G),
+        r(
+            "patch",
+            "/programs/{id}",
+            Some(&[PmoDirector, PortfolioManager, ProgramManager][..]),
+            true,
+            false,
+            Target::G,
+        ),
+        r(
+            "post",
+            "/programs/{id}/archive",
+            Some(LEADS),
+            true,
+            false,
+            Target::G,
+        ),
         r("get", "/projects", None, true, true, Target::Org),
         r("post", "/projects", Some(DELIVERY), true, false, Target::P),
         r("get", "/projects/{id}", None, true, false, Target::X),
-        r("patch", "/projects/{id}", Some(DELIVERY), true, false, Target::X),
-        r("post", "/projects/{id}/archive", Some(&[PmoDirector, PortfolioManager, ProgramManager][..]), true, false, Target::X),
+        r(
+            "patch",
+            "/projects/{id}",
+            Some(DELIVERY),
+            true,
+            false,
+            Target::X,
+        ),
+        r(
+            "post",
+            "/projects/{id}/archive",
+            Some(&[PmoDirector, PortfolioManager, ProgramManager][..]),
+            true,
+            false,
+            Target::X,
+        ),
         r("get", "/people", None, true, true, Target::Org),
-        r("post", "/people", Some(&[PmoDirector, ResourceManager, Admin][..]), false, false, Target::Org),
+        r(
+            "post",
+            "/people",
+            Some(&[PmoDirector, ResourceManager, Admin][..]),
+            false,
+            false,
+            Target::Org,
+        ),
         r("get", "/people/{id}", None, true, true, Target::Person),
-        r("patch", "/people/{id}", Some(&[PmoDirector, ResourceManager, Admin][..]), false, false, Target::Person),
-        r("post", "/people/{id}/archive", Some(&[PmoDirector, ResourceManager, Admin][..]), false, false, Target::Person),
+        r(
+            "patch",
+            "/people/{id}",
+            Some(&[PmoDirector, ResourceManager, Admin][..]),
+            false,
+            false,
+            Target::Person,
+        ),
+        r(
+            "post",
+            "/people/{id}/archive",
+            Some(&[PmoDirector, ResourceManager, Admin][..]),
+            false,
+            false,
+            Target::Person,
+        ),
     ]
 }
 
 /// (matching, other) scopes for a route's target.
 fn scopes(fx: &Fx, t: Target) -> (Scope, Scope) {
     match t {
-        Target::P | Target::Org | Target::Person => (Scope::Portfolio(fx.p), Scope::Portfolio(fx.q)),
+        Target::P | Target::Org | Target::Person => {
+            (Scope::Portfolio(fx.p), Scope::Portfolio(fx.q))
+        }
         Target::G => (Scope::Program(fx.g), Scope::Program(fx.h)),
         Target::X => (Scope::Project(fx.x), Scope::Project(fx.y)),
     }
 }
 
 async fn current_version(fx: &Fx, admin: &str, path: &str) -> i64 {
-    call(&fx.router, "GET", path, Some(admin), None).await.json()["version"].as_i64().unwrap_or(1)
+    call(&fx.router, "GET", path, Some(admin), None)
+        .await
+        .json()["version"]
+        .as_i64()
+        .unwrap_or(1)
 }
 
 async fn request_for(fx: &Fx, route: &Route, n: usize, admin: &str) -> (String, Option<Value>) {
@@ -95,17 +221,33 @@ async fn request_for(fx: &Fx, route: &Route, n: usize, admin: &str) -> (String, 
     let path = format!("/api/v1{}", route.template.replace("{id}", &id));
     let body = match (route.method, route.template) {
         ("put", "/settings") => {
-            let mut s = call(&fx.router, "GET", "/api/v1/settings", Some(admin), None).await.json();
+            let mut s = call(&fx.router, "GET", "/api/v1/settings", Some(admin), None)
+                .await
+                .json();
             s["name"] = json!(format!("Org {n}"));
             Some(s)
         }
-        ("post", "/users") => Some(json!({"email": format!("new{n}@example.com"), "name": "New", "password": "long enough password", "roles": ["team_member"]})),
-        ("post", "/users/disable") => Some(json!({"email": "target@example.com", "disabled": false})),
-        ("post", "/portfolios") => Some(json!({"key": format!("NEWPF{n}"), "name": "New portfolio"})),
-        ("post", "/programs") => Some(json!({"key": format!("NEWPG{n}"), "name": "New program", "portfolio_id": fx.p})),
-        ("post", "/projects") => Some(json!({"key": format!("NEW-{n}"), "name": "New project", "portfolio_id": fx.p, "program_id": fx.g})),
-        ("post", "/people") => Some(json!({"name": format!("Person {n}"), "department": "IT", "job_role": "Dev"})),
-        ("patch", _) => Some(json!({"version": current_version(fx, admin, &path).await, "name": format!("Renamed {n}")})),
+        ("post", "/users") => Some(
+            json!({"email": format!("new{n}@example.com"), "name": "New", "password": "long enough password", "roles": ["team_member"]}),
+        ),
+        ("post", "/users/disable") => {
+            Some(json!({"email": "target@example.com", "disabled": false}))
+        }
+        ("post", "/portfolios") => {
+            Some(json!({"key": format!("NEWPF{n}"), "name": "New portfolio"}))
+        }
+        ("post", "/programs") => {
+            Some(json!({"key": format!("NEWPG{n}"), "name": "New program", "portfolio_id": fx.p}))
+        }
+        ("post", "/projects") => Some(
+            json!({"key": format!("NEW-{n}"), "name": "New project", "portfolio_id": fx.p, "program_id": fx.g}),
+        ),
+        ("post", "/people") => {
+            Some(json!({"name": format!("Person {n}"), "department": "IT", "job_role": "Dev"}))
+        }
+        ("patch", _) => Some(
+            json!({"version": current_version(fx, admin, &path).await, "name": format!("Renamed {n}")}),
+        ),
         ("post", t) if t.ends_with("/archive") => {
             let get = path.trim_end_matches("/archive");
             Some(json!({"version": current_version(fx, admin, get).await}))
@@ -119,7 +261,21 @@ async fn request_for(fx: &Fx, route: &Route, n: usize, admin: &str) -> (String, 
 async fn every_route_every_role() {
     for (backend, db) in atrium_store::testing::all().await.unwrap() {
         let fx = fixture(db.clone()).await;
-        let admin = add_user(&db, "root@example.com", &[Grant { role: Admin, scope: Scope::Organization }, Grant { role: PmoDirector, scope: Scope::Organization }]).await;
+        let admin = add_user(
+            &db,
+            "root@example.com",
+            &[
+                Grant {
+                    role: Admin,
+                    scope: Scope::Organization,
+                },
+                Grant {
+                    role: PmoDirector,
+                    scope: Scope::Organization,
+                },
+            ],
+        )
+        .await;
         add_user(&db, "target@example.com", &[]).await;
         let all_scopes = [
             Scope::Organization,
@@ -133,7 +289,15 @@ async fn every_route_every_role() {
         let mut tokens = std::collections::HashMap::new();
         for role in Role::ALL {
             for (i, sc) in all_scopes.iter().enumerate() {
-                let t = add_user(&db, &format!("{}-{i}@example.com", role.as_str()), &[Grant { role: *role, scope: *sc }]).await;
+                let t = add_user(
+                    &db,
+                    &format!("{}-{i}@example.com", role.as_str()),
+                    &[Grant {
+                        role: *role,
+                        scope: *sc,
+                    }],
+                )
+                .await;
                 tokens.insert((*role, *sc), t);
             }
         }
@@ -142,22 +306,43 @@ async fn every_route_every_role() {
         for route in routes() {
             // Anonymous: 401 problem+json.
             let (path, body) = request_for(&fx, &route, n, &admin).await;
-            let r = call(&fx.router, &route.method.to_uppercase(), &path, None, body.as_ref()).await;
+            let r = call(
+                &fx.router,
+                &route.method.to_uppercase(),
+                &path,
+                None,
+                body.as_ref(),
+            )
+            .await;
             if r.status != 401 || r.json()["code"] != "unauthenticated" {
-                failures.push(format!("{backend} anonymous {} {}: {}", route.method, route.template, r.status));
+                failures.push(format!(
+                    "{backend} anonymous {} {}: {}",
+                    route.method, route.template, r.status
+                ));
             }
             let (matching, other) = scopes(&fx, route.target);
             for role in Role::ALL {
                 let in_list = route.allowed.is_none_or(|a| a.contains(role));
                 for (label, scope, expect) in [
                     ("organization", Scope::Organization, in_list),
-                    ("matching scope", matching, route.list || (in_list && route.scoped)),
+                    (
+                        "matching scope",
+                        matching,
+                        route.list || (in_list && route.scoped),
+                    ),
                     ("other scope", other, route.list),
                 ] {
                     n += 1;
                     let (path, body) = request_for(&fx, &route, n, &admin).await;
                     let token = &tokens[&(*role, scope)];
-                    let r = call(&fx.router, &route.method.to_uppercase(), &path, Some(token), body.as_ref()).await;
+                    let r = call(
+                        &fx.router,
+                        &route.method.to_uppercase(),
+                        &path,
+                        Some(token),
+                        body.as_ref(),
+                    )
+                    .await;
                     let ok = r.status.is_success();
                     let denied = r.status == 403 && r.json()["code"] == "forbidden";
                     if (expect && !ok) || (!expect && !denied) {
@@ -174,7 +359,12 @@ async fn every_route_every_role() {
                 }
             }
         }
-        assert!(failures.is_empty(), "{} authorization mismatches:\n{}", failures.len(), failures.join("\n"));
+        assert!(
+            failures.is_empty(),
+            "{} authorization mismatches:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
     }
 }
 
@@ -191,6 +381,9 @@ fn matrix_covers_every_api_route() {
         }
     }
     documented.remove("post /auth/token");
-    let tested: BTreeSet<String> = routes().iter().map(|r| format!("{} {}", r.method, r.template)).collect();
+    let tested: BTreeSet<String> = routes()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.template))
+        .collect();
     assert_eq!(documented, tested);
 }

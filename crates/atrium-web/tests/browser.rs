@@ -5,6 +5,8 @@
 //! Without chromium/chromedriver the tests skip with a message, unless
 //! ATRIUM_REQUIRE_BROWSER=1 (set by .ci/run), where a missing browser is a failure.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
 use atrium_app::App;
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
@@ -25,24 +27,47 @@ impl Drop for Driver {
 }
 
 fn which(name: &str) -> Option<std::path::PathBuf> {
-    std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join(name)).find(|f| f.is_file()))
+    std::env::var_os("PATH").and_then(|p| {
+        std::env::split_paths(&p)
+            .map(|d| d.join(name))
+            .find(|f| f.is_file())
+    })
 }
 
 /// Starts chromedriver on a free port and waits until it accepts connections.
 async fn start_driver() -> Option<Driver> {
     let required = std::env::var("ATRIUM_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
     let (Some(driver), Some(_)) = (which("chromedriver"), which("chromium")) else {
-        assert!(!required, "ATRIUM_REQUIRE_BROWSER=1 but chromium/chromedriver are not installed");
+        assert!(
+            !required,
+            "ATRIUM_REQUIRE_BROWSER=1 but chromium/chromedriver are not installed"
+        );
         eprintln!("SKIP browser tests: chromium and chromedriver are not installed");
         return None;
     };
-    let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
-    let child = Command::new(driver).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start chromedriver");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .ok()?
+        .local_addr()
+        .ok()?
+        .port();
+    let child = Command::new(driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
     let profile = std::env::temp_dir().join(format!("atrium-chrome-{}", uuid::Uuid::now_v7()));
-    let d = Driver { child, port, profile };
+    let d = Driver {
+        child,
+        port,
+        profile,
+    };
     // Readiness poll (bounded): chromedriver needs a moment to open its port.
     for _ in 0..200 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
             return Some(d);
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
@@ -73,7 +98,9 @@ async fn serve() -> (String, App) {
     let (db, _) = atrium_store::testing::sqlite().await.unwrap();
     let app = App::new(db);
     app.ensure_settings().await.unwrap();
-    app.load_demo(atrium_app::demo::DemoSize::Small, &|_, _| {}).await.unwrap();
+    app.load_demo(atrium_app::demo::DemoSize::Small, &|_, _| {})
+        .await
+        .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = atrium_web::router(app.clone());
@@ -91,27 +118,50 @@ async fn shot(c: &Client, name: &str) {
 
 async fn login(c: &Client, base: &str, email: &str, password: &str) {
     c.goto(&format!("{base}/login")).await.unwrap();
-    c.find(Locator::Css("#f-email")).await.unwrap().send_keys(email).await.unwrap();
-    c.find(Locator::Css("#f-password")).await.unwrap().send_keys(password).await.unwrap();
+    c.find(Locator::Css("#f-email"))
+        .await
+        .unwrap()
+        .send_keys(email)
+        .await
+        .unwrap();
+    c.find(Locator::Css("#f-password"))
+        .await
+        .unwrap()
+        .send_keys(password)
+        .await
+        .unwrap();
     submit(c).await;
 }
 
 async fn logout(c: &Client) {
     let old = c.find(Locator::Css("html")).await.unwrap();
-    c.find(Locator::Css("header.top .who button")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("header.top .who button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     for _ in 0..400 {
         if old.tag_name().await.is_err() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    c.wait().for_element(Locator::Css("#f-email")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("#f-email"))
+        .await
+        .unwrap();
 }
 
 /// Clicks the form's submit button and waits until the next page has replaced this one.
 async fn submit(c: &Client) {
     let old = c.find(Locator::Css("html")).await.unwrap();
-    c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     for _ in 0..400 {
         if old.tag_name().await.is_err() {
             return;
@@ -122,12 +172,19 @@ async fn submit(c: &Client) {
 }
 
 async fn text(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css)).await.unwrap().text().await.unwrap()
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn roles_projects_and_permissions_in_chromium() {
-    let Some(driver) = start_driver().await else { return };
+    let Some(driver) = start_driver().await else {
+        return;
+    };
     let (base, _app) = serve().await;
     let c = browser(&driver).await;
     let logins = atrium_app::demo::demo_logins();
@@ -136,31 +193,74 @@ async fn roles_projects_and_permissions_in_chromium() {
     for l in &logins {
         login(&c, &base, &l.email, &l.password).await;
         let section = text(&c, &format!("#home-{}", l.role.as_str())).await;
-        assert!(section.contains(l.role.label()), "{}: {section}", l.role.as_str());
+        assert!(
+            section.contains(l.role.label()),
+            "{}: {section}",
+            l.role.as_str()
+        );
         shot(&c, &format!("home-{}", l.role.as_str())).await;
         logout(&c).await;
     }
 
     // A wrong password is refused on the form.
     c.goto(&format!("{base}/login")).await.unwrap();
-    c.find(Locator::Css("#f-email")).await.unwrap().send_keys("director@demo.atrium.test").await.unwrap();
-    c.find(Locator::Css("#f-password")).await.unwrap().send_keys("not the password").await.unwrap();
+    c.find(Locator::Css("#f-email"))
+        .await
+        .unwrap()
+        .send_keys("director@demo.atrium.test")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#f-password"))
+        .await
+        .unwrap()
+        .send_keys("not the password")
+        .await
+        .unwrap();
     submit(&c).await;
     assert!(text(&c, ".errors").await.contains("wrong"));
 
     // The PMO director creates a project; a bad key is shown beside the field with the
     // typed values kept; then the project is listed.
-    let dir = logins.iter().find(|l| l.role.as_str() == "pmo_director").unwrap();
+    let dir = logins
+        .iter()
+        .find(|l| l.role.as_str() == "pmo_director")
+        .unwrap();
     login(&c, &base, &dir.email, &dir.password).await;
     c.goto(&format!("{base}/projects/new")).await.unwrap();
-    c.find(Locator::Css("#f-key")).await.unwrap().send_keys("not a key").await.unwrap();
-    c.find(Locator::Css("#f-name")).await.unwrap().send_keys("Browser-made project").await.unwrap();
-    c.find(Locator::Css("#f-portfolio_id")).await.unwrap().select_by_index(1).await.unwrap();
-    c.find(Locator::Css("#f-budget")).await.unwrap().send_keys("120000").await.unwrap();
+    c.find(Locator::Css("#f-key"))
+        .await
+        .unwrap()
+        .send_keys("not a key")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#f-name"))
+        .await
+        .unwrap()
+        .send_keys("Browser-made project")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#f-portfolio_id"))
+        .await
+        .unwrap()
+        .select_by_index(1)
+        .await
+        .unwrap();
+    c.find(Locator::Css("#f-budget"))
+        .await
+        .unwrap()
+        .send_keys("120000")
+        .await
+        .unwrap();
     submit(&c).await;
     let err = text(&c, "#e-key").await;
     assert!(err.contains("PRJ-042"), "{err}");
-    let kept = c.find(Locator::Css("#f-name")).await.unwrap().prop("value").await.unwrap();
+    let kept = c
+        .find(Locator::Css("#f-name"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
     assert_eq!(kept.as_deref(), Some("Browser-made project"));
     shot(&c, "project-form-error").await;
     let key = c.find(Locator::Css("#f-key")).await.unwrap();
@@ -180,14 +280,35 @@ async fn roles_projects_and_permissions_in_chromium() {
     logout(&c).await;
 
     // A team member may not create projects: no "New" button, and the form post is refused.
-    let tm = logins.iter().find(|l| l.role.as_str() == "team_member").unwrap();
+    let tm = logins
+        .iter()
+        .find(|l| l.role.as_str() == "team_member")
+        .unwrap();
     login(&c, &base, &tm.email, &tm.password).await;
     c.goto(&format!("{base}/projects")).await.unwrap();
-    assert!(c.find(Locator::LinkText("New")).await.is_err(), "team members see no New button");
+    assert!(
+        c.find(Locator::LinkText("New")).await.is_err(),
+        "team members see no New button"
+    );
     c.goto(&format!("{base}/projects/new")).await.unwrap();
-    c.find(Locator::Css("#f-key")).await.unwrap().send_keys("PRJ-901").await.unwrap();
-    c.find(Locator::Css("#f-name")).await.unwrap().send_keys("Not allowed").await.unwrap();
-    c.find(Locator::Css("#f-portfolio_id")).await.unwrap().select_by_index(1).await.unwrap();
+    c.find(Locator::Css("#f-key"))
+        .await
+        .unwrap()
+        .send_keys("PRJ-901")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#f-name"))
+        .await
+        .unwrap()
+        .send_keys("Not allowed")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#f-portfolio_id"))
+        .await
+        .unwrap()
+        .select_by_index(1)
+        .await
+        .unwrap();
     submit(&c).await;
     assert_eq!(text(&c, "h1").await, "Not allowed");
     shot(&c, "forbidden").await;

@@ -7,7 +7,11 @@ use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "atrium", version, about = "Atrium: an open-source PMO platform (server and CLI)")]
+#[command(
+    name = "atrium",
+    version,
+    about = "Atrium: an open-source PMO platform (server and CLI)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -16,7 +20,11 @@ struct Cli {
 #[derive(clap::Args, Clone)]
 struct DbArgs {
     /// Database URL: sqlite://FILE (created if missing) or postgres://…
-    #[arg(long, env = "ATRIUM_DATABASE_URL", default_value = "sqlite://atrium.db")]
+    #[arg(
+        long,
+        env = "ATRIUM_DATABASE_URL",
+        default_value = "sqlite://atrium.db"
+    )]
     database_url: String,
 }
 
@@ -126,7 +134,11 @@ type Res<T> = Result<T, String>;
 
 fn app_err(e: AppError) -> String {
     match e {
-        AppError::Validation(errs) => errs.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
+        AppError::Validation(errs) => errs
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; "),
         AppError::Internal(cause) => format!("internal error: {cause}"),
         other => other.to_string(),
     }
@@ -135,22 +147,44 @@ fn app_err(e: AppError) -> String {
 pub fn run() -> Res<ExitCode> {
     let cli = Cli::parse();
     init_tracing();
-    if let Command::Schedule { file, level, json: _, status_date, monte_carlo, seed } = &cli.command {
+    if let Command::Schedule {
+        file,
+        level,
+        json: _,
+        status_date,
+        monte_carlo,
+        seed,
+    } = &cli.command
+    {
         return schedule(file, *level, status_date.as_deref(), *monte_carlo, *seed);
     }
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
     rt.block_on(async_main(cli))
 }
 
 fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("ATRIUM_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ATRIUM_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 async fn open(db: &DbArgs, migrate: bool) -> Res<App> {
-    let d = Db::connect(&db.database_url).await.map_err(|e| format!("cannot open database {}: {e}", atrium_store::redact(&db.database_url)))?;
+    let d = Db::connect(&db.database_url).await.map_err(|e| {
+        format!(
+            "cannot open database {}: {e}",
+            atrium_store::redact(&db.database_url)
+        )
+    })?;
     if migrate {
-        d.migrate().await.map_err(|e| format!("migration failed: {e}"))?;
+        d.migrate()
+            .await
+            .map_err(|e| format!("migration failed: {e}"))?;
     }
     let app = App::new(d);
     app.ensure_settings().await.map_err(app_err)?;
@@ -163,9 +197,13 @@ fn read_password(from_stdin: bool, prompt: &str) -> Res<String> {
     }
     let mut s = String::new();
     if from_stdin || !std::io::stdin().is_terminal() {
-        std::io::stdin().read_to_string(&mut s).map_err(|e| e.to_string())?;
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| e.to_string())?;
     } else {
-        std::io::stdin().read_line(&mut s).map_err(|e| e.to_string())?;
+        std::io::stdin()
+            .read_line(&mut s)
+            .map_err(|e| e.to_string())?;
     }
     Ok(s.trim_end_matches(['\n', '\r']).to_owned())
 }
@@ -173,7 +211,9 @@ fn read_password(from_stdin: bool, prompt: &str) -> Res<String> {
 fn progress_bar(total_hint: u64) -> indicatif::ProgressBar {
     if std::io::stderr().is_terminal() {
         let pb = indicatif::ProgressBar::new(total_hint);
-        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} [{bar:40}] {pos}/{len} ({eta})") {
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:40}] {pos}/{len} ({eta})",
+        ) {
             pb.set_style(style);
         }
         pb
@@ -183,7 +223,9 @@ fn progress_bar(total_hint: u64) -> indicatif::ProgressBar {
 }
 
 async fn load_demo(app: &App, size: &str) -> Res<()> {
-    let size: atrium_app::demo::DemoSize = size.parse().map_err(|_| format!("unknown demo size `{size}`: expected small, medium or large"))?;
+    let size: atrium_app::demo::DemoSize = size
+        .parse()
+        .map_err(|_| format!("unknown demo size `{size}`: expected small, medium or large"))?;
     let pb = progress_bar(0);
     pb.set_message("loading demo organization");
     let logins = app
@@ -218,7 +260,9 @@ async fn async_main(cli: Cli) -> Res<ExitCode> {
                     load_demo(&app, "medium").await?;
                 }
             }
-            let listener = tokio::net::TcpListener::bind(&listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
             let addr = listener.local_addr().map_err(|e| e.to_string())?;
             println!("Atrium listening on http://{addr} ({})", app.db.backend());
             let purge = app.clone();
@@ -227,7 +271,10 @@ async fn async_main(cli: Cli) -> Res<ExitCode> {
                 loop {
                     t.tick().await;
                     let now = purge.now_micros();
-                    if let Err(e) = atrium_store::identity::purge_expired(&purge.db, now, now - 86_400_000_000).await {
+                    if let Err(e) =
+                        atrium_store::identity::purge_expired(&purge.db, now, now - 86_400_000_000)
+                            .await
+                    {
                         tracing::warn!(error = %e, "purging expired sessions failed");
                     }
                 }
@@ -251,40 +298,68 @@ async fn async_main(cli: Cli) -> Res<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::User { cmd } => match cmd {
-            UserCmd::Add { email, name, role, password_stdin, db } => {
+            UserCmd::Add {
+                email,
+                name,
+                role,
+                password_stdin,
+                db,
+            } => {
                 let app = open(&db, true).await?;
                 let pw = read_password(password_stdin, "Password")?;
-                let u = app.add_user(&system, &email, &name, &pw, &role).await.map_err(app_err)?;
+                let u = app
+                    .add_user(&system, &email, &name, &pw, &role)
+                    .await
+                    .map_err(app_err)?;
                 println!("Added {} ({}).", u.email, u.id);
                 Ok(ExitCode::SUCCESS)
             }
             UserCmd::List { db } => {
                 let app = open(&db, true).await?;
                 for u in app.list_users(&system).await.map_err(app_err)? {
-                    let roles: Vec<String> = u.grants.iter().map(|g| match g.scope.id() {
-                        None => g.role.as_str().to_owned(),
-                        Some(id) => format!("{}:{}:{id}", g.role.as_str(), g.scope.kind()),
-                    }).collect();
-                    println!("{}\t{}\t{}\t{}", u.email, u.name, if u.disabled { "disabled" } else { "active" }, roles.join(","));
+                    let roles: Vec<String> = u
+                        .grants
+                        .iter()
+                        .map(|g| match g.scope.id() {
+                            None => g.role.as_str().to_owned(),
+                            Some(id) => format!("{}:{}:{id}", g.role.as_str(), g.scope.kind()),
+                        })
+                        .collect();
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        u.email,
+                        u.name,
+                        if u.disabled { "disabled" } else { "active" },
+                        roles.join(",")
+                    );
                 }
                 Ok(ExitCode::SUCCESS)
             }
             UserCmd::SetPassword { email, db } => {
                 let app = open(&db, true).await?;
                 let pw = read_password(true, "New password")?;
-                app.set_password(&system, &email, &pw).await.map_err(app_err)?;
+                app.set_password(&system, &email, &pw)
+                    .await
+                    .map_err(app_err)?;
                 println!("Password changed for {email}.");
                 Ok(ExitCode::SUCCESS)
             }
             UserCmd::Disable { email, enable, db } => {
                 let app = open(&db, true).await?;
-                app.set_user_disabled(&system, &email, !enable).await.map_err(app_err)?;
-                println!("{email} is now {}.", if enable { "enabled" } else { "disabled" });
+                app.set_user_disabled(&system, &email, !enable)
+                    .await
+                    .map_err(app_err)?;
+                println!(
+                    "{email} is now {}.",
+                    if enable { "enabled" } else { "disabled" }
+                );
                 Ok(ExitCode::SUCCESS)
             }
             UserCmd::Grant { email, role, db } => {
                 let app = open(&db, true).await?;
-                app.grant_roles(&system, &email, &role).await.map_err(app_err)?;
+                app.grant_roles(&system, &email, &role)
+                    .await
+                    .map_err(app_err)?;
                 println!("Granted {} to {email}.", role.join(", "));
                 Ok(ExitCode::SUCCESS)
             }
@@ -293,28 +368,40 @@ async fn async_main(cli: Cli) -> Res<ExitCode> {
     }
 }
 
-fn schedule(file: &std::path::Path, level: bool, status_date: Option<&str>, monte_carlo: Option<u32>, seed: u64) -> Res<ExitCode> {
+fn schedule(
+    file: &std::path::Path,
+    level: bool,
+    status_date: Option<&str>,
+    monte_carlo: Option<u32>,
+    seed: u64,
+) -> Res<ExitCode> {
     let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let status = match status_date {
         None => None,
-        Some(s) => Some(atrium_schedule::calendar::Date::parse(s).ok_or_else(|| format!("--status-date `{s}` is not a date (YYYY-MM-DD)"))?),
+        Some(s) => Some(
+            atrium_schedule::calendar::Date::parse(s)
+                .ok_or_else(|| format!("--status-date `{s}` is not a date (YYYY-MM-DD)"))?,
+        ),
     };
     if !level && monte_carlo.is_none() {
         // The plain report is rendered as text directly (the fast path).
-        let out = atrium_interop::report::schedule_json_text(&bytes, status).map_err(|e| format!("{}: {e}", file.display()))?;
+        let out = atrium_interop::report::schedule_json_text(&bytes, status)
+            .map_err(|e| format!("{}: {e}", file.display()))?;
         println!("{out}");
         return Ok(ExitCode::SUCCESS);
     }
     let mut out = if level {
         return Err("--level is not available in this build yet".into());
     } else {
-        atrium_interop::report::schedule_json(&bytes, status).map_err(|e| format!("{}: {e}", file.display()))?
+        atrium_interop::report::schedule_json(&bytes, status)
+            .map_err(|e| format!("{}: {e}", file.display()))?
     };
     if let Some(n) = monte_carlo {
         if n == 0 || n > 10_000_000 {
             return Err("--monte-carlo takes 1 to 10,000,000 iterations".into());
         }
-        let parsed = atrium_interop::mspdi::parse(&bytes).map_err(|e| format!("{}: {e}", file.display()))?;
+        let parsed =
+            atrium_interop::mspdi::parse(&bytes).map_err(|e| format!("{}: {e}", file.display()))?;
         let input = atrium_interop::mspdi_engine::to_engine(&parsed.project, None);
         let minutes_per_day = i64::from(parsed.project.minutes_per_day());
         let start = input.project.start;
@@ -333,6 +420,9 @@ fn schedule(file: &std::path::Path, level: bool, status_date: Option<&str>, mont
         );
         out["monte_carlo"] = mc;
     }
-    println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
+    );
     Ok(ExitCode::SUCCESS)
 }

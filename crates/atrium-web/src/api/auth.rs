@@ -12,7 +12,9 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(token)).routes(routes!(me))
+    OpenApiRouter::new()
+        .routes(routes!(token))
+        .routes(routes!(me))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -33,7 +35,10 @@ pub struct TokenOut {
 /// 15 minutes (429 with Retry-After).
 #[utoipa::path(post, path = "/auth/token", tag = "auth", request_body = TokenIn, security(()),
     responses((status = 200, body = TokenOut), (status = 401, body = Problem), (status = 429, body = Problem)))]
-async fn token(State(s): State<AppState>, ApiJson(b): ApiJson<TokenIn>) -> Result<Json<TokenOut>, ApiError> {
+async fn token(
+    State(s): State<AppState>,
+    ApiJson(b): ApiJson<TokenIn>,
+) -> Result<Json<TokenOut>, ApiError> {
     let (token, expires_at) = s.app.issue_token(&b.email, &b.password).await?;
     Ok(Json(TokenOut { token, expires_at }))
 }
@@ -55,11 +60,22 @@ pub struct MeOut {
 }
 
 pub fn grants_out(g: &[atrium_core::identity::Grant]) -> Vec<GrantOut> {
-    g.iter().map(|g| GrantOut { role: g.role.as_str().into(), scope: g.scope.kind().into(), scope_id: g.scope.id() }).collect()
+    g.iter()
+        .map(|g| GrantOut {
+            role: g.role.as_str().into(),
+            scope: g.scope.kind().into(),
+            scope_id: g.scope.id(),
+        })
+        .collect()
 }
 
 /// The authenticated user and its role grants.
 #[utoipa::path(get, path = "/me", tag = "auth", responses((status = 200, body = MeOut), (status = 401, body = Problem)))]
 async fn me(Auth(a): Auth) -> Json<MeOut> {
-    Json(MeOut { id: a.user_id, grants: grants_out(&a.grants), email: a.email, name: a.name })
+    Json(MeOut {
+        id: a.user_id,
+        grants: grants_out(&a.grants),
+        email: a.email,
+        name: a.name,
+    })
 }

@@ -67,7 +67,15 @@ pub struct PortfolioOut {
 
 impl From<Portfolio> for PortfolioOut {
     fn from(p: Portfolio) -> Self {
-        Self { id: p.id, key: p.key, name: p.name, description: p.description, owner_id: p.owner_id, archived: p.archived, version: p.version }
+        Self {
+            id: p.id,
+            key: p.key,
+            name: p.name,
+            description: p.description,
+            owner_id: p.owner_id,
+            archived: p.archived,
+            version: p.version,
+        }
     }
 }
 
@@ -207,7 +215,9 @@ pub struct ProjectIn {
 }
 
 /// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
-pub fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+pub fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Ok(Some(Option::<T>::deserialize(d)?))
 }
 
@@ -243,7 +253,14 @@ impl From<Person> for PersonOut {
             job_role: p.job_role,
             cost_rate: p.cost_rate.plain(),
             weekly_capacity_hours: f64::from(p.weekly_capacity_minutes) / 60.0,
-            skills: p.skills.into_iter().map(|s| SkillOut { name: s.name, level: s.level }).collect(),
+            skills: p
+                .skills
+                .into_iter()
+                .map(|s| SkillOut {
+                    name: s.name,
+                    level: s.level,
+                })
+                .collect(),
             archived: p.archived,
             version: p.version,
         }

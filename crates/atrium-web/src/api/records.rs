@@ -34,14 +34,26 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Parses paging and sorting; `sorts` are the allowed columns.
-pub fn paging(p: &ListParams, sorts: &[(&str, &str)], default_sort: &str) -> Result<(Page, String, bool), ApiError> {
+pub fn paging(
+    p: &ListParams,
+    sorts: &[(&str, &str)],
+    default_sort: &str,
+) -> Result<(Page, String, bool), ApiError> {
     let limit = p.limit.unwrap_or(50);
     if !(1..=Page::MAX_LIMIT).contains(&limit) {
-        return Err(AppError::field("limit", format!("must be between 1 and {}", Page::MAX_LIMIT)).into());
+        return Err(AppError::field(
+            "limit",
+            format!("must be between 1 and {}", Page::MAX_LIMIT),
+        )
+        .into());
     }
     let offset = match &p.cursor {
         None => 0,
-        Some(c) => c.strip_prefix('o').and_then(|n| n.parse::<i64>().ok()).filter(|n| *n >= 0).ok_or_else(|| AppError::field("cursor", "is not a cursor from this list"))?,
+        Some(c) => c
+            .strip_prefix('o')
+            .and_then(|n| n.parse::<i64>().ok())
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| AppError::field("cursor", "is not a cursor from this list"))?,
     };
     let raw = p.sort.as_deref().unwrap_or(default_sort);
     let (desc, col) = match raw.strip_prefix('-') {
@@ -67,13 +79,28 @@ fn version(body: Option<i64>, headers: &HeaderMap) -> Result<i64, ApiError> {
     headers
         .get(axum::http::header::IF_MATCH)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().trim_start_matches("W/").trim_matches('"').parse().ok())
-        .ok_or_else(|| AppError::field("version", "is required: send the version you read (body `version` or If-Match)").into())
+        .and_then(|v| {
+            v.trim()
+                .trim_start_matches("W/")
+                .trim_matches('"')
+                .parse()
+                .ok()
+        })
+        .ok_or_else(|| {
+            AppError::field(
+                "version",
+                "is required: send the version you read (body `version` or If-Match)",
+            )
+            .into()
+        })
 }
 
 fn required(v: &Option<String>, field: &str, errs: &mut Vec<atrium_core::FieldError>) {
     if v.as_deref().is_none_or(|s| s.trim().is_empty()) {
-        errs.push(atrium_core::FieldError { field: field.into(), message: "is required".into() });
+        errs.push(atrium_core::FieldError {
+            field: field.into(),
+            message: "is required".into(),
+        });
     }
 }
 
@@ -85,34 +112,70 @@ fn created<T>(v: T) -> (StatusCode, Json<T>) {
 
 #[utoipa::path(get, path = "/portfolios", tag = "records", params(ListParams),
     responses((status = 200, body = ListOf<PortfolioOut>), (status = 401, body = Problem), (status = 422, body = Problem)))]
-async fn list_portfolios(State(s): State<AppState>, Auth(a): Auth, Query(p): Query<ListParams>) -> Result<Json<ListOf<PortfolioOut>>, ApiError> {
+async fn list_portfolios(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Query(p): Query<ListParams>,
+) -> Result<Json<ListOf<PortfolioOut>>, ApiError> {
     let (page, sort, desc) = paging(&p, atrium_store::portfolio::SORTS, "key")?;
-    let (items, next) = s.app.list_portfolios(&a, p.q.as_deref(), p.archived.unwrap_or(false), &sort, desc, page).await?;
-    Ok(Json(ListOf { items: items.into_iter().map(Into::into).collect(), next_cursor: cursor(next) }))
+    let (items, next) = s
+        .app
+        .list_portfolios(
+            &a,
+            p.q.as_deref(),
+            p.archived.unwrap_or(false),
+            &sort,
+            desc,
+            page,
+        )
+        .await?;
+    Ok(Json(ListOf {
+        items: items.into_iter().map(Into::into).collect(),
+        next_cursor: cursor(next),
+    }))
 }
 
 #[utoipa::path(post, path = "/portfolios", tag = "records", request_body = PortfolioIn,
     responses((status = 201, body = PortfolioOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn create_portfolio(State(s): State<AppState>, Auth(a): Auth, ApiJson(b): ApiJson<PortfolioIn>) -> Result<(StatusCode, Json<PortfolioOut>), ApiError> {
+async fn create_portfolio(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    ApiJson(b): ApiJson<PortfolioIn>,
+) -> Result<(StatusCode, Json<PortfolioOut>), ApiError> {
     let mut errs = vec![];
     required(&b.key, "key", &mut errs);
     required(&b.name, "name", &mut errs);
     if !errs.is_empty() {
         return Err(AppError::Validation(errs).into());
     }
-    let d = PortfolioDraft { key: b.key.unwrap_or_default(), name: b.name.unwrap_or_default(), description: b.description, owner_id: b.owner_id };
+    let d = PortfolioDraft {
+        key: b.key.unwrap_or_default(),
+        name: b.name.unwrap_or_default(),
+        description: b.description,
+        owner_id: b.owner_id,
+    };
     Ok(created(s.app.create_portfolio(&a, &d).await?.into()))
 }
 
 #[utoipa::path(get, path = "/portfolios/{id}", tag = "records",
     responses((status = 200, body = PortfolioOut), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn get_portfolio(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<Uuid>) -> Result<Json<PortfolioOut>, ApiError> {
+async fn get_portfolio(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+) -> Result<Json<PortfolioOut>, ApiError> {
     Ok(Json(s.app.get_portfolio(&a, id).await?.into()))
 }
 
 #[utoipa::path(patch, path = "/portfolios/{id}", tag = "records", request_body = PortfolioIn,
     responses((status = 200, body = PortfolioOut), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn update_portfolio(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<Uuid>, h: HeaderMap, ApiJson(b): ApiJson<PortfolioIn>) -> Result<Json<PortfolioOut>, ApiError> {
+async fn update_portfolio(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+    h: HeaderMap,
+    ApiJson(b): ApiJson<PortfolioIn>,
+) -> Result<Json<PortfolioOut>, ApiError> {
     let v = version(b.version, &h)?;
     let cur = s.app.get_portfolio(&a, id).await?;
     let d = PortfolioDraft {
@@ -126,42 +189,87 @@ async fn update_portfolio(State(s): State<AppState>, Auth(a): Auth, Path(id): Pa
 
 #[utoipa::path(post, path = "/portfolios/{id}/archive", tag = "records", request_body = VersionIn,
     responses((status = 200, body = PortfolioOut), (status = 409, body = Problem)))]
-async fn archive_portfolio(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<Uuid>, ApiJson(b): ApiJson<VersionIn>) -> Result<Json<PortfolioOut>, ApiError> {
-    Ok(Json(s.app.archive_portfolio(&a, id, b.version).await?.into()))
+async fn archive_portfolio(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<VersionIn>,
+) -> Result<Json<PortfolioOut>, ApiError> {
+    Ok(Json(
+        s.app.archive_portfolio(&a, id, b.version).await?.into(),
+    ))
 }
 
 // ---------- programs ----------
 
 #[utoipa::path(get, path = "/programs", tag = "records", params(ListParams),
     responses((status = 200, body = ListOf<ProgramOut>), (status = 401, body = Problem)))]
-async fn list_programs(State(s): State<AppState>, Auth(a): Auth, Query(p): Query<ListParams>) -> Result<Json<ListOf<ProgramOut>>, ApiError> {
+async fn list_programs(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Query(p): Query<ListParams>,
+) -> Result<Json<ListOf<ProgramOut>>, ApiError> {
     let (page, sort, desc) = paging(&p, atrium_store::portfolio::SORTS, "key")?;
-    let (items, next) = s.app.list_programs(&a, p.q.as_deref(), p.portfolio_id, p.archived.unwrap_or(false), &sort, desc, page).await?;
-    Ok(Json(ListOf { items: items.into_iter().map(Into::into).collect(), next_cursor: cursor(next) }))
+    let (items, next) = s
+        .app
+        .list_programs(
+            &a,
+            p.q.as_deref(),
+            p.portfolio_id,
+            p.archived.unwrap_or(false),
+            &sort,
+            desc,
+            page,
+        )
+        .await?;
+    Ok(Json(ListOf {
+        items: items.into_iter().map(Into::into).collect(),
+        next_cursor: cursor(next),
+    }))
 }
 
 #[utoipa::path(post, path = "/programs", tag = "records", request_body = ProgramIn,
     responses((status = 201, body = ProgramOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn create_program(State(s): State<AppState>, Auth(a): Auth, ApiJson(b): ApiJson<ProgramIn>) -> Result<(StatusCode, Json<ProgramOut>), ApiError> {
+async fn create_program(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    ApiJson(b): ApiJson<ProgramIn>,
+) -> Result<(StatusCode, Json<ProgramOut>), ApiError> {
     let mut errs = vec![];
     required(&b.key, "key", &mut errs);
     required(&b.name, "name", &mut errs);
     if !errs.is_empty() {
         return Err(AppError::Validation(errs).into());
     }
-    let d = ProgramDraft { key: b.key.unwrap_or_default(), name: b.name.unwrap_or_default(), description: b.description, portfolio_id: b.portfolio_id, manager_id: b.manager_id };
+    let d = ProgramDraft {
+        key: b.key.unwrap_or_default(),
+        name: b.name.unwrap_or_default(),
+        description: b.description,
+        portfolio_id: b.portfolio_id,
+        manager_id: b.manager_id,
+    };
     Ok(created(s.app.create_program(&a, &d).await?.into()))
 }
 
 #[utoipa::path(get, path = "/programs/{id}", tag = "records",
     responses((status = 200, body = ProgramOut), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn get_program(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<Uuid>) -> Result<Json<ProgramOut>, ApiError> {
+async fn get_program(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+) -> Result<Json<ProgramOut>, ApiError> {
     Ok(Json(s.app.get_program(&a, id).await?.into()))
 }
 
 #[utoipa::path(patch, path = "/programs/{id}", tag = "records", request_body = ProgramIn,
     responses((status = 200, body = ProgramOut), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn update_program(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<Uuid>, h: HeaderMap, ApiJson(b): ApiJson<ProgramIn>) -> Result<Json<ProgramOut>, ApiError> {
+async fn update_program(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+    h: HeaderMap,
+    ApiJson(b): ApiJson<ProgramIn>,
+) -> Result<Json<ProgramOut>, ApiError> {
     let v = version(b.version, &h)?;
     let cur = s.app.get_program(&a, id).await?;
     let d = ProgramDraft {
@@ -176,7 +284,12 @@ async fn update_program(State(s): State<AppState>, Auth(a): Auth, Path(id): Path
 
 #[utoipa::path(post, path = "/programs/{id}/archive", tag = "records", request_body = VersionIn,
     responses((status = 200, body = ProgramOut), (status = 409, body = Problem)))]
-async fn archive_program(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<Uuid>, ApiJson(b): ApiJson<VersionIn>) -> Result<Json<ProgramOut>, ApiError> {
+async fn archive_program(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<VersionIn>,
+) -> Result<Json<ProgramOut>, ApiError> {
     Ok(Json(s.app.archive_program(&a, id, b.version).await?.into()))
 }
 
@@ -185,11 +298,16 @@ async fn archive_program(State(s): State<AppState>, Auth(a): Auth, Path(id): Pat
 fn project_filter(p: &ListParams) -> Result<atrium_store::project::Filter, ApiError> {
     let phase = match p.phase.as_deref() {
         None => None,
-        Some(x) => Some(Phase::parse(x).ok_or_else(|| AppError::field("phase", "is not a lifecycle phase"))?),
+        Some(x) => Some(
+            Phase::parse(x).ok_or_else(|| AppError::field("phase", "is not a lifecycle phase"))?,
+        ),
     };
     let status = match p.status.as_deref() {
         None => None,
-        Some(x) => Some(Rag::parse(x).ok_or_else(|| AppError::field("status", "must be green, amber or red"))?),
+        Some(x) => Some(
+            Rag::parse(x)
+                .ok_or_else(|| AppError::field("status", "must be green, amber or red"))?,
+        ),
     };
     Ok(atrium_store::project::Filter {
         q: p.q.clone(),
@@ -204,20 +322,37 @@ fn project_filter(p: &ListParams) -> Result<atrium_store::project::Filter, ApiEr
 
 #[utoipa::path(get, path = "/projects", tag = "records", params(ListParams),
     responses((status = 200, body = ListOf<ProjectOut>), (status = 401, body = Problem), (status = 422, body = Problem)))]
-async fn list_projects(State(s): State<AppState>, Auth(a): Auth, Query(p): Query<ListParams>) -> Result<Json<ListOf<ProjectOut>>, ApiError> {
+async fn list_projects(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Query(p): Query<ListParams>,
+) -> Result<Json<ListOf<ProjectOut>>, ApiError> {
     let (page, sort, desc) = paging(&p, atrium_store::project::SORTS, "key")?;
-    let (items, next) = s.app.list_projects(&a, &project_filter(&p)?, &sort, desc, page).await?;
-    Ok(Json(ListOf { items: items.into_iter().map(Into::into).collect(), next_cursor: cursor(next) }))
+    let (items, next) = s
+        .app
+        .list_projects(&a, &project_filter(&p)?, &sort, desc, page)
+        .await?;
+    Ok(Json(ListOf {
+        items: items.into_iter().map(Into::into).collect(),
+        next_cursor: cursor(next),
+    }))
 }
 
 #[utoipa::path(post, path = "/projects", tag = "records", request_body = ProjectIn,
     responses((status = 201, body = ProjectOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn create_project(State(s): State<AppState>, Auth(a): Auth, ApiJson(b): ApiJson<ProjectIn>) -> Result<(StatusCode, Json<ProjectOut>), ApiError> {
+async fn create_project(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    ApiJson(b): ApiJson<ProjectIn>,
+) -> Result<(StatusCode, Json<ProjectOut>), ApiError> {
     let mut errs = vec![];
     required(&b.key, "key", &mut errs);
     required(&b.name, "name", &mut errs);
     if b.portfolio_id.is_none() {
-        errs.push(atrium_core::FieldError { field: "portfolio_id".into(), message: "is required".into() });
+        errs.push(atrium_core::FieldError {
+            field: "portfolio_id".into(),
+            message: "is required".into(),
+        });
     }
     if !errs.is_empty() {
         return Err(AppError::Validation(errs).into());
@@ -242,35 +377,76 @@ async fn create_project(State(s): State<AppState>, Auth(a): Auth, ApiJson(b): Ap
 
 #[utoipa::path(get, path = "/projects/{id}", tag = "records",
     responses((status = 200, body = ProjectOut), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn get_project(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<Uuid>) -> Result<Json<ProjectOut>, ApiError> {
+async fn get_project(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+) -> Result<Json<ProjectOut>, ApiError> {
     Ok(Json(s.app.get_project(&a, id).await?.into()))
 }
 
 #[utoipa::path(patch, path = "/projects/{id}", tag = "records", request_body = ProjectIn,
     responses((status = 200, body = ProjectOut), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn update_project(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<Uuid>, h: HeaderMap, ApiJson(b): ApiJson<ProjectIn>) -> Result<Json<ProjectOut>, ApiError> {
+async fn update_project(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+    h: HeaderMap,
+    ApiJson(b): ApiJson<ProjectIn>,
+) -> Result<Json<ProjectOut>, ApiError> {
     let v = version(b.version, &h)?;
     let cur = s.app.get_project(&a, id).await?;
     let mut d = ProjectDraft::from_project(&cur);
-    if let Some(x) = b.key { d.key = x; }
-    if let Some(x) = b.name { d.name = x; }
-    if let Some(x) = b.description { d.description = x; }
-    if let Some(x) = b.portfolio_id { d.portfolio_id = Some(x); }
-    if let Some(x) = b.program_id { d.program_id = x; }
-    if let Some(x) = b.sponsor_id { d.sponsor_id = x; }
-    if let Some(x) = b.manager_id { d.manager_id = x; }
-    if let Some(x) = b.phase { d.phase = x; }
-    if let Some(x) = b.planned_start { d.planned_start = x; }
-    if let Some(x) = b.planned_finish { d.planned_finish = x; }
-    if let Some(x) = b.budget { d.budget = Some(x); }
-    if let Some(x) = b.status { d.status = x; }
-    if let Some(x) = b.status_note { d.status_note = x; }
+    if let Some(x) = b.key {
+        d.key = x;
+    }
+    if let Some(x) = b.name {
+        d.name = x;
+    }
+    if let Some(x) = b.description {
+        d.description = x;
+    }
+    if let Some(x) = b.portfolio_id {
+        d.portfolio_id = Some(x);
+    }
+    if let Some(x) = b.program_id {
+        d.program_id = x;
+    }
+    if let Some(x) = b.sponsor_id {
+        d.sponsor_id = x;
+    }
+    if let Some(x) = b.manager_id {
+        d.manager_id = x;
+    }
+    if let Some(x) = b.phase {
+        d.phase = x;
+    }
+    if let Some(x) = b.planned_start {
+        d.planned_start = x;
+    }
+    if let Some(x) = b.planned_finish {
+        d.planned_finish = x;
+    }
+    if let Some(x) = b.budget {
+        d.budget = Some(x);
+    }
+    if let Some(x) = b.status {
+        d.status = x;
+    }
+    if let Some(x) = b.status_note {
+        d.status_note = x;
+    }
     Ok(Json(s.app.update_project(&a, id, &d, v).await?.into()))
 }
 
 #[utoipa::path(post, path = "/projects/{id}/archive", tag = "records", request_body = VersionIn,
     responses((status = 200, body = ProjectOut), (status = 403, body = Problem), (status = 409, body = Problem)))]
-async fn archive_project(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<Uuid>, ApiJson(b): ApiJson<VersionIn>) -> Result<Json<ProjectOut>, ApiError> {
+async fn archive_project(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<VersionIn>,
+) -> Result<Json<ProjectOut>, ApiError> {
     Ok(Json(s.app.archive_project(&a, id, b.version).await?.into()))
 }
 
@@ -278,11 +454,23 @@ async fn archive_project(State(s): State<AppState>, Auth(a): Auth, Path(id): Pat
 
 #[utoipa::path(get, path = "/people", tag = "records", params(ListParams),
     responses((status = 200, body = ListOf<PersonOut>), (status = 401, body = Problem)))]
-async fn list_people(State(s): State<AppState>, Auth(a): Auth, Query(p): Query<ListParams>) -> Result<Json<ListOf<PersonOut>>, ApiError> {
+async fn list_people(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Query(p): Query<ListParams>,
+) -> Result<Json<ListOf<PersonOut>>, ApiError> {
     let (page, sort, desc) = paging(&p, atrium_store::people::SORTS, "name")?;
-    let f = atrium_store::people::Filter { q: p.q.clone(), department: p.department.clone(), skill: p.skill.clone(), include_archived: p.archived.unwrap_or(false) };
+    let f = atrium_store::people::Filter {
+        q: p.q.clone(),
+        department: p.department.clone(),
+        skill: p.skill.clone(),
+        include_archived: p.archived.unwrap_or(false),
+    };
     let (items, next) = s.app.list_people(&a, &f, &sort, desc, page).await?;
-    Ok(Json(ListOf { items: items.into_iter().map(Into::into).collect(), next_cursor: cursor(next) }))
+    Ok(Json(ListOf {
+        items: items.into_iter().map(Into::into).collect(),
+        next_cursor: cursor(next),
+    }))
 }
 
 fn person_draft(b: PersonIn, base: PersonDraft) -> PersonDraft {
@@ -292,27 +480,53 @@ fn person_draft(b: PersonIn, base: PersonDraft) -> PersonDraft {
         department: b.department.unwrap_or(base.department),
         job_role: b.job_role.unwrap_or(base.job_role),
         cost_rate: b.cost_rate.unwrap_or(base.cost_rate),
-        weekly_capacity_hours: b.weekly_capacity_hours.map(|h| h.to_string()).unwrap_or(base.weekly_capacity_hours),
+        weekly_capacity_hours: b
+            .weekly_capacity_hours
+            .map(|h| h.to_string())
+            .unwrap_or(base.weekly_capacity_hours),
         skills: b.skills.unwrap_or(base.skills),
     }
 }
 
 #[utoipa::path(post, path = "/people", tag = "records", request_body = PersonIn,
     responses((status = 201, body = PersonOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn create_person(State(s): State<AppState>, Auth(a): Auth, ApiJson(b): ApiJson<PersonIn>) -> Result<(StatusCode, Json<PersonOut>), ApiError> {
-    let base = PersonDraft { weekly_capacity_hours: "40".into(), cost_rate: "0".into(), ..Default::default() };
-    Ok(created(s.app.create_person(&a, &person_draft(b, base)).await?.into()))
+async fn create_person(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    ApiJson(b): ApiJson<PersonIn>,
+) -> Result<(StatusCode, Json<PersonOut>), ApiError> {
+    let base = PersonDraft {
+        weekly_capacity_hours: "40".into(),
+        cost_rate: "0".into(),
+        ..Default::default()
+    };
+    Ok(created(
+        s.app
+            .create_person(&a, &person_draft(b, base))
+            .await?
+            .into(),
+    ))
 }
 
 #[utoipa::path(get, path = "/people/{id}", tag = "records",
     responses((status = 200, body = PersonOut), (status = 404, body = Problem)))]
-async fn get_person(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<Uuid>) -> Result<Json<PersonOut>, ApiError> {
+async fn get_person(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+) -> Result<Json<PersonOut>, ApiError> {
     Ok(Json(s.app.get_person(&a, id).await?.into()))
 }
 
 #[utoipa::path(patch, path = "/people/{id}", tag = "records", request_body = PersonIn,
     responses((status = 200, body = PersonOut), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn update_person(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<Uuid>, h: HeaderMap, ApiJson(b): ApiJson<PersonIn>) -> Result<Json<PersonOut>, ApiError> {
+async fn update_person(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+    h: HeaderMap,
+    ApiJson(b): ApiJson<PersonIn>,
+) -> Result<Json<PersonOut>, ApiError> {
     let v = version(b.version, &h)?;
     let cur = s.app.get_person(&a, id).await?;
     let base = PersonDraft {
@@ -322,13 +536,27 @@ async fn update_person(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<
         job_role: cur.job_role,
         cost_rate: cur.cost_rate.plain(),
         weekly_capacity_hours: (f64::from(cur.weekly_capacity_minutes) / 60.0).to_string(),
-        skills: cur.skills.iter().map(|s| format!("{}:{}", s.name, s.level)).collect(),
+        skills: cur
+            .skills
+            .iter()
+            .map(|s| format!("{}:{}", s.name, s.level))
+            .collect(),
     };
-    Ok(Json(s.app.update_person(&a, id, &person_draft(b, base), v).await?.into()))
+    Ok(Json(
+        s.app
+            .update_person(&a, id, &person_draft(b, base), v)
+            .await?
+            .into(),
+    ))
 }
 
 #[utoipa::path(post, path = "/people/{id}/archive", tag = "records", request_body = VersionIn,
     responses((status = 200, body = PersonOut), (status = 409, body = Problem)))]
-async fn archive_person(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<Uuid>, ApiJson(b): ApiJson<VersionIn>) -> Result<Json<PersonOut>, ApiError> {
+async fn archive_person(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<VersionIn>,
+) -> Result<Json<PersonOut>, ApiError> {
     Ok(Json(s.app.archive_person(&a, id, b.version).await?.into()))
 }

@@ -55,14 +55,21 @@ impl From<OrgSettings> for SettingsDto {
 }
 
 #[utoipa::path(get, path = "/settings", tag = "organization", responses((status = 200, body = SettingsDto), (status = 401, body = Problem)))]
-async fn get_settings(State(s): State<AppState>, Auth(a): Auth) -> Result<Json<SettingsDto>, ApiError> {
+async fn get_settings(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+) -> Result<Json<SettingsDto>, ApiError> {
     Ok(Json(s.app.read_settings(&a).await?.into()))
 }
 
 /// Replaces the settings (pmo_director and admin only).
 #[utoipa::path(put, path = "/settings", tag = "organization", request_body = SettingsDto,
     responses((status = 200, body = SettingsDto), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn put_settings(State(s): State<AppState>, Auth(a): Auth, ApiJson(b): ApiJson<SettingsDto>) -> Result<Json<SettingsDto>, ApiError> {
+async fn put_settings(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    ApiJson(b): ApiJson<SettingsDto>,
+) -> Result<Json<SettingsDto>, ApiError> {
     let d = OrgSettingsDraft {
         name: b.name,
         currency: b.currency,

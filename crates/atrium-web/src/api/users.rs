@@ -17,7 +17,10 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_users, create_user)).routes(routes!(disable_user)).routes(routes!(list_audit))
+    OpenApiRouter::new()
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(disable_user))
+        .routes(routes!(list_audit))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -31,7 +34,13 @@ pub struct UserOut {
 
 impl From<UserView> for UserOut {
     fn from(u: UserView) -> Self {
-        Self { id: u.id, grants: grants_out(&u.grants), email: u.email, name: u.name, disabled: u.disabled }
+        Self {
+            id: u.id,
+            grants: grants_out(&u.grants),
+            email: u.email,
+            name: u.name,
+            disabled: u.disabled,
+        }
     }
 }
 
@@ -46,14 +55,31 @@ pub struct UserIn {
 }
 
 #[utoipa::path(get, path = "/users", tag = "admin", responses((status = 200, body = Vec<UserOut>), (status = 403, body = Problem)))]
-async fn list_users(State(s): State<AppState>, Auth(a): Auth) -> Result<Json<Vec<UserOut>>, ApiError> {
-    Ok(Json(s.app.list_users(&a).await?.into_iter().map(Into::into).collect()))
+async fn list_users(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+) -> Result<Json<Vec<UserOut>>, ApiError> {
+    Ok(Json(
+        s.app
+            .list_users(&a)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 #[utoipa::path(post, path = "/users", tag = "admin", request_body = UserIn,
     responses((status = 201, body = UserOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn create_user(State(s): State<AppState>, Auth(a): Auth, ApiJson(b): ApiJson<UserIn>) -> Result<(StatusCode, Json<UserOut>), ApiError> {
-    let u = s.app.add_user(&a, &b.email, &b.name, &b.password, &b.roles).await?;
+async fn create_user(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    ApiJson(b): ApiJson<UserIn>,
+) -> Result<(StatusCode, Json<UserOut>), ApiError> {
+    let u = s
+        .app
+        .add_user(&a, &b.email, &b.name, &b.password, &b.roles)
+        .await?;
     Ok((StatusCode::CREATED, Json(u.into())))
 }
 
@@ -67,7 +93,11 @@ pub struct DisableIn {
 /// Disables (or re-enables) a user; a disabled user's sessions and tokens stop working at once.
 #[utoipa::path(post, path = "/users/disable", tag = "admin", request_body = DisableIn,
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn disable_user(State(s): State<AppState>, Auth(a): Auth, ApiJson(b): ApiJson<DisableIn>) -> Result<StatusCode, ApiError> {
+async fn disable_user(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    ApiJson(b): ApiJson<DisableIn>,
+) -> Result<StatusCode, ApiError> {
     s.app.set_user_disabled(&a, &b.email, b.disabled).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -102,13 +132,21 @@ pub struct AuditOut {
 
 /// Parses a date or timestamp bound into microseconds.
 pub fn time_bound(field: &str, v: Option<&str>) -> Result<Option<i64>, AppError> {
-    let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
+    let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
     if let Ok(ts) = v.parse::<jiff::Timestamp>() {
         return Ok(Some(ts.as_microsecond()));
     }
     match v.parse::<jiff::civil::Date>() {
-        Ok(d) => d.to_zoned(jiff::tz::TimeZone::UTC).map(|z| Some(z.timestamp().as_microsecond())).map_err(|_| AppError::field(field, "is out of range")),
-        Err(_) => Err(AppError::field(field, "must be a date (YYYY-MM-DD) or an RFC 3339 timestamp")),
+        Ok(d) => d
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map(|z| Some(z.timestamp().as_microsecond()))
+            .map_err(|_| AppError::field(field, "is out of range")),
+        Err(_) => Err(AppError::field(
+            field,
+            "must be a date (YYYY-MM-DD) or an RFC 3339 timestamp",
+        )),
     }
 }
 
@@ -129,8 +167,17 @@ pub fn audit_out(r: atrium_store::audit::AuditRow) -> AuditOut {
 /// The audit trail, newest first.
 #[utoipa::path(get, path = "/audit", tag = "admin", params(AuditParams),
     responses((status = 200, body = ListOf<AuditOut>), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn list_audit(State(s): State<AppState>, Auth(a): Auth, Query(p): Query<AuditParams>) -> Result<Json<ListOf<AuditOut>>, ApiError> {
-    let lp = ListParams { limit: p.limit, cursor: p.cursor.clone(), sort: Some("at".into()), ..Default::default() };
+async fn list_audit(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Query(p): Query<AuditParams>,
+) -> Result<Json<ListOf<AuditOut>>, ApiError> {
+    let lp = ListParams {
+        limit: p.limit,
+        cursor: p.cursor.clone(),
+        sort: Some("at".into()),
+        ..Default::default()
+    };
     let (page, _, _) = super::records::paging(&lp, &[("at", "at")], "at")?;
     let f = atrium_store::audit::Filter {
         entity: p.entity,
@@ -140,5 +187,8 @@ async fn list_audit(State(s): State<AppState>, Auth(a): Auth, Query(p): Query<Au
         to: time_bound("to", p.to.as_deref())?,
     };
     let (rows, next) = s.app.list_audit(&a, &f, page).await?;
-    Ok(Json(ListOf { items: rows.into_iter().map(audit_out).collect(), next_cursor: super::records::cursor(next) }))
+    Ok(Json(ListOf {
+        items: rows.into_iter().map(audit_out).collect(),
+        next_cursor: super::records::cursor(next),
+    }))
 }

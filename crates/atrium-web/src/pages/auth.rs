@@ -1,7 +1,7 @@
 //! Sign-in and sign-out pages.
 
 use crate::AppState;
-use crate::extract::{FormData, PRE_CSRF_COOKIE, SESSION_COOKIE, cookie, constant_eq};
+use crate::extract::{FormData, PRE_CSRF_COOKIE, SESSION_COOKIE, constant_eq, cookie};
 use askama::Template;
 use atrium_app::AppError;
 use atrium_app::auth::SESSION_SECS;
@@ -13,7 +13,9 @@ use axum::{Router, extract::Request};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/login", get(login_page).post(login)).route("/logout", post(logout))
+    Router::new()
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
 }
 
 #[derive(Template)]
@@ -31,16 +33,27 @@ struct NextQ {
 }
 
 fn safe_next(n: &str) -> String {
-    if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') { n.to_owned() } else { "/".to_owned() }
+    if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') {
+        n.to_owned()
+    } else {
+        "/".to_owned()
+    }
 }
 
 /// The login form uses a pre-session double-submit cookie against login CSRF.
 fn login_form(next: &str, email: &str, error: &str, status: StatusCode) -> Response {
     let csrf = atrium_app::auth::new_secret().unwrap_or_default();
-    let page = LoginPage { csrf: csrf.clone(), next: safe_next(next), email: email.to_owned(), error: error.to_owned() };
+    let page = LoginPage {
+        csrf: csrf.clone(),
+        next: safe_next(next),
+        email: email.to_owned(),
+        error: error.to_owned(),
+    };
     let mut r = crate::views::render(&page);
     *r.status_mut() = status;
-    if let Ok(v) = HeaderValue::from_str(&format!("{PRE_CSRF_COOKIE}={csrf}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600")) {
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{PRE_CSRF_COOKIE}={csrf}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600"
+    )) {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     r
@@ -53,25 +66,47 @@ async fn login_page(Query(q): Query<NextQ>) -> Response {
 async fn login(State(s): State<AppState>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let pre = cookie(&parts, PRE_CSRF_COOKIE).unwrap_or("").to_owned();
-    let f = match <FormData as axum::extract::FromRequest<AppState>>::from_request(Request::from_parts(parts, body), &s).await {
+    let f = match <FormData as axum::extract::FromRequest<AppState>>::from_request(
+        Request::from_parts(parts, body),
+        &s,
+    )
+    .await
+    {
         Ok(f) => f,
         Err(r) => return r,
     };
     let (email, next) = (f.get("email"), f.get("next"));
     if pre.is_empty() || !constant_eq(&pre, &f.get("_csrf")) {
-        return login_form(&next, &email, "Your sign-in form expired. Please try again.", StatusCode::FORBIDDEN);
+        return login_form(
+            &next,
+            &email,
+            "Your sign-in form expired. Please try again.",
+            StatusCode::FORBIDDEN,
+        );
     }
     match s.app.login(&email, &f.get("password")).await {
         Ok((secret, _csrf)) => {
             let mut r = Redirect::to(&safe_next(&next)).into_response();
-            let c = format!("{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={SESSION_SECS}");
+            let c = format!(
+                "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={SESSION_SECS}"
+            );
             if let Ok(v) = HeaderValue::from_str(&c) {
                 r.headers_mut().append(header::SET_COOKIE, v);
             }
             r
         }
-        Err(AppError::BadCredentials) => login_form(&next, &email, "E-mail or password is wrong.", StatusCode::UNAUTHORIZED),
-        Err(AppError::TooManyAttempts { .. }) => login_form(&next, &email, "Too many failed attempts for this e-mail. Try again in 15 minutes.", StatusCode::TOO_MANY_REQUESTS),
+        Err(AppError::BadCredentials) => login_form(
+            &next,
+            &email,
+            "E-mail or password is wrong.",
+            StatusCode::UNAUTHORIZED,
+        ),
+        Err(AppError::TooManyAttempts { .. }) => login_form(
+            &next,
+            &email,
+            "Too many failed attempts for this e-mail. Try again in 15 minutes.",
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
         Err(e) => crate::views::app_error_page(e),
     }
 }
@@ -79,7 +114,12 @@ async fn login(State(s): State<AppState>, req: Request) -> Response {
 async fn logout(State(s): State<AppState>, headers: HeaderMap, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let secret = cookie(&parts, SESSION_COOKIE).map(str::to_owned);
-    let f = match <FormData as axum::extract::FromRequest<AppState>>::from_request(Request::from_parts(parts, body), &s).await {
+    let f = match <FormData as axum::extract::FromRequest<AppState>>::from_request(
+        Request::from_parts(parts, body),
+        &s,
+    )
+    .await
+    {
         Ok(f) => f,
         Err(r) => return r,
     };
@@ -94,6 +134,9 @@ async fn logout(State(s): State<AppState>, headers: HeaderMap, req: Request) -> 
         }
     }
     let mut r = Redirect::to("/login").into_response();
-    r.headers_mut().append(header::SET_COOKIE, HeaderValue::from_static("atrium_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"));
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_static("atrium_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+    );
     r
 }

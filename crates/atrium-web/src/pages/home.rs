@@ -15,7 +15,9 @@ use axum::routing::get;
 use std::collections::BTreeMap;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(home)).route("/overview", get(overview))
+    Router::new()
+        .route("/", get(home))
+        .route("/overview", get(overview))
 }
 
 pub struct Section {
@@ -40,7 +42,16 @@ struct HomePage {
 }
 
 fn item(p: &Project) -> (String, String, &'static str, String) {
-    (format!("{} {}", p.key, p.name), format!("/projects/{}", p.id), p.status.as_str(), format!("{} · {}", p.phase.label(), p.status_note.clone().unwrap_or_default()))
+    (
+        format!("{} {}", p.key, p.name),
+        format!("/projects/{}", p.id),
+        p.status.as_str(),
+        format!(
+            "{} · {}",
+            p.phase.label(),
+            p.status_note.clone().unwrap_or_default()
+        ),
+    )
 }
 
 async fn home(State(s): State<AppState>, PageUser(a): PageUser) -> Response {
@@ -65,7 +76,11 @@ async fn build_home(s: &AppState, a: &atrium_app::Actor) -> atrium_app::Result<H
     let list = |f: Filter, n: i64| {
         let a = a.clone();
         let app = s.app.clone();
-        async move { app.list_projects(&a, &f, "key", false, Page::first(n)).await.map(|(v, _)| v) }
+        async move {
+            app.list_projects(&a, &f, "key", false, Page::first(n))
+                .await
+                .map(|(v, _)| v)
+        }
     };
     let mut sections = vec![];
     for role in a.roles() {
@@ -81,54 +96,128 @@ async fn build_home(s: &AppState, a: &atrium_app::Actor) -> atrium_app::Result<H
         match role {
             Role::PmoDirector | Role::PortfolioManager | Role::PmoAnalyst => {
                 sec.stats = rag_stats.clone();
-                let red = list(Filter { status: Some(Rag::Red), ..Default::default() }, 10).await?;
+                let red = list(
+                    Filter {
+                        status: Some(Rag::Red),
+                        ..Default::default()
+                    },
+                    10,
+                )
+                .await?;
                 sec.items = red.iter().map(item).collect();
                 sec.empty = "No project is red. Nothing needs escalation today.".into();
-                sec.links = vec![("/overview", "Portfolio overview"), ("/projects?status=red", "All red projects"), ("/portfolios", "Portfolios")];
+                sec.links = vec![
+                    ("/overview", "Portfolio overview"),
+                    ("/projects?status=red", "All red projects"),
+                    ("/portfolios", "Portfolios"),
+                ];
                 if role == Role::PmoDirector {
                     sec.links.push(("/settings", "PMO operating mode"));
                     sec.links.push(("/audit", "Audit trail"));
                 }
             }
             Role::ProgramManager => {
-                let (programs, _) = s.app.list_programs(a, None, None, false, "key", false, Page::first(20)).await?;
-                sec.items = programs.iter().map(|p| (format!("{} {}", p.key, p.name), format!("/programs/{}", p.id), "", String::new())).collect();
+                let (programs, _) = s
+                    .app
+                    .list_programs(a, None, None, false, "key", false, Page::first(20))
+                    .await?;
+                sec.items = programs
+                    .iter()
+                    .map(|p| {
+                        (
+                            format!("{} {}", p.key, p.name),
+                            format!("/programs/{}", p.id),
+                            "",
+                            String::new(),
+                        )
+                    })
+                    .collect();
                 sec.empty = "No program is assigned to you yet.".into();
-                sec.links = vec![("/programs", "Programs"), ("/projects?status=red", "Red projects")];
+                sec.links = vec![
+                    ("/programs", "Programs"),
+                    ("/projects?status=red", "Red projects"),
+                ];
             }
             Role::ProjectManager | Role::SeniorProjectManager => {
-                let mine = list(Filter { manager_id: Some(a.user_id), ..Default::default() }, 50).await?;
+                let mine = list(
+                    Filter {
+                        manager_id: Some(a.user_id),
+                        ..Default::default()
+                    },
+                    50,
+                )
+                .await?;
                 sec.title = format!("{} home: your projects", role.label());
                 sec.stats = vec![
                     ("projects you manage".into(), mine.len().to_string(), ""),
-                    ("red".into(), mine.iter().filter(|p| p.status == Rag::Red).count().to_string(), "red"),
-                    ("amber".into(), mine.iter().filter(|p| p.status == Rag::Amber).count().to_string(), "amber"),
+                    (
+                        "red".into(),
+                        mine.iter()
+                            .filter(|p| p.status == Rag::Red)
+                            .count()
+                            .to_string(),
+                        "red",
+                    ),
+                    (
+                        "amber".into(),
+                        mine.iter()
+                            .filter(|p| p.status == Rag::Amber)
+                            .count()
+                            .to_string(),
+                        "amber",
+                    ),
                 ];
                 sec.items = mine.iter().map(item).collect();
-                sec.empty = "You manage no project yet. Projects assigned to you appear here.".into();
+                sec.empty =
+                    "You manage no project yet. Projects assigned to you appear here.".into();
                 sec.links = vec![("/projects", "All your visible projects")];
             }
             Role::Sponsor => {
-                let mine = list(Filter { sponsor_id: Some(a.user_id), ..Default::default() }, 50).await?;
+                let mine = list(
+                    Filter {
+                        sponsor_id: Some(a.user_id),
+                        ..Default::default()
+                    },
+                    50,
+                )
+                .await?;
                 sec.items = mine.iter().map(item).collect();
                 sec.empty = "You sponsor no project yet.".into();
             }
             Role::ResourceManager => {
                 let depts = atrium_store::people::departments(&s.app.db).await?;
-                sec.stats = depts.iter().map(|(d, n)| (d.clone(), n.to_string(), "")).collect();
+                sec.stats = depts
+                    .iter()
+                    .map(|(d, n)| (d.clone(), n.to_string(), ""))
+                    .collect();
                 sec.empty = "The resource pool is empty.".into();
-                sec.links = vec![("/people", "Resource pool"), ("/people/new", "Add a person")];
+                sec.links = vec![
+                    ("/people", "Resource pool"),
+                    ("/people/new", "Add a person"),
+                ];
             }
             Role::Admin => {
                 sec.stats = vec![("users".into(), s.app.user_count().await?.to_string(), "")];
-                sec.links = vec![("/admin/users", "Users and roles"), ("/settings", "Organization settings"), ("/audit", "Audit trail")];
+                sec.links = vec![
+                    ("/admin/users", "Users and roles"),
+                    ("/settings", "Organization settings"),
+                    ("/audit", "Audit trail"),
+                ];
             }
             Role::GovernanceOfficer => {
-                sec.links = vec![("/audit", "Audit trail"), ("/overview", "Portfolio overview")];
-                sec.empty = "Stage-gate reviews and compliance findings will be listed here.".into();
+                sec.links = vec![
+                    ("/audit", "Audit trail"),
+                    ("/overview", "Portfolio overview"),
+                ];
+                sec.empty =
+                    "Stage-gate reviews and compliance findings will be listed here.".into();
             }
             _ => {
-                sec.empty = format!("Nothing waits for you yet. As a {} you will act here on: {}", role.label(), role.focus());
+                sec.empty = format!(
+                    "Nothing waits for you yet. As a {} you will act here on: {}",
+                    role.label(),
+                    role.focus()
+                );
                 sec.links = vec![("/overview", "Portfolio overview")];
             }
         }
@@ -183,17 +272,28 @@ async fn overview(State(s): State<AppState>, PageUser(a): PageUser) -> Response 
         let count = |r: &str| counts.iter().find(|(k, _)| k == r).map_or(0, |(_, n)| *n);
         let lk = s.app.lookups().await?;
         // Worst status first, so what needs attention is on top of each portfolio.
-        let (mut projects, _) = s.app.list_projects(&a, &Filter::default(), "key", false, Page::first(Page::MAX_LIMIT)).await?;
+        let (mut projects, _) = s
+            .app
+            .list_projects(
+                &a,
+                &Filter::default(),
+                "key",
+                false,
+                Page::first(Page::MAX_LIMIT),
+            )
+            .await?;
         projects.sort_by_key(|p| std::cmp::Reverse(p.status));
         let mut by: BTreeMap<String, Group> = BTreeMap::new();
         for p in projects {
-            let g = by.entry(lk.portfolio(p.portfolio_id)).or_insert_with(|| Group {
-                id: p.portfolio_id.to_string(),
-                name: lk.portfolio(p.portfolio_id),
-                count: 0,
-                more: 0,
-                projects: vec![],
-            });
+            let g = by
+                .entry(lk.portfolio(p.portfolio_id))
+                .or_insert_with(|| Group {
+                    id: p.portfolio_id.to_string(),
+                    name: lk.portfolio(p.portfolio_id),
+                    count: 0,
+                    more: 0,
+                    projects: vec![],
+                });
             g.count += 1;
             if g.projects.len() >= PER_GROUP {
                 g.more += 1;
@@ -211,7 +311,13 @@ async fn overview(State(s): State<AppState>, PageUser(a): PageUser) -> Response 
                 rag: p.status.as_str(),
             });
         }
-        Ok(OverviewPage { nav: Nav::new(&a, "/overview"), green: count("green"), amber: count("amber"), red: count("red"), groups: by.into_values().collect() })
+        Ok(OverviewPage {
+            nav: Nav::new(&a, "/overview"),
+            green: count("green"),
+            amber: count("amber"),
+            red: count("red"),
+            groups: by.into_values().collect(),
+        })
     }
     .await;
     match r {

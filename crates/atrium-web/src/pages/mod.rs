@@ -14,14 +14,22 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(auth::router()).merge(home::router()).merge(records::router()).merge(admin::router())
+    Router::new()
+        .merge(auth::router())
+        .merge(home::router())
+        .merge(records::router())
+        .merge(admin::router())
 }
 
-/// Refuses a form whose CSRF token does not match the session's.
-pub fn check_csrf(a: &Actor, f: &FormData) -> Result<(), Response> {
+/// The refusal page for a form whose CSRF token does not match the session's, if so.
+pub fn check_csrf(a: &Actor, f: &FormData) -> Option<Response> {
     if constant_eq(&f.get("_csrf"), &a.csrf) && !a.csrf.is_empty() {
-        Ok(())
+        None
     } else {
-        Err(crate::views::error_page(StatusCode::FORBIDDEN, "Form expired", "This form is no longer valid (CSRF check failed). Go back, reload the page and try again."))
+        Some(crate::views::error_page(
+            StatusCode::FORBIDDEN,
+            "Form expired",
+            "This form is no longer valid (CSRF check failed). Go back, reload the page and try again.",
+        ))
     }
 }

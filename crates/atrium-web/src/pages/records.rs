@@ -29,10 +29,16 @@ pub fn router() -> Router<AppState> {
         .route("/projects/new", get(project_new))
         .route("/projects/{id}", get(project_show).post(project_update))
         .route("/projects/{id}/edit", get(project_edit))
-        .route("/projects/{id}/archive", get(project_archive_confirm).post(project_archive))
+        .route(
+            "/projects/{id}/archive",
+            get(project_archive_confirm).post(project_archive),
+        )
         .route("/portfolios", get(portfolios_list).post(portfolio_create))
         .route("/portfolios/new", get(portfolio_new))
-        .route("/portfolios/{id}", get(portfolio_show).post(portfolio_update))
+        .route(
+            "/portfolios/{id}",
+            get(portfolio_show).post(portfolio_update),
+        )
         .route("/portfolios/{id}/edit", get(portfolio_edit))
         .route("/programs", get(programs_list).post(program_create))
         .route("/programs/new", get(program_new))
@@ -52,58 +58,131 @@ fn err(e: AppError) -> Response {
 }
 
 fn page_of(q: &HashMap<String, String>) -> Page {
-    let limit = q.get("limit").and_then(|v| v.parse().ok()).unwrap_or(50i64).clamp(1, 200);
-    let offset = q.get("offset").and_then(|v| v.parse().ok()).unwrap_or(0i64).max(0);
+    let limit = q
+        .get("limit")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50i64)
+        .clamp(1, 200);
+    let offset = q
+        .get("offset")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0i64)
+        .max(0);
     Page { limit, offset }
 }
 
 fn sort_of(q: &HashMap<String, String>, allowed: &[(&str, &str)], default: &str) -> (String, bool) {
     let raw = q.get("sort").map(String::as_str).unwrap_or(default);
     let (desc, col) = raw.strip_prefix('-').map_or((false, raw), |c| (true, c));
-    if allowed.iter().any(|(k, _)| *k == col) { (col.to_owned(), desc) } else { (default.to_owned(), false) }
+    if allowed.iter().any(|(k, _)| *k == col) {
+        (col.to_owned(), desc)
+    } else {
+        (default.to_owned(), false)
+    }
 }
 
 /// Query string with `key` replaced (or removed when `val` is empty).
 fn with(q: &HashMap<String, String>, key: &str, val: &str) -> String {
-    let mut pairs: Vec<(String, String)> = q.iter().filter(|(k, v)| *k != key && !v.is_empty()).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let mut pairs: Vec<(String, String)> = q
+        .iter()
+        .filter(|(k, v)| *k != key && !v.is_empty())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     if !val.is_empty() {
         pairs.push((key.to_owned(), val.to_owned()));
     }
     pairs.sort();
-    pairs.iter().map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))).collect::<Vec<_>>().join("&")
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
-fn columns(base: &str, q: &HashMap<String, String>, cols: &[(&'static str, Option<&str>)], sort: &str, desc: bool) -> Vec<Col> {
+fn columns(
+    base: &str,
+    q: &HashMap<String, String>,
+    cols: &[(&'static str, Option<&str>)],
+    sort: &str,
+    desc: bool,
+) -> Vec<Col> {
     let mut q = q.clone();
     q.remove("offset");
     cols.iter()
         .map(|(label, key)| match key {
             Some(k) => {
                 let active = *k == sort;
-                let next = if active && !desc { format!("-{k}") } else { (*k).to_owned() };
-                Col { label, href: Some(format!("{base}?{}", with(&q, "sort", &next))), arrow: if active { if desc { " ▼" } else { " ▲" } } else { "" } }
+                let next = if active && !desc {
+                    format!("-{k}")
+                } else {
+                    (*k).to_owned()
+                };
+                Col {
+                    label,
+                    href: Some(format!("{base}?{}", with(&q, "sort", &next))),
+                    arrow: if active {
+                        if desc { " ▼" } else { " ▲" }
+                    } else {
+                        ""
+                    },
+                }
             }
-            None => Col { label, href: None, arrow: "" },
+            None => Col {
+                label,
+                href: None,
+                arrow: "",
+            },
         })
         .collect()
 }
 
-fn pager(base: &str, q: &HashMap<String, String>, page: Page, shown: usize, next: Option<i64>) -> (Option<String>, Option<String>, String) {
-    let prev = (page.offset > 0).then(|| format!("{base}?{}", with(q, "offset", &(page.offset - page.limit).max(0).to_string())));
+fn pager(
+    base: &str,
+    q: &HashMap<String, String>,
+    page: Page,
+    shown: usize,
+    next: Option<i64>,
+) -> (Option<String>, Option<String>, String) {
+    let prev = (page.offset > 0).then(|| {
+        format!(
+            "{base}?{}",
+            with(q, "offset", &(page.offset - page.limit).max(0).to_string())
+        )
+    });
     let nxt = next.map(|n| format!("{base}?{}", with(q, "offset", &n.to_string())));
-    let text = if shown == 0 { String::new() } else { format!("{}–{}", page.offset + 1, page.offset + shown as i64) };
+    let text = if shown == 0 {
+        String::new()
+    } else {
+        format!("{}–{}", page.offset + 1, page.offset + shown as i64)
+    };
     (prev, nxt, text)
 }
 
-fn options<T: Copy>(all: &[T], val: impl Fn(T) -> &'static str, label: impl Fn(T) -> &'static str, any: Option<&str>) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = any.map(|a| vec![(String::new(), a.to_owned())]).unwrap_or_default();
-    v.extend(all.iter().map(|x| (val(*x).to_owned(), label(*x).to_owned())));
+fn options<T: Copy>(
+    all: &[T],
+    val: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+    any: Option<&str>,
+) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = any
+        .map(|a| vec![(String::new(), a.to_owned())])
+        .unwrap_or_default();
+    v.extend(
+        all.iter()
+            .map(|x| (val(*x).to_owned(), label(*x).to_owned())),
+    );
     v
 }
 
 fn csv_response(name: &str, body: Vec<u8>) -> Response {
     (
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))],
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
         body,
     )
         .into_response()
@@ -111,7 +190,11 @@ fn csv_response(name: &str, body: Vec<u8>) -> Response {
 
 /// Guards CSV cells against formula injection in spreadsheets.
 fn csv_cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() }
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    }
 }
 
 fn write_csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
@@ -131,13 +214,21 @@ fn user_opts(lk: &Lookups) -> Vec<(String, String)> {
 
 fn portfolio_opts(lk: &Lookups, blank: &str) -> Vec<(String, String)> {
     let mut v = vec![(String::new(), blank.to_owned())];
-    v.extend(lk.portfolios.iter().map(|(id, k, n)| (id.to_string(), format!("{k} — {n}"))));
+    v.extend(
+        lk.portfolios
+            .iter()
+            .map(|(id, k, n)| (id.to_string(), format!("{k} — {n}"))),
+    );
     v
 }
 
 fn program_opts(lk: &Lookups, blank: &str) -> Vec<(String, String)> {
     let mut v = vec![(String::new(), blank.to_owned())];
-    v.extend(lk.programs.iter().map(|(id, k, n, _)| (id.to_string(), format!("{k} — {n}"))));
+    v.extend(
+        lk.programs
+            .iter()
+            .map(|(id, k, n, _)| (id.to_string(), format!("{k} — {n}"))),
+    );
     v
 }
 
@@ -159,10 +250,16 @@ async fn projects_list(State(s): State<AppState>, PageUser(a): PageUser, Query(q
     let r: atrium_app::Result<ListPage> = async {
         let page = page_of(&q);
         let (sort, desc) = sort_of(&q, atrium_store::project::SORTS, "key");
-        let (items, next) = s.app.list_projects(&a, &project_filter(&q), &sort, desc, page).await?;
+        let (items, next) = s
+            .app
+            .list_projects(&a, &project_filter(&q), &sort, desc, page)
+            .await?;
         let lk = s.app.lookups().await?;
         let mode = s.app.settings().await?.operating_mode;
-        let can_create = atrium_app::permissions::roles_for(atrium_app::Action::CreateProject, mode).iter().any(|r| a.roles().contains(r));
+        let can_create =
+            atrium_app::permissions::roles_for(atrium_app::Action::CreateProject, mode)
+                .iter()
+                .any(|r| a.roles().contains(r));
         let rows = items.iter().map(|p| {
             vec![
                 Cell::text(p.status.label()).class(format!("rag-cell {}", p.status.as_str())),
@@ -199,10 +296,30 @@ async fn projects_list(State(s): State<AppState>, PageUser(a): PageUser, Query(q
             export_href: Some(format!("/projects.csv?{}", with(&q, "offset", ""))),
             filters: vec![
                 Field::text("q", "Search", q.get("q").cloned().unwrap_or_default()),
-                Field::select("portfolio_id", "Portfolio", q.get("portfolio_id").cloned().unwrap_or_default(), portfolio_opts(&lk, "Any")),
-                Field::select("phase", "Phase", q.get("phase").cloned().unwrap_or_default(), options(&Phase::ALL, Phase::as_str, Phase::label, Some("Any"))),
-                Field::select("status", "Status", q.get("status").cloned().unwrap_or_default(), options(&Rag::ALL, Rag::as_str, Rag::label, Some("Any"))),
-                Field::select("archived", "Archived", q.get("archived").cloned().unwrap_or_default(), vec![(String::new(), "Hide".into()), ("1".into(), "Show".into())]),
+                Field::select(
+                    "portfolio_id",
+                    "Portfolio",
+                    q.get("portfolio_id").cloned().unwrap_or_default(),
+                    portfolio_opts(&lk, "Any"),
+                ),
+                Field::select(
+                    "phase",
+                    "Phase",
+                    q.get("phase").cloned().unwrap_or_default(),
+                    options(&Phase::ALL, Phase::as_str, Phase::label, Some("Any")),
+                ),
+                Field::select(
+                    "status",
+                    "Status",
+                    q.get("status").cloned().unwrap_or_default(),
+                    options(&Rag::ALL, Rag::as_str, Rag::label, Some("Any")),
+                ),
+                Field::select(
+                    "archived",
+                    "Archived",
+                    q.get("archived").cloned().unwrap_or_default(),
+                    vec![(String::new(), "Hide".into()), ("1".into(), "Show".into())],
+                ),
             ],
             action: "/projects".into(),
             sort: q.get("sort").cloned().unwrap_or_default(),
@@ -222,7 +339,10 @@ async fn projects_csv(State(s): State<AppState>, PageUser(a): PageUser, Query(q)
     let (sort, desc) = sort_of(&q, atrium_store::project::SORTS, "key");
     let f = project_filter(&q);
     let mut all = vec![];
-    let mut page = Page { limit: Page::MAX_LIMIT, offset: 0 };
+    let mut page = Page {
+        limit: Page::MAX_LIMIT,
+        offset: 0,
+    };
     loop {
         match s.app.list_projects(&a, &f, &sort, desc, page).await {
             Ok((items, next)) => {
@@ -240,7 +360,21 @@ async fn projects_csv(State(s): State<AppState>, PageUser(a): PageUser, Query(q)
         Err(e) => return err(e),
     };
     let body = write_csv(
-        &["key", "name", "portfolio", "program", "phase", "status", "manager", "sponsor", "planned_start", "planned_finish", "budget", "currency", "status_note"],
+        &[
+            "key",
+            "name",
+            "portfolio",
+            "program",
+            "phase",
+            "status",
+            "manager",
+            "sponsor",
+            "planned_start",
+            "planned_finish",
+            "budget",
+            "currency",
+            "status_note",
+        ],
         all.iter().map(|p| {
             vec![
                 p.key.clone(),
@@ -265,19 +399,67 @@ async fn projects_csv(State(s): State<AppState>, PageUser(a): PageUser, Query(q)
 fn project_fields(d: &ProjectDraft, lk: &Lookups) -> Vec<Field> {
     let id = |v: Option<Uuid>| v.map(|v| v.to_string()).unwrap_or_default();
     vec![
-        Field::text("key", "Key", &d.key).required().help("Like PRJ-042: letters, a dash, digits. Unique."),
+        Field::text("key", "Key", &d.key)
+            .required()
+            .help("Like PRJ-042: letters, a dash, digits. Unique."),
         Field::text("name", "Name", &d.name).required(),
-        Field::select("portfolio_id", "Portfolio", id(d.portfolio_id), portfolio_opts(lk, "— choose —")),
-        Field::select("program_id", "Program", id(d.program_id), program_opts(lk, "— none (directly in the portfolio) —")),
+        Field::select(
+            "portfolio_id",
+            "Portfolio",
+            id(d.portfolio_id),
+            portfolio_opts(lk, "— choose —"),
+        ),
+        Field::select(
+            "program_id",
+            "Program",
+            id(d.program_id),
+            program_opts(lk, "— none (directly in the portfolio) —"),
+        ),
         Field::select("sponsor_id", "Sponsor", id(d.sponsor_id), user_opts(lk)),
-        Field::select("manager_id", "Project manager", id(d.manager_id), user_opts(lk)),
-        Field::select("phase", "Lifecycle phase", &d.phase, options(&Phase::ALL, Phase::as_str, Phase::label, None)),
-        Field::text("planned_start", "Planned start", d.planned_start.clone().unwrap_or_default()).kind(FieldKind::Date),
-        Field::text("planned_finish", "Planned finish", d.planned_finish.clone().unwrap_or_default()).kind(FieldKind::Date),
-        Field::text("budget", "Budget", d.budget.clone().unwrap_or_default()).help("Amount in the organization's currency, e.g. 250000 or 250000.50."),
-        Field::select("status", "Status (RAG)", &d.status, options(&Rag::ALL, Rag::as_str, Rag::label, None)),
-        Field::text("status_note", "Status note", d.status_note.clone().unwrap_or_default()).kind(FieldKind::Textarea),
-        Field::text("description", "Description", d.description.clone().unwrap_or_default()).kind(FieldKind::Textarea),
+        Field::select(
+            "manager_id",
+            "Project manager",
+            id(d.manager_id),
+            user_opts(lk),
+        ),
+        Field::select(
+            "phase",
+            "Lifecycle phase",
+            &d.phase,
+            options(&Phase::ALL, Phase::as_str, Phase::label, None),
+        ),
+        Field::text(
+            "planned_start",
+            "Planned start",
+            d.planned_start.clone().unwrap_or_default(),
+        )
+        .kind(FieldKind::Date),
+        Field::text(
+            "planned_finish",
+            "Planned finish",
+            d.planned_finish.clone().unwrap_or_default(),
+        )
+        .kind(FieldKind::Date),
+        Field::text("budget", "Budget", d.budget.clone().unwrap_or_default())
+            .help("Amount in the organization's currency, e.g. 250000 or 250000.50."),
+        Field::select(
+            "status",
+            "Status (RAG)",
+            &d.status,
+            options(&Rag::ALL, Rag::as_str, Rag::label, None),
+        ),
+        Field::text(
+            "status_note",
+            "Status note",
+            d.status_note.clone().unwrap_or_default(),
+        )
+        .kind(FieldKind::Textarea),
+        Field::text(
+            "description",
+            "Description",
+            d.description.clone().unwrap_or_default(),
+        )
+        .kind(FieldKind::Textarea),
     ]
 }
 
@@ -300,13 +482,35 @@ fn project_draft(f: &FormData) -> ProjectDraft {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn form_page(a: &Actor, current: &str, title: String, action: String, mut fields: Vec<Field>, errors: &[FieldError], cancel: String, version: Option<i64>) -> Response {
+fn form_page(
+    a: &Actor,
+    current: &str,
+    title: String,
+    action: String,
+    mut fields: Vec<Field>,
+    errors: &[FieldError],
+    cancel: String,
+    version: Option<i64>,
+) -> Response {
     let general = attach_errors(&mut fields, errors);
     if let Some(v) = version {
         fields.push(Field::text("version", "version", v.to_string()).kind(FieldKind::Hidden));
     }
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let mut r = render(&FormPage { nav: Nav::new(a, current), title, action, fields, general_errors: general, submit: "Save", cancel, notice: String::new() });
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut r = render(&FormPage {
+        nav: Nav::new(a, current),
+        title,
+        action,
+        fields,
+        general_errors: general,
+        submit: "Save",
+        cancel,
+        notice: String::new(),
+    });
     *r.status_mut() = status;
     r
 }
@@ -317,7 +521,9 @@ fn form_error(e: AppError, show: impl FnOnce(&[FieldError]) -> Response) -> Resp
         AppError::Validation(errs) => show(&errs),
         AppError::Stale { current } => show(&[FieldError {
             field: "version".into(),
-            message: format!("Someone else changed this record (now version {current}) while you were editing. Your changes were not saved: open the record again to see the current values."),
+            message: format!(
+                "Someone else changed this record (now version {current}) while you were editing. Your changes were not saved: open the record again to see the current values."
+            ),
         }]),
         other => err(other),
     }
@@ -335,11 +541,20 @@ async fn project_new(State(s): State<AppState>, PageUser(a): PageUser, Query(q):
         program_id: q.get("program_id").and_then(|v| v.parse().ok()),
         ..Default::default()
     };
-    form_page(&a, "/projects", "New project".into(), "/projects".into(), project_fields(&d, &lk), &[], "/projects".into(), None)
+    form_page(
+        &a,
+        "/projects",
+        "New project".into(),
+        "/projects".into(),
+        project_fields(&d, &lk),
+        &[],
+        "/projects".into(),
+        None,
+    )
 }
 
 async fn project_create(State(s): State<AppState>, PageUser(a): PageUser, f: FormData) -> Response {
-    if let Err(r) = check_csrf(&a, &f) {
+    if let Some(r) = check_csrf(&a, &f) {
         return r;
     }
     let d = project_draft(&f);
@@ -347,12 +562,27 @@ async fn project_create(State(s): State<AppState>, PageUser(a): PageUser, f: For
         Ok(p) => Redirect::to(&format!("/projects/{}", p.id)).into_response(),
         Err(e) => {
             let lk = s.app.lookups().await.unwrap_or_default();
-            form_error(e, |errs| form_page(&a, "/projects", "New project".into(), "/projects".into(), project_fields(&d, &lk), errs, "/projects".into(), None))
+            form_error(e, |errs| {
+                form_page(
+                    &a,
+                    "/projects",
+                    "New project".into(),
+                    "/projects".into(),
+                    project_fields(&d, &lk),
+                    errs,
+                    "/projects".into(),
+                    None,
+                )
+            })
         }
     }
 }
 
-async fn project_show(State(s): State<AppState>, PageUser(a): PageUser, Path(id): Path<Uuid>) -> Response {
+async fn project_show(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+) -> Response {
     let r: atrium_app::Result<DetailPage> = async {
         let p = s.app.get_project(&a, id).await?;
         let lk = s.app.lookups().await?;
@@ -363,23 +593,59 @@ async fn project_show(State(s): State<AppState>, PageUser(a): PageUser, Path(id)
         if can(atrium_app::Action::UpdateProject) && !p.archived {
             actions.push((format!("/projects/{id}/edit"), "Edit"));
         }
-        let danger = (can(atrium_app::Action::ArchiveProject) && !p.archived).then(|| (format!("/projects/{id}/archive"), "Archive"));
+        let danger = (can(atrium_app::Action::ArchiveProject) && !p.archived)
+            .then(|| (format!("/projects/{id}/archive"), "Archive"));
         Ok(DetailPage {
             nav: Nav::new(&a, "/projects"),
             title: format!("{} {}", p.key, p.name),
             subtitle: p.description.clone().unwrap_or_default(),
             badge: Some((p.status.as_str().into(), p.status.label().into())),
             rows: vec![
-                ("Portfolio", Cell::link(lk.portfolio(p.portfolio_id), format!("/portfolios/{}", p.portfolio_id))),
-                ("Program", p.program_id.map_or_else(|| Cell::text("—"), |g| Cell::link(lk.program(Some(g)), format!("/programs/{g}")))),
+                (
+                    "Portfolio",
+                    Cell::link(
+                        lk.portfolio(p.portfolio_id),
+                        format!("/portfolios/{}", p.portfolio_id),
+                    ),
+                ),
+                (
+                    "Program",
+                    p.program_id.map_or_else(
+                        || Cell::text("—"),
+                        |g| Cell::link(lk.program(Some(g)), format!("/programs/{g}")),
+                    ),
+                ),
                 ("Phase", Cell::text(p.phase.label())),
                 ("Sponsor", Cell::text(lk.user(p.sponsor_id))),
                 ("Project manager", Cell::text(lk.user(p.manager_id))),
-                ("Planned start", Cell::text(p.planned_start.map(|d| d.to_string()).unwrap_or_else(|| "—".into()))),
-                ("Planned finish", Cell::text(p.planned_finish.map(|d| d.to_string()).unwrap_or_else(|| "—".into()))),
-                ("Budget", Cell::text(format!("{} {}", p.budget.format(), p.currency))),
-                ("Status note", Cell::text(p.status_note.clone().unwrap_or_default())),
-                ("Archived", Cell::text(if p.archived { "yes" } else { "no" })),
+                (
+                    "Planned start",
+                    Cell::text(
+                        p.planned_start
+                            .map(|d| d.to_string())
+                            .unwrap_or_else(|| "—".into()),
+                    ),
+                ),
+                (
+                    "Planned finish",
+                    Cell::text(
+                        p.planned_finish
+                            .map(|d| d.to_string())
+                            .unwrap_or_else(|| "—".into()),
+                    ),
+                ),
+                (
+                    "Budget",
+                    Cell::text(format!("{} {}", p.budget.format(), p.currency)),
+                ),
+                (
+                    "Status note",
+                    Cell::text(p.status_note.clone().unwrap_or_default()),
+                ),
+                (
+                    "Archived",
+                    Cell::text(if p.archived { "yes" } else { "no" }),
+                ),
                 ("Version", Cell::text(p.version.to_string())),
             ],
             actions,
@@ -390,18 +656,36 @@ async fn project_show(State(s): State<AppState>, PageUser(a): PageUser, Path(id)
     r.map_or_else(err, |p| render(&p))
 }
 
-async fn project_edit(State(s): State<AppState>, PageUser(a): PageUser, Path(id): Path<Uuid>) -> Response {
+async fn project_edit(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+) -> Response {
     let r: atrium_app::Result<Response> = async {
         let p = s.app.get_project(&a, id).await?;
         let lk = s.app.lookups().await?;
-        Ok(form_page(&a, "/projects", format!("Edit {}", p.key), format!("/projects/{id}"), project_fields(&ProjectDraft::from_project(&p), &lk), &[], format!("/projects/{id}"), Some(p.version)))
+        Ok(form_page(
+            &a,
+            "/projects",
+            format!("Edit {}", p.key),
+            format!("/projects/{id}"),
+            project_fields(&ProjectDraft::from_project(&p), &lk),
+            &[],
+            format!("/projects/{id}"),
+            Some(p.version),
+        ))
     }
     .await;
     r.unwrap_or_else(err)
 }
 
-async fn project_update(State(s): State<AppState>, PageUser(a): PageUser, Path(id): Path<Uuid>, f: FormData) -> Response {
-    if let Err(r) = check_csrf(&a, &f) {
+async fn project_update(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+    f: FormData,
+) -> Response {
+    if let Some(r) = check_csrf(&a, &f) {
         return r;
     }
     let d = project_draft(&f);
@@ -410,17 +694,35 @@ async fn project_update(State(s): State<AppState>, PageUser(a): PageUser, Path(i
         Ok(p) => Redirect::to(&format!("/projects/{}", p.id)).into_response(),
         Err(e) => {
             let lk = s.app.lookups().await.unwrap_or_default();
-            form_error(e, |errs| form_page(&a, "/projects", format!("Edit {}", d.key), format!("/projects/{id}"), project_fields(&d, &lk), errs, format!("/projects/{id}"), Some(version)))
+            form_error(e, |errs| {
+                form_page(
+                    &a,
+                    "/projects",
+                    format!("Edit {}", d.key),
+                    format!("/projects/{id}"),
+                    project_fields(&d, &lk),
+                    errs,
+                    format!("/projects/{id}"),
+                    Some(version),
+                )
+            })
         }
     }
 }
 
-async fn project_archive_confirm(State(s): State<AppState>, PageUser(a): PageUser, Path(id): Path<Uuid>) -> Response {
+async fn project_archive_confirm(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+) -> Response {
     match s.app.get_project(&a, id).await {
         Ok(p) => render(&ConfirmPage {
             nav: Nav::new(&a, "/projects"),
             title: format!("Archive {}?", p.key),
-            message: format!("{} will disappear from lists and overviews. Its data and audit trail are kept, and it can be shown again with the Archived filter.", p.name),
+            message: format!(
+                "{} will disappear from lists and overviews. Its data and audit trail are kept, and it can be shown again with the Archived filter.",
+                p.name
+            ),
             action: format!("/projects/{id}/archive"),
             version: p.version,
             cancel: format!("/projects/{id}"),
@@ -429,11 +731,20 @@ async fn project_archive_confirm(State(s): State<AppState>, PageUser(a): PageUse
     }
 }
 
-async fn project_archive(State(s): State<AppState>, PageUser(a): PageUser, Path(id): Path<Uuid>, f: FormData) -> Response {
-    if let Err(r) = check_csrf(&a, &f) {
+async fn project_archive(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+    f: FormData,
+) -> Response {
+    if let Some(r) = check_csrf(&a, &f) {
         return r;
     }
-    match s.app.archive_project(&a, id, f.get("version").parse().unwrap_or(-1)).await {
+    match s
+        .app
+        .archive_project(&a, id, f.get("version").parse().unwrap_or(-1))
+        .await
+    {
         Ok(_) => Redirect::to("/projects").into_response(),
         Err(e) => err(e),
     }
@@ -441,7 +752,11 @@ async fn project_archive(State(s): State<AppState>, PageUser(a): PageUser, Path(
 
 // ======================= portfolios =======================
 
-async fn portfolios_list(State(s): State<AppState>, PageUser(a): PageUser, Query(q): Q) -> Response {
+async fn portfolios_list(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Query(q): Q,
+) -> Response {
     let r: atrium_app::Result<ListPage> = async {
         let page = page_of(&q);
         let (sort, desc) = sort_of(&q, atrium_store::portfolio::SORTS, "key");
@@ -477,24 +792,54 @@ async fn portfolios_list(State(s): State<AppState>, PageUser(a): PageUser, Query
 
 fn portfolio_fields(d: &PortfolioDraft, lk: &Lookups) -> Vec<Field> {
     vec![
-        Field::text("key", "Key", &d.key).required().help("2–20 letters, digits or dashes, e.g. DIGITAL."),
+        Field::text("key", "Key", &d.key)
+            .required()
+            .help("2–20 letters, digits or dashes, e.g. DIGITAL."),
         Field::text("name", "Name", &d.name).required(),
-        Field::select("owner_id", "Owner", d.owner_id.map(|v| v.to_string()).unwrap_or_default(), user_opts(lk)),
-        Field::text("description", "Description", d.description.clone().unwrap_or_default()).kind(FieldKind::Textarea),
+        Field::select(
+            "owner_id",
+            "Owner",
+            d.owner_id.map(|v| v.to_string()).unwrap_or_default(),
+            user_opts(lk),
+        ),
+        Field::text(
+            "description",
+            "Description",
+            d.description.clone().unwrap_or_default(),
+        )
+        .kind(FieldKind::Textarea),
     ]
 }
 
 fn portfolio_draft(f: &FormData) -> PortfolioDraft {
-    PortfolioDraft { key: f.get("key"), name: f.get("name"), description: f.opt("description"), owner_id: f.uuid("owner_id") }
+    PortfolioDraft {
+        key: f.get("key"),
+        name: f.get("name"),
+        description: f.opt("description"),
+        owner_id: f.uuid("owner_id"),
+    }
 }
 
 async fn portfolio_new(State(s): State<AppState>, PageUser(a): PageUser) -> Response {
     let lk = s.app.lookups().await.unwrap_or_default();
-    form_page(&a, "/portfolios", "New portfolio".into(), "/portfolios".into(), portfolio_fields(&PortfolioDraft::default(), &lk), &[], "/portfolios".into(), None)
+    form_page(
+        &a,
+        "/portfolios",
+        "New portfolio".into(),
+        "/portfolios".into(),
+        portfolio_fields(&PortfolioDraft::default(), &lk),
+        &[],
+        "/portfolios".into(),
+        None,
+    )
 }
 
-async fn portfolio_create(State(s): State<AppState>, PageUser(a): PageUser, f: FormData) -> Response {
-    if let Err(r) = check_csrf(&a, &f) {
+async fn portfolio_create(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    f: FormData,
+) -> Response {
+    if let Some(r) = check_csrf(&a, &f) {
         return r;
     }
     let d = portfolio_draft(&f);
@@ -502,18 +847,39 @@ async fn portfolio_create(State(s): State<AppState>, PageUser(a): PageUser, f: F
         Ok(p) => Redirect::to(&format!("/portfolios/{}", p.id)).into_response(),
         Err(e) => {
             let lk = s.app.lookups().await.unwrap_or_default();
-            form_error(e, |errs| form_page(&a, "/portfolios", "New portfolio".into(), "/portfolios".into(), portfolio_fields(&d, &lk), errs, "/portfolios".into(), None))
+            form_error(e, |errs| {
+                form_page(
+                    &a,
+                    "/portfolios",
+                    "New portfolio".into(),
+                    "/portfolios".into(),
+                    portfolio_fields(&d, &lk),
+                    errs,
+                    "/portfolios".into(),
+                    None,
+                )
+            })
         }
     }
 }
 
-async fn portfolio_show(State(s): State<AppState>, PageUser(a): PageUser, Path(id): Path<Uuid>) -> Response {
+async fn portfolio_show(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+) -> Response {
     let r: atrium_app::Result<DetailPage> = async {
         let p = s.app.get_portfolio(&a, id).await?;
         let lk = s.app.lookups().await?;
         let mode = s.app.settings().await?.operating_mode;
-        let at = Placement { portfolio: Some(id), ..Default::default() };
-        let mut actions = vec![(format!("/projects?portfolio_id={id}"), "Projects"), (format!("/projects/new?portfolio_id={id}"), "New project")];
+        let at = Placement {
+            portfolio: Some(id),
+            ..Default::default()
+        };
+        let mut actions = vec![
+            (format!("/projects?portfolio_id={id}"), "Projects"),
+            (format!("/projects/new?portfolio_id={id}"), "New project"),
+        ];
         if atrium_app::permissions::allows(&a, atrium_app::Action::UpdatePortfolio, &at, mode) {
             actions.push((format!("/portfolios/{id}/edit"), "Edit"));
         }
@@ -522,7 +888,10 @@ async fn portfolio_show(State(s): State<AppState>, PageUser(a): PageUser, Path(i
             title: format!("{} {}", p.key, p.name),
             subtitle: p.description.clone().unwrap_or_default(),
             badge: None,
-            rows: vec![("Owner", Cell::text(lk.user(p.owner_id))), ("Version", Cell::text(p.version.to_string()))],
+            rows: vec![
+                ("Owner", Cell::text(lk.user(p.owner_id))),
+                ("Version", Cell::text(p.version.to_string())),
+            ],
             actions,
             danger: None,
         })
@@ -531,19 +900,42 @@ async fn portfolio_show(State(s): State<AppState>, PageUser(a): PageUser, Path(i
     r.map_or_else(err, |p| render(&p))
 }
 
-async fn portfolio_edit(State(s): State<AppState>, PageUser(a): PageUser, Path(id): Path<Uuid>) -> Response {
+async fn portfolio_edit(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+) -> Response {
     let r: atrium_app::Result<Response> = async {
         let p = s.app.get_portfolio(&a, id).await?;
         let lk = s.app.lookups().await?;
-        let d = PortfolioDraft { key: p.key.clone(), name: p.name.clone(), description: p.description.clone(), owner_id: p.owner_id };
-        Ok(form_page(&a, "/portfolios", format!("Edit {}", p.key), format!("/portfolios/{id}"), portfolio_fields(&d, &lk), &[], format!("/portfolios/{id}"), Some(p.version)))
+        let d = PortfolioDraft {
+            key: p.key.clone(),
+            name: p.name.clone(),
+            description: p.description.clone(),
+            owner_id: p.owner_id,
+        };
+        Ok(form_page(
+            &a,
+            "/portfolios",
+            format!("Edit {}", p.key),
+            format!("/portfolios/{id}"),
+            portfolio_fields(&d, &lk),
+            &[],
+            format!("/portfolios/{id}"),
+            Some(p.version),
+        ))
     }
     .await;
     r.unwrap_or_else(err)
 }
 
-async fn portfolio_update(State(s): State<AppState>, PageUser(a): PageUser, Path(id): Path<Uuid>, f: FormData) -> Response {
-    if let Err(r) = check_csrf(&a, &f) {
+async fn portfolio_update(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+    f: FormData,
+) -> Response {
+    if let Some(r) = check_csrf(&a, &f) {
         return r;
     }
     let d = portfolio_draft(&f);
@@ -552,7 +944,18 @@ async fn portfolio_update(State(s): State<AppState>, PageUser(a): PageUser, Path
         Ok(_) => Redirect::to(&format!("/portfolios/{id}")).into_response(),
         Err(e) => {
             let lk = s.app.lookups().await.unwrap_or_default();
-            form_error(e, |errs| form_page(&a, "/portfolios", "Edit portfolio".into(), format!("/portfolios/{id}"), portfolio_fields(&d, &lk), errs, format!("/portfolios/{id}"), Some(version)))
+            form_error(e, |errs| {
+                form_page(
+                    &a,
+                    "/portfolios",
+                    "Edit portfolio".into(),
+                    format!("/portfolios/{id}"),
+                    portfolio_fields(&d, &lk),
+                    errs,
+                    format!("/portfolios/{id}"),
+                    Some(version),
+                )
+            })
         }
     }
 }
@@ -564,7 +967,18 @@ async fn programs_list(State(s): State<AppState>, PageUser(a): PageUser, Query(q
         let page = page_of(&q);
         let (sort, desc) = sort_of(&q, atrium_store::portfolio::SORTS, "key");
         let pf = q.get("portfolio_id").and_then(|v| v.parse().ok());
-        let (items, next) = s.app.list_programs(&a, q.get("q").map(String::as_str), pf, false, &sort, desc, page).await?;
+        let (items, next) = s
+            .app
+            .list_programs(
+                &a,
+                q.get("q").map(String::as_str),
+                pf,
+                false,
+                &sort,
+                desc,
+                page,
+            )
+            .await?;
         let lk = s.app.lookups().await?;
         let rows: Vec<_> = items
             .iter()
@@ -579,20 +993,44 @@ async fn programs_list(State(s): State<AppState>, PageUser(a): PageUser, Query(q
             })
             .collect();
         let (prev_href, next_href, page_text) = pager("/programs", &q, page, rows.len(), next);
-        let can_create = a.roles().iter().any(|r| atrium_app::permissions::roles_for(atrium_app::Action::CreateProgram, atrium_core::org::OperatingMode::Supportive).contains(r));
+        let can_create = a.roles().iter().any(|r| {
+            atrium_app::permissions::roles_for(
+                atrium_app::Action::CreateProgram,
+                atrium_core::org::OperatingMode::Supportive,
+            )
+            .contains(r)
+        });
         Ok(ListPage {
             nav: Nav::new(&a, "/programs"),
             title: "Programs".into(),
-            intro: "Related projects managed together for benefits no single project delivers.".into(),
+            intro: "Related projects managed together for benefits no single project delivers."
+                .into(),
             new_href: can_create.then(|| "/programs/new".into()),
             export_href: None,
             filters: vec![
                 Field::text("q", "Search", q.get("q").cloned().unwrap_or_default()),
-                Field::select("portfolio_id", "Portfolio", q.get("portfolio_id").cloned().unwrap_or_default(), portfolio_opts(&lk, "Any")),
+                Field::select(
+                    "portfolio_id",
+                    "Portfolio",
+                    q.get("portfolio_id").cloned().unwrap_or_default(),
+                    portfolio_opts(&lk, "Any"),
+                ),
             ],
             action: "/programs".into(),
             sort: q.get("sort").cloned().unwrap_or_default(),
-            columns: columns("/programs", &q, &[("Key", Some("key")), ("Name", Some("name")), ("Portfolio", None), ("Program manager", None), ("", None)], &sort, desc),
+            columns: columns(
+                "/programs",
+                &q,
+                &[
+                    ("Key", Some("key")),
+                    ("Name", Some("name")),
+                    ("Portfolio", None),
+                    ("Program manager", None),
+                    ("", None),
+                ],
+                &sort,
+                desc,
+            ),
             rows,
             empty: "No program matches.".into(),
             prev_href,
@@ -606,25 +1044,57 @@ async fn programs_list(State(s): State<AppState>, PageUser(a): PageUser, Query(q
 
 fn program_fields(d: &ProgramDraft, lk: &Lookups) -> Vec<Field> {
     vec![
-        Field::text("key", "Key", &d.key).required().help("2–20 letters, digits or dashes, e.g. PGM-07."),
+        Field::text("key", "Key", &d.key)
+            .required()
+            .help("2–20 letters, digits or dashes, e.g. PGM-07."),
         Field::text("name", "Name", &d.name).required(),
-        Field::select("portfolio_id", "Portfolio", d.portfolio_id.map(|v| v.to_string()).unwrap_or_default(), portfolio_opts(lk, "— choose —")),
-        Field::select("manager_id", "Program manager", d.manager_id.map(|v| v.to_string()).unwrap_or_default(), user_opts(lk)),
-        Field::text("description", "Description", d.description.clone().unwrap_or_default()).kind(FieldKind::Textarea),
+        Field::select(
+            "portfolio_id",
+            "Portfolio",
+            d.portfolio_id.map(|v| v.to_string()).unwrap_or_default(),
+            portfolio_opts(lk, "— choose —"),
+        ),
+        Field::select(
+            "manager_id",
+            "Program manager",
+            d.manager_id.map(|v| v.to_string()).unwrap_or_default(),
+            user_opts(lk),
+        ),
+        Field::text(
+            "description",
+            "Description",
+            d.description.clone().unwrap_or_default(),
+        )
+        .kind(FieldKind::Textarea),
     ]
 }
 
 fn program_draft(f: &FormData) -> ProgramDraft {
-    ProgramDraft { key: f.get("key"), name: f.get("name"), description: f.opt("description"), portfolio_id: f.uuid("portfolio_id"), manager_id: f.uuid("manager_id") }
+    ProgramDraft {
+        key: f.get("key"),
+        name: f.get("name"),
+        description: f.opt("description"),
+        portfolio_id: f.uuid("portfolio_id"),
+        manager_id: f.uuid("manager_id"),
+    }
 }
 
 async fn program_new(State(s): State<AppState>, PageUser(a): PageUser) -> Response {
     let lk = s.app.lookups().await.unwrap_or_default();
-    form_page(&a, "/programs", "New program".into(), "/programs".into(), program_fields(&ProgramDraft::default(), &lk), &[], "/programs".into(), None)
+    form_page(
+        &a,
+        "/programs",
+        "New program".into(),
+        "/programs".into(),
+        program_fields(&ProgramDraft::default(), &lk),
+        &[],
+        "/programs".into(),
+        None,
+    )
 }
 
 async fn program_create(State(s): State<AppState>, PageUser(a): PageUser, f: FormData) -> Response {
-    if let Err(r) = check_csrf(&a, &f) {
+    if let Some(r) = check_csrf(&a, &f) {
         return r;
     }
     let d = program_draft(&f);
@@ -632,17 +1102,36 @@ async fn program_create(State(s): State<AppState>, PageUser(a): PageUser, f: For
         Ok(p) => Redirect::to(&format!("/programs/{}", p.id)).into_response(),
         Err(e) => {
             let lk = s.app.lookups().await.unwrap_or_default();
-            form_error(e, |errs| form_page(&a, "/programs", "New program".into(), "/programs".into(), program_fields(&d, &lk), errs, "/programs".into(), None))
+            form_error(e, |errs| {
+                form_page(
+                    &a,
+                    "/programs",
+                    "New program".into(),
+                    "/programs".into(),
+                    program_fields(&d, &lk),
+                    errs,
+                    "/programs".into(),
+                    None,
+                )
+            })
         }
     }
 }
 
-async fn program_show(State(s): State<AppState>, PageUser(a): PageUser, Path(id): Path<Uuid>) -> Response {
+async fn program_show(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+) -> Response {
     let r: atrium_app::Result<DetailPage> = async {
         let p = s.app.get_program(&a, id).await?;
         let lk = s.app.lookups().await?;
         let mode = s.app.settings().await?.operating_mode;
-        let at = Placement { portfolio: Some(p.portfolio_id), program: Some(id), project: None };
+        let at = Placement {
+            portfolio: Some(p.portfolio_id),
+            program: Some(id),
+            project: None,
+        };
         let mut actions = vec![(format!("/projects?program_id={id}"), "Projects")];
         if atrium_app::permissions::allows(&a, atrium_app::Action::UpdateProgram, &at, mode) {
             actions.push((format!("/programs/{id}/edit"), "Edit"));
@@ -653,7 +1142,13 @@ async fn program_show(State(s): State<AppState>, PageUser(a): PageUser, Path(id)
             subtitle: p.description.clone().unwrap_or_default(),
             badge: None,
             rows: vec![
-                ("Portfolio", Cell::link(lk.portfolio(p.portfolio_id), format!("/portfolios/{}", p.portfolio_id))),
+                (
+                    "Portfolio",
+                    Cell::link(
+                        lk.portfolio(p.portfolio_id),
+                        format!("/portfolios/{}", p.portfolio_id),
+                    ),
+                ),
                 ("Program manager", Cell::text(lk.user(p.manager_id))),
                 ("Version", Cell::text(p.version.to_string())),
             ],
@@ -665,19 +1160,43 @@ async fn program_show(State(s): State<AppState>, PageUser(a): PageUser, Path(id)
     r.map_or_else(err, |p| render(&p))
 }
 
-async fn program_edit(State(s): State<AppState>, PageUser(a): PageUser, Path(id): Path<Uuid>) -> Response {
+async fn program_edit(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+) -> Response {
     let r: atrium_app::Result<Response> = async {
         let p = s.app.get_program(&a, id).await?;
         let lk = s.app.lookups().await?;
-        let d = ProgramDraft { key: p.key.clone(), name: p.name.clone(), description: p.description.clone(), portfolio_id: Some(p.portfolio_id), manager_id: p.manager_id };
-        Ok(form_page(&a, "/programs", format!("Edit {}", p.key), format!("/programs/{id}"), program_fields(&d, &lk), &[], format!("/programs/{id}"), Some(p.version)))
+        let d = ProgramDraft {
+            key: p.key.clone(),
+            name: p.name.clone(),
+            description: p.description.clone(),
+            portfolio_id: Some(p.portfolio_id),
+            manager_id: p.manager_id,
+        };
+        Ok(form_page(
+            &a,
+            "/programs",
+            format!("Edit {}", p.key),
+            format!("/programs/{id}"),
+            program_fields(&d, &lk),
+            &[],
+            format!("/programs/{id}"),
+            Some(p.version),
+        ))
     }
     .await;
     r.unwrap_or_else(err)
 }
 
-async fn program_update(State(s): State<AppState>, PageUser(a): PageUser, Path(id): Path<Uuid>, f: FormData) -> Response {
-    if let Err(r) = check_csrf(&a, &f) {
+async fn program_update(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+    f: FormData,
+) -> Response {
+    if let Some(r) = check_csrf(&a, &f) {
         return r;
     }
     let d = program_draft(&f);
@@ -686,7 +1205,18 @@ async fn program_update(State(s): State<AppState>, PageUser(a): PageUser, Path(i
         Ok(_) => Redirect::to(&format!("/programs/{id}")).into_response(),
         Err(e) => {
             let lk = s.app.lookups().await.unwrap_or_default();
-            form_error(e, |errs| form_page(&a, "/programs", "Edit program".into(), format!("/programs/{id}"), program_fields(&d, &lk), errs, format!("/programs/{id}"), Some(version)))
+            form_error(e, |errs| {
+                form_page(
+                    &a,
+                    "/programs",
+                    "Edit program".into(),
+                    format!("/programs/{id}"),
+                    program_fields(&d, &lk),
+                    errs,
+                    format!("/programs/{id}"),
+                    Some(version),
+                )
+            })
         }
     }
 }
@@ -706,9 +1236,17 @@ async fn people_list(State(s): State<AppState>, PageUser(a): PageUser, Query(q):
     let r: atrium_app::Result<ListPage> = async {
         let page = page_of(&q);
         let (sort, desc) = sort_of(&q, atrium_store::people::SORTS, "name");
-        let (items, next) = s.app.list_people(&a, &people_filter(&q), &sort, desc, page).await?;
+        let (items, next) = s
+            .app
+            .list_people(&a, &people_filter(&q), &sort, desc, page)
+            .await?;
         let depts = atrium_store::people::departments(&s.app.db).await?;
-        let can_manage = atrium_app::permissions::allows(&a, atrium_app::Action::ManagePeople, &Placement::ORGANIZATION, atrium_core::org::OperatingMode::Supportive);
+        let can_manage = atrium_app::permissions::allows(
+            &a,
+            atrium_app::Action::ManagePeople,
+            &Placement::ORGANIZATION,
+            atrium_core::org::OperatingMode::Supportive,
+        );
         let rows: Vec<_> = items
             .iter()
             .map(|p| {
@@ -716,9 +1254,19 @@ async fn people_list(State(s): State<AppState>, PageUser(a): PageUser, Query(q):
                     Cell::link(&p.name, format!("/people/{}", p.id)),
                     Cell::text(&p.department),
                     Cell::text(&p.job_role),
-                    Cell::text(p.skills.iter().map(|s| format!("{} ({})", s.name, s.level)).collect::<Vec<_>>().join(", ")),
+                    Cell::text(
+                        p.skills
+                            .iter()
+                            .map(|s| format!("{} ({})", s.name, s.level))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
                     Cell::text(p.cost_rate.format()).class("num"),
-                    Cell::text(format!("{:.1}", f64::from(p.weekly_capacity_minutes) / 60.0)).class("num"),
+                    Cell::text(format!(
+                        "{:.1}",
+                        f64::from(p.weekly_capacity_minutes) / 60.0
+                    ))
+                    .class("num"),
                 ]
             })
             .collect();
@@ -728,20 +1276,38 @@ async fn people_list(State(s): State<AppState>, PageUser(a): PageUser, Query(q):
         Ok(ListPage {
             nav: Nav::new(&a, "/people"),
             title: "Resource pool".into(),
-            intro: "People available to projects, with their skills, cost rates and weekly capacity.".into(),
+            intro:
+                "People available to projects, with their skills, cost rates and weekly capacity."
+                    .into(),
             new_href: can_manage.then(|| "/people/new".into()),
             export_href: Some(format!("/people.csv?{}", with(&q, "offset", ""))),
             filters: vec![
                 Field::text("q", "Name", q.get("q").cloned().unwrap_or_default()),
-                Field::select("department", "Department", q.get("department").cloned().unwrap_or_default(), dept_opts),
-                Field::text("skill", "Skill", q.get("skill").cloned().unwrap_or_default()),
+                Field::select(
+                    "department",
+                    "Department",
+                    q.get("department").cloned().unwrap_or_default(),
+                    dept_opts,
+                ),
+                Field::text(
+                    "skill",
+                    "Skill",
+                    q.get("skill").cloned().unwrap_or_default(),
+                ),
             ],
             action: "/people".into(),
             sort: q.get("sort").cloned().unwrap_or_default(),
             columns: columns(
                 "/people",
                 &q,
-                &[("Name", Some("name")), ("Department", Some("department")), ("Job role", Some("job_role")), ("Skills", None), ("Cost / hour", Some("cost_rate")), ("Hours / week", Some("weekly_capacity"))],
+                &[
+                    ("Name", Some("name")),
+                    ("Department", Some("department")),
+                    ("Job role", Some("job_role")),
+                    ("Skills", None),
+                    ("Cost / hour", Some("cost_rate")),
+                    ("Hours / week", Some("weekly_capacity")),
+                ],
                 &sort,
                 desc,
             ),
@@ -760,7 +1326,10 @@ async fn people_csv(State(s): State<AppState>, PageUser(a): PageUser, Query(q): 
     let (sort, desc) = sort_of(&q, atrium_store::people::SORTS, "name");
     let f = people_filter(&q);
     let mut all = vec![];
-    let mut page = Page { limit: Page::MAX_LIMIT, offset: 0 };
+    let mut page = Page {
+        limit: Page::MAX_LIMIT,
+        offset: 0,
+    };
     loop {
         match s.app.list_people(&a, &f, &sort, desc, page).await {
             Ok((items, next)) => {
@@ -774,7 +1343,15 @@ async fn people_csv(State(s): State<AppState>, PageUser(a): PageUser, Query(q): 
         }
     }
     let body = write_csv(
-        &["name", "email", "department", "job_role", "cost_rate", "weekly_capacity_hours", "skills"],
+        &[
+            "name",
+            "email",
+            "department",
+            "job_role",
+            "cost_rate",
+            "weekly_capacity_hours",
+            "skills",
+        ],
         all.iter().map(|p| {
             vec![
                 p.name.clone(),
@@ -783,7 +1360,11 @@ async fn people_csv(State(s): State<AppState>, PageUser(a): PageUser, Query(q): 
                 p.job_role.clone(),
                 p.cost_rate.plain(),
                 format!("{:.2}", f64::from(p.weekly_capacity_minutes) / 60.0),
-                p.skills.iter().map(|s| format!("{}:{}", s.name, s.level)).collect::<Vec<_>>().join(", "),
+                p.skills
+                    .iter()
+                    .map(|s| format!("{}:{}", s.name, s.level))
+                    .collect::<Vec<_>>()
+                    .join(", "),
             ]
         }),
     );
@@ -797,8 +1378,13 @@ fn person_fields(d: &PersonDraft) -> Vec<Field> {
         Field::text("department", "Department", &d.department).required(),
         Field::text("job_role", "Job role", &d.job_role).required(),
         Field::text("cost_rate", "Cost rate per hour", &d.cost_rate),
-        Field::text("weekly_capacity_hours", "Capacity (hours per week)", &d.weekly_capacity_hours),
-        Field::text("skills", "Skills", d.skills.join(", ")).help("Comma-separated, each with a level 1–5: Rust:4, SQL:3"),
+        Field::text(
+            "weekly_capacity_hours",
+            "Capacity (hours per week)",
+            &d.weekly_capacity_hours,
+        ),
+        Field::text("skills", "Skills", d.skills.join(", "))
+            .help("Comma-separated, each with a level 1–5: Rust:4, SQL:3"),
     ]
 }
 
@@ -815,25 +1401,58 @@ fn person_draft(f: &FormData) -> PersonDraft {
 }
 
 async fn person_new(PageUser(a): PageUser) -> Response {
-    let d = PersonDraft { weekly_capacity_hours: "40".into(), cost_rate: "0".into(), ..Default::default() };
-    form_page(&a, "/people", "Add a person".into(), "/people".into(), person_fields(&d), &[], "/people".into(), None)
+    let d = PersonDraft {
+        weekly_capacity_hours: "40".into(),
+        cost_rate: "0".into(),
+        ..Default::default()
+    };
+    form_page(
+        &a,
+        "/people",
+        "Add a person".into(),
+        "/people".into(),
+        person_fields(&d),
+        &[],
+        "/people".into(),
+        None,
+    )
 }
 
 async fn person_create(State(s): State<AppState>, PageUser(a): PageUser, f: FormData) -> Response {
-    if let Err(r) = check_csrf(&a, &f) {
+    if let Some(r) = check_csrf(&a, &f) {
         return r;
     }
     let d = person_draft(&f);
     match s.app.create_person(&a, &d).await {
         Ok(p) => Redirect::to(&format!("/people/{}", p.id)).into_response(),
-        Err(e) => form_error(e, |errs| form_page(&a, "/people", "Add a person".into(), "/people".into(), person_fields(&d), errs, "/people".into(), None)),
+        Err(e) => form_error(e, |errs| {
+            form_page(
+                &a,
+                "/people",
+                "Add a person".into(),
+                "/people".into(),
+                person_fields(&d),
+                errs,
+                "/people".into(),
+                None,
+            )
+        }),
     }
 }
 
-async fn person_show(State(s): State<AppState>, PageUser(a): PageUser, Path(id): Path<Uuid>) -> Response {
+async fn person_show(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+) -> Response {
     match s.app.get_person(&a, id).await {
         Ok(p) => {
-            let can = atrium_app::permissions::allows(&a, atrium_app::Action::ManagePeople, &Placement::ORGANIZATION, atrium_core::org::OperatingMode::Supportive);
+            let can = atrium_app::permissions::allows(
+                &a,
+                atrium_app::Action::ManagePeople,
+                &Placement::ORGANIZATION,
+                atrium_core::org::OperatingMode::Supportive,
+            );
             render(&DetailPage {
                 nav: Nav::new(&a, "/people"),
                 title: p.name.clone(),
@@ -842,10 +1461,29 @@ async fn person_show(State(s): State<AppState>, PageUser(a): PageUser, Path(id):
                 rows: vec![
                     ("E-mail", Cell::text(p.email.clone().unwrap_or_default())),
                     ("Cost rate per hour", Cell::text(p.cost_rate.format())),
-                    ("Capacity", Cell::text(format!("{:.1} hours per week", f64::from(p.weekly_capacity_minutes) / 60.0))),
-                    ("Skills", Cell::text(p.skills.iter().map(|s| format!("{} ({}/5)", s.name, s.level)).collect::<Vec<_>>().join(", "))),
+                    (
+                        "Capacity",
+                        Cell::text(format!(
+                            "{:.1} hours per week",
+                            f64::from(p.weekly_capacity_minutes) / 60.0
+                        )),
+                    ),
+                    (
+                        "Skills",
+                        Cell::text(
+                            p.skills
+                                .iter()
+                                .map(|s| format!("{} ({}/5)", s.name, s.level))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        ),
+                    ),
                 ],
-                actions: if can { vec![(format!("/people/{id}/edit"), "Edit")] } else { vec![] },
+                actions: if can {
+                    vec![(format!("/people/{id}/edit"), "Edit")]
+                } else {
+                    vec![]
+                },
                 danger: None,
             })
         }
@@ -853,7 +1491,11 @@ async fn person_show(State(s): State<AppState>, PageUser(a): PageUser, Path(id):
     }
 }
 
-async fn person_edit(State(s): State<AppState>, PageUser(a): PageUser, Path(id): Path<Uuid>) -> Response {
+async fn person_edit(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+) -> Response {
     match s.app.get_person(&a, id).await {
         Ok(p) => {
             let d = PersonDraft {
@@ -863,22 +1505,51 @@ async fn person_edit(State(s): State<AppState>, PageUser(a): PageUser, Path(id):
                 job_role: p.job_role.clone(),
                 cost_rate: p.cost_rate.plain(),
                 weekly_capacity_hours: format!("{}", f64::from(p.weekly_capacity_minutes) / 60.0),
-                skills: p.skills.iter().map(|s| format!("{}:{}", s.name, s.level)).collect(),
+                skills: p
+                    .skills
+                    .iter()
+                    .map(|s| format!("{}:{}", s.name, s.level))
+                    .collect(),
             };
-            form_page(&a, "/people", format!("Edit {}", p.name), format!("/people/{id}"), person_fields(&d), &[], format!("/people/{id}"), Some(p.version))
+            form_page(
+                &a,
+                "/people",
+                format!("Edit {}", p.name),
+                format!("/people/{id}"),
+                person_fields(&d),
+                &[],
+                format!("/people/{id}"),
+                Some(p.version),
+            )
         }
         Err(e) => err(e),
     }
 }
 
-async fn person_update(State(s): State<AppState>, PageUser(a): PageUser, Path(id): Path<Uuid>, f: FormData) -> Response {
-    if let Err(r) = check_csrf(&a, &f) {
+async fn person_update(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+    f: FormData,
+) -> Response {
+    if let Some(r) = check_csrf(&a, &f) {
         return r;
     }
     let d = person_draft(&f);
     let version: i64 = f.get("version").parse().unwrap_or(-1);
     match s.app.update_person(&a, id, &d, version).await {
         Ok(_) => Redirect::to(&format!("/people/{id}")).into_response(),
-        Err(e) => form_error(e, |errs| form_page(&a, "/people", "Edit person".into(), format!("/people/{id}"), person_fields(&d), errs, format!("/people/{id}"), Some(version))),
+        Err(e) => form_error(e, |errs| {
+            form_page(
+                &a,
+                "/people",
+                "Edit person".into(),
+                format!("/people/{id}"),
+                person_fields(&d),
+                errs,
+                format!("/people/{id}"),
+                Some(version),
+            )
+        }),
     }
 }

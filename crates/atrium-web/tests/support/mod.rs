@@ -1,6 +1,8 @@
 //! Shared test fixtures: a fresh app per backend, users with tokens inserted directly (no
 //! slow password hashing), and request helpers running the router in-process.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+// Each test binary uses a different part of the fixture.
 #![allow(dead_code)]
 
 use atrium_app::App;
@@ -31,14 +33,29 @@ pub struct Fx {
 
 pub async fn add_user(db: &Db, email: &str, grants: &[Grant]) -> String {
     let id = Uuid::now_v7();
-    let u = identity::UserRow { id, email: email.into(), name: email.into(), password_hash: "x".into(), disabled: false, version: 1 };
+    let u = identity::UserRow {
+        id,
+        email: email.into(),
+        name: email.into(),
+        password_hash: "x".into(),
+        disabled: false,
+        version: 1,
+    };
     let token = atrium_app::auth::new_secret().unwrap();
     let mut tx = db.begin().await.unwrap();
     identity::insert_user(&mut tx, &u, 1).await.unwrap();
     for g in grants {
         identity::add_grant(&mut tx, id, g).await.unwrap();
     }
-    identity::insert_token(&mut tx, &atrium_app::auth::secret_hash(&token), id, 1, i64::MAX / 2).await.unwrap();
+    identity::insert_token(
+        &mut tx,
+        &atrium_app::auth::secret_hash(&token),
+        id,
+        1,
+        i64::MAX / 2,
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     token
 }
@@ -49,11 +66,29 @@ pub async fn fixture(db: Db) -> Fx {
     app.ensure_settings().await.unwrap();
     let sys = atrium_app::system_actor();
     let mut dir = sys.clone();
-    dir.grants = vec![Grant { role: Role::PmoDirector, scope: Scope::Organization }, Grant { role: Role::Admin, scope: Scope::Organization }];
-    let pf = |k: &str| PortfolioDraft { key: k.into(), name: format!("Portfolio {k}"), ..Default::default() };
+    dir.grants = vec![
+        Grant {
+            role: Role::PmoDirector,
+            scope: Scope::Organization,
+        },
+        Grant {
+            role: Role::Admin,
+            scope: Scope::Organization,
+        },
+    ];
+    let pf = |k: &str| PortfolioDraft {
+        key: k.into(),
+        name: format!("Portfolio {k}"),
+        ..Default::default()
+    };
     let p = app.create_portfolio(&dir, &pf("PFP")).await.unwrap().id;
     let q = app.create_portfolio(&dir, &pf("PFQ")).await.unwrap().id;
-    let pg = |k: &str, pf: Uuid| ProgramDraft { key: k.into(), name: format!("Program {k}"), portfolio_id: Some(pf), ..Default::default() };
+    let pg = |k: &str, pf: Uuid| ProgramDraft {
+        key: k.into(),
+        name: format!("Program {k}"),
+        portfolio_id: Some(pf),
+        ..Default::default()
+    };
     let g = app.create_program(&dir, &pg("PGM-G", p)).await.unwrap().id;
     let h = app.create_program(&dir, &pg("PGM-H", q)).await.unwrap().id;
     let pr = |k: &str, pf: Uuid, prog: Uuid| ProjectDraft {
@@ -65,8 +100,16 @@ pub async fn fixture(db: Db) -> Fx {
         status: "green".into(),
         ..Default::default()
     };
-    let x = app.create_project(&dir, &pr("PRJ-001", p, g)).await.unwrap().id;
-    let y = app.create_project(&dir, &pr("PRJ-002", q, h)).await.unwrap().id;
+    let x = app
+        .create_project(&dir, &pr("PRJ-001", p, g))
+        .await
+        .unwrap()
+        .id;
+    let y = app
+        .create_project(&dir, &pr("PRJ-002", q, h))
+        .await
+        .unwrap()
+        .id;
     let person = app
         .create_person(
             &dir,
@@ -83,7 +126,17 @@ pub async fn fixture(db: Db) -> Fx {
         .unwrap()
         .id;
     let router = atrium_web::router(app.clone());
-    Fx { app, router, p, q, g, h, x, y, person }
+    Fx {
+        app,
+        router,
+        p,
+        q,
+        g,
+        h,
+        x,
+        y,
+        person,
+    }
 }
 
 pub struct Resp {
@@ -101,13 +154,22 @@ impl Resp {
     }
 }
 
-pub async fn call(router: &Router, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> Resp {
+pub async fn call(
+    router: &Router,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> Resp {
     let mut b = Request::builder().method(method).uri(path);
     if let Some(t) = token {
         b = b.header("authorization", format!("Bearer {t}"));
     }
     let req = match body {
-        Some(v) => b.header("content-type", "application/json").body(Body::from(v.to_string())).unwrap(),
+        Some(v) => b
+            .header("content-type", "application/json")
+            .body(Body::from(v.to_string()))
+            .unwrap(),
         None => b.body(Body::empty()).unwrap(),
     };
     raw(router, req).await
@@ -117,6 +179,16 @@ pub async fn raw(router: &Router, req: Request<Body>) -> Resp {
     let resp = router.clone().oneshot(req).await.unwrap();
     let status = resp.status();
     let headers = resp.headers().clone();
-    let body = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
-    Resp { status, headers, body }
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    Resp {
+        status,
+        headers,
+        body,
+    }
 }
