@@ -34,6 +34,8 @@ const PEAK_MIN: f64 = 0.1;
 const PEAK_SPAN: f64 = 0.3;
 /// Restart after this many schedules per activity without a new best.
 const STALL_PER_ACTIVITY: f64 = 20.0;
+/// Population size (that of a 5,000-schedule budget) above which the stall limit grows.
+const STALL_POP: f64 = 48.0;
 /// Individuals kept from each population at a restart.
 const RESTART_KEEP: usize = 2;
 /// A decoded child worse than the other population's worst by more than this fraction is
@@ -311,6 +313,9 @@ impl<'a> Ga<'a> {
         self.ws.list_from_keys(inst, &lft, &mut list);
         self.seed_population(&mut pops, pop_size, &lft, Some(list));
 
+        // Large budgets have larger populations, which need proportionally more schedules
+        // per generation before a stall is meaningful (measured on j60 at 50,000).
+        let stall = STALL_PER_ACTIVITY * n as f64 * (pop_size as f64 / STALL_POP).max(1.0);
         let mut side = 0usize;
         let mut last_best = i32::MAX;
         let mut improved_at = 0usize;
@@ -323,7 +328,7 @@ impl<'a> Ga<'a> {
                 last_best = best_now;
                 improved_at = self.used;
             }
-            let stuck = (self.used - improved_at) as f64 > STALL_PER_ACTIVITY * n as f64;
+            let stuck = (self.used - improved_at) as f64 > stall;
             let converged = pops.iter().all(|p| {
                 p.len() >= pop_size
                     && p.last().map_or(0, |x| x.fit) == p.first().map_or(0, |x| x.fit)
