@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
             get(project_archive_confirm).post(project_archive),
         )
         .route("/portfolios", get(portfolios_list).post(portfolio_create))
+        .route("/portfolios.csv", get(portfolios_csv))
         .route("/portfolios/new", get(portfolio_new))
         .route(
             "/portfolios/{id}",
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/portfolios/{id}/edit", get(portfolio_edit))
         .route("/programs", get(programs_list).post(program_create))
+        .route("/programs.csv", get(programs_csv))
         .route("/programs/new", get(program_new))
         .route("/programs/{id}", get(program_show).post(program_update))
         .route("/programs/{id}/edit", get(program_edit))
@@ -774,7 +776,7 @@ async fn portfolios_list(
             title: "Portfolios".into(),
             intro: "Collections of programs and projects managed together for strategic value.".into(),
             new_href: can_create.then(|| "/portfolios/new".into()),
-            export_href: None,
+            export_href: Some(format!("/portfolios.csv?{}", with(&q, "offset", ""))),
             filters: vec![Field::text("q", "Search", q.get("q").cloned().unwrap_or_default())],
             action: "/portfolios".into(),
             sort: q.get("sort").cloned().unwrap_or_default(),
@@ -788,6 +790,36 @@ async fn portfolios_list(
     }
     .await;
     r.map_or_else(err, |p| render(&p))
+}
+
+async fn portfolios_csv(State(s): State<AppState>, PageUser(a): PageUser, Query(q): Q) -> Response {
+    let (sort, desc) = sort_of(&q, atrium_store::portfolio::SORTS, "key");
+    let page = Page {
+        limit: Page::MAX_LIMIT,
+        offset: 0,
+    };
+    let r = s
+        .app
+        .list_portfolios(&a, q.get("q").map(String::as_str), false, &sort, desc, page)
+        .await;
+    let lk = s.app.lookups().await.unwrap_or_default();
+    match r {
+        Ok((items, _)) => csv_response(
+            "portfolios.csv",
+            write_csv(
+                &["key", "name", "owner", "description"],
+                items.iter().map(|p| {
+                    vec![
+                        p.key.clone(),
+                        p.name.clone(),
+                        lk.user(p.owner_id),
+                        p.description.clone().unwrap_or_default(),
+                    ]
+                }),
+            ),
+        ),
+        Err(e) => err(e),
+    }
 }
 
 fn portfolio_fields(d: &PortfolioDraft, lk: &Lookups) -> Vec<Field> {
@@ -1006,7 +1038,7 @@ async fn programs_list(State(s): State<AppState>, PageUser(a): PageUser, Query(q
             intro: "Related projects managed together for benefits no single project delivers."
                 .into(),
             new_href: can_create.then(|| "/programs/new".into()),
-            export_href: None,
+            export_href: Some(format!("/programs.csv?{}", with(&q, "offset", ""))),
             filters: vec![
                 Field::text("q", "Search", q.get("q").cloned().unwrap_or_default()),
                 Field::select(
@@ -1040,6 +1072,46 @@ async fn programs_list(State(s): State<AppState>, PageUser(a): PageUser, Query(q
     }
     .await;
     r.map_or_else(err, |p| render(&p))
+}
+
+async fn programs_csv(State(s): State<AppState>, PageUser(a): PageUser, Query(q): Q) -> Response {
+    let (sort, desc) = sort_of(&q, atrium_store::portfolio::SORTS, "key");
+    let pf = q.get("portfolio_id").and_then(|v| v.parse().ok());
+    let page = Page {
+        limit: Page::MAX_LIMIT,
+        offset: 0,
+    };
+    let r = s
+        .app
+        .list_programs(
+            &a,
+            q.get("q").map(String::as_str),
+            pf,
+            false,
+            &sort,
+            desc,
+            page,
+        )
+        .await;
+    let lk = s.app.lookups().await.unwrap_or_default();
+    match r {
+        Ok((items, _)) => csv_response(
+            "programs.csv",
+            write_csv(
+                &["key", "name", "portfolio", "manager", "description"],
+                items.iter().map(|p| {
+                    vec![
+                        p.key.clone(),
+                        p.name.clone(),
+                        lk.portfolio(p.portfolio_id),
+                        lk.user(p.manager_id),
+                        p.description.clone().unwrap_or_default(),
+                    ]
+                }),
+            ),
+        ),
+        Err(e) => err(e),
+    }
 }
 
 fn program_fields(d: &ProgramDraft, lk: &Lookups) -> Vec<Field> {
