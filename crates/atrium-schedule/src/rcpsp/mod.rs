@@ -24,7 +24,7 @@ mod ga;
 mod sgs;
 
 pub use ga::{Solution, SolveOptions};
-pub use sgs::Workspace;
+use sgs::Workspace;
 
 /// Capacity of one renewable resource per period: `base` until the first change, then
 /// each `(from_period, units)` change holds until the next one. Changes need not be sorted.

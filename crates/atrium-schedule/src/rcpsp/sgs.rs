@@ -21,12 +21,10 @@ use std::collections::BinaryHeap;
 
 /// Scratch buffers for one thread. Create once per instance and reuse for every pass.
 #[derive(Debug, Clone)]
-pub struct Workspace {
+pub(crate) struct Workspace {
     avail: Vec<i32>,
-    /// Periods of `avail` that differ from the template last loaded (`usize::MAX` = all).
+    /// Periods at the start of `avail` that the last pass may have booked.
     touched: usize,
-    /// Template currently in `avail`: 0 = forward, otherwise anchor + 1 of a reversed one.
-    loaded: usize,
     rev_cap: Vec<i32>,
     indeg: Vec<u32>,
     heap: BinaryHeap<Reverse<(i64, u32)>>,
@@ -44,13 +42,12 @@ pub struct Workspace {
 
 impl Workspace {
     /// Buffers sized for `inst`.
-    pub fn new(inst: &Instance) -> Self {
+    pub(crate) fn new(inst: &Instance) -> Self {
         let mut avail = vec![0i32; 2 * inst.horizon * inst.nr];
         avail[..inst.cap.len()].copy_from_slice(&inst.cap);
         Self {
             avail,
             touched: 0,
-            loaded: 0,
             rev_cap: Vec::new(),
             indeg: vec![0; inst.n],
             heap: BinaryHeap::with_capacity(inst.n),
@@ -69,19 +66,14 @@ impl Workspace {
 
     /// Reset `avail` to the forward capacity.
     fn load_forward(&mut self, inst: &Instance) {
-        let nr = inst.nr;
-        if self.loaded == 0 && inst.constant {
-            let hi = (self.touched.min(inst.horizon)) * nr;
-            self.avail[..hi].copy_from_slice(&inst.cap[..hi]);
-        } else if self.loaded != 0 && inst.constant {
-            // Reversed constant capacity equals the forward one on the first `horizon`.
-            let hi = (self.touched.min(inst.horizon)) * nr;
+        if inst.constant {
+            // Every row is the same: only the periods the last pass used need a reset.
+            let hi = self.touched.min(inst.horizon) * inst.nr;
             self.avail[..hi].copy_from_slice(&inst.cap[..hi]);
         } else {
             self.avail[..inst.cap.len()].copy_from_slice(&inst.cap);
         }
         self.touched = 0;
-        self.loaded = 0;
     }
 
     /// Load the reversed capacity anchored at `anchor` (reversed period t = original
@@ -93,7 +85,6 @@ impl Workspace {
             let hi = (self.touched.min(inst.horizon)) * inst.nr;
             self.avail[..hi].copy_from_slice(&inst.cap[..hi]);
             self.touched = 0;
-            self.loaded = anchor + 1;
             return;
         }
         let nr = inst.nr;
@@ -114,8 +105,8 @@ impl Workspace {
             }
         }
         self.avail.copy_from_slice(&self.rev_cap);
+        // Rows past the horizon now hold reversed data; forward passes never reach them.
         self.touched = 0;
-        self.loaded = anchor + 1;
     }
 
     /// Earliest start `>= est` where `j` fits for its whole duration; books it.
