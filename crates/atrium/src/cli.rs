@@ -391,7 +391,8 @@ fn schedule(
         return Ok(ExitCode::SUCCESS);
     }
     let mut out = if level {
-        return Err("--level is not available in this build yet".into());
+        atrium_interop::report_level::level_json(&bytes, status)
+            .map_err(|e| format!("{}: {e}", file.display()))?
     } else {
         atrium_interop::report::schedule_json(&bytes, status)
             .map_err(|e| format!("{}: {e}", file.display()))?

@@ -226,6 +226,22 @@ fn schedule_prints_the_contract_json() {
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["monte_carlo"].is_object());
+    // Leveling adds leveled dates and resource loads (the generated file has no resources,
+    // so nothing moves).
+    let out = atrium()
+        .args(["schedule", fixture, "--level", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["tasks"][1]["start"].is_string() && v["leveled_finish"].is_string(),
+        "{v}"
+    );
     // Unreadable input: one clear line, non-zero exit.
     let bad = std::env::temp_dir().join(format!("bad-{}.xml", uuid_like()));
     std::fs::write(&bad, "<Project><Tasks><Task>").unwrap();
