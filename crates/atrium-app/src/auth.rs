@@ -151,14 +151,13 @@ impl App {
         Ok((token, atrium_store::from_micros(expires).to_string()))
     }
 
-    async fn actor_from(&self, found: Option<identity::Authenticated>) -> Result<Actor> {
+    fn actor_from(&self, found: Option<identity::Authenticated>) -> Result<Actor> {
         let a = found.ok_or(AppError::Unauthenticated)?;
-        let grants = identity::grants_of(&self.db, a.id).await?;
         Ok(Actor {
             user_id: a.id,
             email: a.email,
             name: a.name,
-            grants,
+            grants: a.grants,
             csrf: a.csrf_token,
         })
     }
@@ -167,13 +166,13 @@ impl App {
     pub async fn session_actor(&self, secret: &str) -> Result<Actor> {
         let found =
             identity::session_user(&self.db, &secret_hash(secret), self.now_micros()).await?;
-        self.actor_from(found).await
+        self.actor_from(found)
     }
 
     /// The actor behind a bearer token.
     pub async fn token_actor(&self, token: &str) -> Result<Actor> {
         let found = identity::token_user(&self.db, &secret_hash(token), self.now_micros()).await?;
-        self.actor_from(found).await
+        self.actor_from(found)
     }
 }
 

@@ -123,13 +123,44 @@ pub async fn add_grant(tx: &mut Tx, user: Uuid, g: &Grant) -> Result<bool> {
     Ok(true)
 }
 
-/// The user behind a live session or token (enabled users only), with its CSRF token for sessions.
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// The user behind a live session or token (enabled users only), with its grants and, for
+/// sessions, its CSRF token. Read in one query: it runs on every request.
+#[derive(Debug, Clone)]
 pub struct Authenticated {
     pub id: Uuid,
     pub email: String,
     pub name: String,
     pub csrf_token: String,
+    pub grants: Vec<Grant>,
+}
+
+type AuthRow = (
+    Uuid,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<Uuid>,
+);
+
+fn authenticated(rows: Vec<AuthRow>) -> Result<Option<Authenticated>> {
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let mut a = Authenticated {
+        id: first.0,
+        email: first.1.clone(),
+        name: first.2.clone(),
+        csrf_token: first.3.clone(),
+        grants: vec![],
+    };
+    for (_, _, _, _, role, kind, scope_id) in &rows {
+        if let (Some(role), Some(kind)) = (role, kind) {
+            a.grants.push(grant_from(role, kind, *scope_id)?);
+        }
+    }
+    Ok(Some(a))
 }
 
 pub async fn insert_session(
@@ -148,10 +179,12 @@ pub async fn insert_session(
 }
 
 pub async fn session_user(db: &Db, id_hash: &str, now: i64) -> Result<Option<Authenticated>> {
-    Ok(on_db!(db, p => sqlx::query_as(
-            "SELECT u.id, u.email, u.name, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
+    let rows: Vec<AuthRow> = on_db!(db, p => sqlx::query_as(
+            "SELECT u.id, u.email, u.name, s.csrf_token, g.role, g.scope_kind, g.scope_id \
+             FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN grants g ON g.user_id = u.id \
              WHERE s.id = $1 AND s.expires_at > $2 AND u.disabled = $3")
-        .bind(id_hash).bind(now).bind(false).fetch_optional(p).await?))
+        .bind(id_hash).bind(now).bind(false).fetch_all(p).await?);
+    authenticated(rows)
 }
 
 pub async fn delete_session(tx: &mut Tx, id_hash: &str) -> Result<()> {
@@ -174,10 +207,12 @@ pub async fn insert_token(
 }
 
 pub async fn token_user(db: &Db, id_hash: &str, now: i64) -> Result<Option<Authenticated>> {
-    Ok(on_db!(db, p => sqlx::query_as(
-            "SELECT u.id, u.email, u.name, '' AS csrf_token FROM api_tokens t JOIN users u ON u.id = t.user_id \
+    let rows: Vec<AuthRow> = on_db!(db, p => sqlx::query_as(
+            "SELECT u.id, u.email, u.name, '' AS csrf_token, g.role, g.scope_kind, g.scope_id \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN grants g ON g.user_id = u.id \
              WHERE t.id = $1 AND t.expires_at > $2 AND u.disabled = $3")
-        .bind(id_hash).bind(now).bind(false).fetch_optional(p).await?))
+        .bind(id_hash).bind(now).bind(false).fetch_all(p).await?);
+    authenticated(rows)
 }
 
 /// Removes expired sessions and tokens and old failed-login records.
