@@ -273,6 +273,63 @@ async fn roles_projects_and_permissions_in_chromium() {
     c.goto(&format!("{base}/projects?q=PRJ-900")).await.unwrap();
     let table = text(&c, "table.grid").await;
     assert!(table.contains("Browser-made project"), "{table}");
+    // Edit it: the status turns red.
+    c.find(Locator::LinkText("PRJ-900"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::LinkText("Edit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("#f-status"))
+        .await
+        .unwrap()
+        .select_by_value("red")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#f-status_note"))
+        .await
+        .unwrap()
+        .send_keys("Supplier slipped two weeks")
+        .await
+        .unwrap();
+    submit(&c).await;
+    assert!(text(&c, "h1 .rag").await.eq_ignore_ascii_case("red"));
+    assert!(
+        text(&c, "dl.props")
+            .await
+            .contains("Supplier slipped two weeks")
+    );
+    // Archive it, through the confirmation page.
+    c.find(Locator::LinkText("Archive"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("button.danger"))
+        .await
+        .unwrap();
+    shot(&c, "project-archive-confirm").await;
+    submit(&c).await;
+    c.goto(&format!("{base}/projects?q=PRJ-900")).await.unwrap();
+    assert!(text(&c, ".empty").await.contains("No project matches"));
+    c.goto(&format!("{base}/projects?q=PRJ-900&archived=1"))
+        .await
+        .unwrap();
+    assert!(
+        text(&c, "table.grid")
+            .await
+            .contains("Browser-made project")
+    );
     c.goto(&format!("{base}/overview")).await.unwrap();
     shot(&c, "overview").await;
     c.goto(&format!("{base}/projects")).await.unwrap();
