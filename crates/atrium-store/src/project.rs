@@ -249,3 +249,34 @@ pub async fn count_by_status(db: &Db, vis: &Visibility) -> Result<Vec<(String, i
         on_db!(db, p => bind_all!(sqlx::query_as::<_, (String, i64)>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?),
     )
 }
+
+/// Active (non-archived) project counts per (portfolio, status), for overviews.
+pub async fn counts_by_portfolio(db: &Db, vis: &Visibility) -> Result<Vec<(Uuid, String, i64)>> {
+    let mut q = Query::new("SELECT portfolio_id, status, COUNT(*) FROM projects WHERE archived = ");
+    q.bind(Bind::Bool(false));
+    push_visibility(&mut q, vis, "portfolio_id", "program_id", "id");
+    q.push(" GROUP BY portfolio_id, status");
+    Ok(
+        on_db!(db, p => bind_all!(sqlx::query_as::<_, (Uuid, String, i64)>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?),
+    )
+}
+
+/// The `per_portfolio` most urgent projects of each portfolio (red, then amber, then green;
+/// by key within a status), in one query.
+pub async fn most_urgent_per_portfolio(
+    db: &Db,
+    vis: &Visibility,
+    per_portfolio: i64,
+) -> Result<Vec<Project>> {
+    let mut q = Query::new(&format!(
+        "SELECT {COLUMNS} FROM (SELECT {COLUMNS}, ROW_NUMBER() OVER (PARTITION BY portfolio_id ORDER BY \
+         CASE status WHEN 'red' THEN 0 WHEN 'amber' THEN 1 ELSE 2 END, key) AS rn FROM projects WHERE archived = "
+    ));
+    q.bind(Bind::Bool(false));
+    push_visibility(&mut q, vis, "portfolio_id", "program_id", "id");
+    q.push(") ranked WHERE rn <= ")
+        .bind(Bind::I64(per_portfolio));
+    q.push(" ORDER BY portfolio_id, rn");
+    let rows: Vec<Row> = on_db!(db, p => bind_all!(sqlx::query_as::<_, Row>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?);
+    rows.into_iter().map(Project::try_from).collect()
+}

@@ -309,3 +309,62 @@ async fn disabling_a_user_ends_sessions_and_tokens() {
         );
     }
 }
+
+#[tokio::test]
+async fn overview_queries_rank_by_urgency_per_portfolio() {
+    for (name, db) in testing::all().await.unwrap() {
+        let a = seed_portfolio(&db, "OVA").await;
+        let b = seed_portfolio(&db, "OVB").await;
+        let mut tx = db.begin().await.unwrap();
+        for (i, (pf, status)) in [
+            (a, "green"),
+            (a, "red"),
+            (a, "amber"),
+            (a, "green"),
+            (b, "amber"),
+            (b, "red"),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let mut d = project_draft(&format!("PRJ-{i:03}"), *pf);
+            d.status = (*status).into();
+            project::insert(&mut tx, &d.validate(Uuid::now_v7(), 1, "EUR").unwrap(), 1)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let top = project::most_urgent_per_portfolio(&db, &Visibility::All, 2)
+            .await
+            .unwrap();
+        let of = |pf: Uuid| {
+            top.iter()
+                .filter(|p| p.portfolio_id == pf)
+                .map(|p| p.status.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(of(a), vec!["red", "amber"], "{name}");
+        assert_eq!(of(b), vec!["red", "amber"], "{name}");
+        let counts = project::counts_by_portfolio(&db, &Visibility::All)
+            .await
+            .unwrap();
+        let total_a: i64 = counts
+            .iter()
+            .filter(|(p, _, _)| *p == a)
+            .map(|(_, _, n)| n)
+            .sum();
+        assert_eq!(total_a, 4, "{name}");
+        let vis = Visibility::Scoped {
+            portfolios: vec![b],
+            programs: vec![],
+            projects: vec![],
+        };
+        assert!(
+            project::most_urgent_per_portfolio(&db, &vis, 5)
+                .await
+                .unwrap()
+                .iter()
+                .all(|p| p.portfolio_id == b)
+        );
+    }
+}

@@ -268,37 +268,36 @@ const PER_GROUP: usize = 25;
 async fn overview(State(s): State<AppState>, PageUser(a): PageUser) -> Response {
     let r: atrium_app::Result<OverviewPage> = async {
         let vis = atrium_app::permissions::visibility(&a);
-        let counts = atrium_store::project::count_by_status(&s.app.db, &vis).await?;
-        let count = |r: &str| counts.iter().find(|(k, _)| k == r).map_or(0, |(_, n)| *n);
+        let counts = atrium_store::project::counts_by_portfolio(&s.app.db, &vis).await?;
+        let count = |r: &str| {
+            counts
+                .iter()
+                .filter(|(_, k, _)| k == r)
+                .map(|(_, _, n)| *n)
+                .sum::<i64>()
+        };
         let lk = s.app.lookups().await?;
-        // Worst status first, so what needs attention is on top of each portfolio.
-        let (mut projects, _) = s
-            .app
-            .list_projects(
-                &a,
-                &Filter::default(),
-                "key",
-                false,
-                Page::first(Page::MAX_LIMIT),
-            )
-            .await?;
-        projects.sort_by_key(|p| std::cmp::Reverse(p.status));
+        let projects =
+            atrium_store::project::most_urgent_per_portfolio(&s.app.db, &vis, PER_GROUP as i64)
+                .await?;
         let mut by: BTreeMap<String, Group> = BTreeMap::new();
         for p in projects {
-            let g = by
-                .entry(lk.portfolio(p.portfolio_id))
-                .or_insert_with(|| Group {
+            let g = by.entry(lk.portfolio(p.portfolio_id)).or_insert_with(|| {
+                let total: i64 = counts
+                    .iter()
+                    .filter(|(id, _, _)| *id == p.portfolio_id)
+                    .map(|(_, _, n)| *n)
+                    .sum();
+                Group {
                     id: p.portfolio_id.to_string(),
                     name: lk.portfolio(p.portfolio_id),
-                    count: 0,
-                    more: 0,
+                    count: usize::try_from(total).unwrap_or(0),
+                    more: usize::try_from(total)
+                        .unwrap_or(0)
+                        .saturating_sub(PER_GROUP),
                     projects: vec![],
-                });
-            g.count += 1;
-            if g.projects.len() >= PER_GROUP {
-                g.more += 1;
-                continue;
-            }
+                }
+            });
             g.projects.push(Row {
                 id: p.id.to_string(),
                 key: p.key.clone(),
