@@ -7,6 +7,7 @@
 //! inputs of the baseline and earned-value engines of `atrium-schedule`.
 
 pub mod earned;
+mod fast;
 mod model;
 mod names;
 mod read;

@@ -146,7 +146,7 @@ fn app_err(e: AppError) -> String {
 
 pub fn run() -> Res<ExitCode> {
     let cli = Cli::parse();
-    init_tracing();
+    // `schedule` is a pure file-to-stdout command: no logging, no runtime to start.
     if let Command::Schedule {
         file,
         level,
@@ -158,6 +158,7 @@ pub fn run() -> Res<ExitCode> {
     {
         return schedule(file, *level, status_date.as_deref(), *monte_carlo, *seed);
     }
+    init_tracing();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -385,9 +386,16 @@ fn schedule(
     };
     if !level && monte_carlo.is_none() {
         // The plain report is rendered as text directly (the fast path).
-        let out = atrium_interop::report::schedule_json_text(&bytes, status)
+        let mut out = atrium_interop::report::schedule_json_text(&bytes, status)
             .map_err(|e| format!("{}: {e}", file.display()))?;
-        println!("{out}");
+        use std::io::Write as _;
+        // One write of the whole report through the locked handle.
+        out.push('\n');
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(out.as_bytes())
+            .and_then(|()| stdout.flush())
+            .map_err(|e| format!("cannot write the report: {e}"))?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut out = if level {

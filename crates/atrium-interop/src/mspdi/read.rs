@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
+use super::fast::Fast;
 use super::model::*;
 use super::names::is_schema_name;
 use super::names::{k, lookup, name_of};
@@ -27,6 +28,22 @@ type Name = Option<u16>;
 const MAX_WARNINGS: usize = 1000;
 
 pub(super) fn parse(xml: &[u8], limits: &Limits) -> R<Parsed> {
+    // The fast tokenizer first; on anything outside its subset (and on every error, so that
+    // messages and positions are quick-xml's), the whole input again with quick-xml.
+    let mut src = Src::new(xml, limits, true);
+    let fast = parse_with(&mut src, xml);
+    let bailed = matches!(&src.r, Rd::Fast(f) if f.bailed);
+    if let Ok(p) = fast
+        && !bailed
+    {
+        return Ok(p);
+    }
+    let mut src = Src::new(xml, limits, false);
+    parse_with(&mut src, xml)
+}
+
+fn parse_with<'a>(src: &mut Src<'a>, xml: &'a [u8]) -> R<Parsed> {
+    let limits = src.lim;
     if xml.len() > limits.max_input_bytes {
         return Err(MspdiError::InputTooLarge {
             limit: limits.max_input_bytes,
@@ -39,7 +56,7 @@ pub(super) fn parse(xml: &[u8], limits: &Limits) -> R<Parsed> {
         });
     }
     let xml = xml.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(xml);
-    let mut src = Src::new(xml, limits);
+    src.reset(xml);
     // Prolog: declaration, comments, processing instructions, whitespace; then the root.
     let root_empty = loop {
         let before = src.r.buffer_position();
@@ -124,7 +141,7 @@ pub(super) fn parse(xml: &[u8], limits: &Limits) -> R<Parsed> {
     }
     let mut warnings = std::mem::take(&mut src.warnings);
     warnings.extend(
-        src.unknown
+        std::mem::take(&mut src.unknown)
             .into_iter()
             .map(|(parent, name, count)| Warning::UnknownElement {
                 parent,
@@ -140,9 +157,51 @@ pub(super) fn parse(xml: &[u8], limits: &Limits) -> R<Parsed> {
     Ok(Parsed { project, warnings })
 }
 
+/// The event source: the fast subset tokenizer or quick-xml.
+enum Rd<'a> {
+    Fast(Fast<'a>),
+    Slow(Box<Reader<&'a [u8]>>),
+}
+
+impl<'a> Rd<'a> {
+    fn new(xml: &'a [u8], fast: bool) -> Self {
+        if fast {
+            return Rd::Fast(Fast::new(xml));
+        }
+        let mut r = Reader::from_reader(xml);
+        let c = r.config_mut();
+        c.check_end_names = true;
+        c.expand_empty_elements = false;
+        c.trim_text(false);
+        Rd::Slow(Box::new(r))
+    }
+
+    #[inline]
+    fn read_event(&mut self) -> Result<Event<'a>, quick_xml::Error> {
+        match self {
+            Rd::Fast(f) => Ok(f.read_event()),
+            Rd::Slow(r) => r.read_event(),
+        }
+    }
+
+    fn buffer_position(&self) -> u64 {
+        match self {
+            Rd::Fast(f) => f.buffer_position(),
+            Rd::Slow(r) => r.buffer_position(),
+        }
+    }
+
+    fn error_position(&self) -> u64 {
+        match self {
+            Rd::Fast(f) => f.buffer_position(),
+            Rd::Slow(r) => r.error_position(),
+        }
+    }
+}
+
 struct Src<'a> {
     xml: &'a [u8],
-    r: Reader<&'a [u8]>,
+    r: Rd<'a>,
     lim: &'a Limits,
     depth: usize,
     total_text: usize,
@@ -165,15 +224,10 @@ struct Src<'a> {
 }
 
 impl<'a> Src<'a> {
-    fn new(xml: &'a [u8], lim: &'a Limits) -> Self {
-        let mut r = Reader::from_reader(xml);
-        let c = r.config_mut();
-        c.check_end_names = true;
-        c.expand_empty_elements = false;
-        c.trim_text(false);
+    fn new(xml: &'a [u8], lim: &'a Limits, fast: bool) -> Self {
         Src {
             xml,
-            r,
+            r: Rd::new(xml, fast),
             lim,
             depth: 0,
             total_text: 0,
@@ -191,6 +245,13 @@ impl<'a> Src<'a> {
             links: 0,
             exceptions: 0,
         }
+    }
+
+    /// Points the source at `xml` (the input without its byte order mark).
+    fn reset(&mut self, xml: &'a [u8]) {
+        let fast = matches!(self.r, Rd::Fast(_));
+        self.xml = xml;
+        self.r = Rd::new(xml, fast);
     }
 
     /// 1-based line and column of a byte offset.

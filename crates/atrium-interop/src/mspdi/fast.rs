@@ -1,0 +1,159 @@
+//! A fast tokenizer for the plain XML subset that MSPDI writers emit (tags, whitespace and
+//! text without references), producing the same quick-xml events and offsets as the full
+//! reader.
+//!
+//! Why: the generic reader's per-event work (state machine, end-name bookkeeping) is the
+//! largest share of `atrium schedule` on big files. Anything outside the subset (comments,
+//! CDATA, references, DOCTYPE, CR, odd names, mismatched or missing end tags, invalid UTF-8)
+//! sets [`Fast::bailed`] and ends the stream; the caller then parses the whole input again
+//! with quick-xml, so every error and every unusual file is handled by the reference reader.
+
+use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
+
+pub(super) struct Fast<'a> {
+    xml: &'a [u8],
+    /// The input as text, validated once (per-node validation was a seventh of the time).
+    text: &'a str,
+    off: usize,
+    /// Names of the open elements, to check end tags like quick-xml's `check_end_names`.
+    open: Vec<&'a [u8]>,
+    /// Set when the input left the subset; the events read so far must be discarded.
+    pub(super) bailed: bool,
+    /// True once the root element closed (only a declaration may precede the root).
+    seen_root: bool,
+}
+
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.'
+}
+
+impl<'a> Fast<'a> {
+    pub(super) fn new(xml: &'a [u8]) -> Self {
+        // Input that is not UTF-8 as a whole goes to the reference reader.
+        let (text, bailed) = match std::str::from_utf8(xml) {
+            Ok(t) => (t, false),
+            Err(_) => ("", true),
+        };
+        Fast {
+            xml,
+            text,
+            off: 0,
+            open: Vec::with_capacity(16),
+            bailed,
+            seen_root: false,
+        }
+    }
+
+    pub(super) fn buffer_position(&self) -> u64 {
+        self.off as u64
+    }
+
+    fn bail(&mut self) -> Event<'a> {
+        self.bailed = true;
+        self.off = self.xml.len();
+        Event::Eof
+    }
+
+    pub(super) fn read_event(&mut self) -> Event<'a> {
+        if self.bailed {
+            return Event::Eof;
+        }
+        let xml = self.xml;
+        let rest = &xml[self.off..];
+        if rest.is_empty() {
+            if !self.open.is_empty() {
+                return self.bail();
+            }
+            return Event::Eof;
+        }
+        if rest[0] != b'<' {
+            let len = memchr::memchr(b'<', rest).unwrap_or(rest.len());
+            let text = &rest[..len];
+            if memchr::memchr2(b'&', b'\r', text).is_some() {
+                return self.bail();
+            }
+            let Some(s) = self.text.get(self.off..self.off + len) else {
+                return self.bail();
+            };
+            self.off += len;
+            return Event::Text(BytesText::from_escaped(s));
+        }
+        let Some(close) = memchr::memchr(b'>', rest) else {
+            return self.bail();
+        };
+        let inner = &rest[1..close];
+        let Some(&first) = inner.first() else {
+            return self.bail();
+        };
+        match first {
+            b'/' => {
+                let name = &inner[1..];
+                match self.open.pop() {
+                    Some(open) if open == name => {}
+                    _ => return self.bail(),
+                }
+                let Some(s) = self.text.get(self.off + 2..self.off + close) else {
+                    return self.bail();
+                };
+                self.off += close + 1;
+                if self.open.is_empty() {
+                    self.seen_root = true;
+                }
+                Event::End(BytesEnd::new(s))
+            }
+            b'?' => {
+                // Only the XML declaration, before anything else.
+                if self.off != 0 || !inner.starts_with(b"?xml ") || !inner.ends_with(b"?") {
+                    return self.bail();
+                }
+                self.off += close + 1;
+                // The reader ignores the declaration: an empty comment stands in for it.
+                Event::Comment(BytesText::from_escaped(""))
+            }
+            _ => {
+                if self.seen_root {
+                    return self.bail();
+                }
+                let empty = inner.ends_with(b"/");
+                let content = if empty {
+                    &inner[..inner.len() - 1]
+                } else {
+                    inner
+                };
+                let name_len = content
+                    .iter()
+                    .position(|b| !is_name_byte(*b))
+                    .unwrap_or(content.len());
+                if name_len == 0 {
+                    return self.bail();
+                }
+                if name_len < content.len() {
+                    // Attributes (the root's namespace): whitespace after the name, and quotes
+                    // balanced so that the `>` found is not inside a value.
+                    let attrs = &content[name_len..];
+                    if !attrs[0].is_ascii_whitespace()
+                        || attrs.iter().filter(|b| **b == b'"').count() % 2 != 0
+                        || attrs.iter().filter(|b| **b == b'\'').count() % 2 != 0
+                        || memchr::memchr2(b'<', b'&', attrs).is_some()
+                    {
+                        return self.bail();
+                    }
+                }
+                let Some(s) = self.text.get(self.off + 1..self.off + 1 + content.len()) else {
+                    return self.bail();
+                };
+                self.off += close + 1;
+                let start = BytesStart::from_content(s, name_len);
+                if empty {
+                    if self.open.is_empty() {
+                        self.seen_root = true;
+                    }
+                    Event::Empty(start)
+                } else {
+                    self.open.push(&content[..name_len]);
+                    Event::Start(start)
+                }
+            }
+        }
+    }
+}
