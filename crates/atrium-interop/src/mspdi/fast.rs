@@ -67,10 +67,14 @@ impl<'a> Fast<'a> {
             return Event::Eof;
         }
         if rest[0] != b'<' {
-            let len = memchr::memchr(b'<', rest).unwrap_or(rest.len());
-            let text = &rest[..len];
-            if memchr::memchr2(b'&', b'\r', text).is_some() {
-                return self.bail();
+            // Text nodes are short: a plain loop beats a vectorized search's set-up.
+            let mut len = 0;
+            while len < rest.len() {
+                match rest[len] {
+                    b'<' => break,
+                    b'&' | b'\r' => return self.bail(),
+                    _ => len += 1,
+                }
             }
             let Some(s) = self.text.get(self.off..self.off + len) else {
                 return self.bail();
@@ -78,9 +82,14 @@ impl<'a> Fast<'a> {
             self.off += len;
             return Event::Text(BytesText::from_escaped(s));
         }
-        let Some(close) = memchr::memchr(b'>', rest) else {
+        // Tags are short: a plain loop, like the text scan.
+        let mut close = 1;
+        while close < rest.len() && rest[close] != b'>' {
+            close += 1;
+        }
+        if close == rest.len() {
             return self.bail();
-        };
+        }
         let inner = &rest[1..close];
         let Some(&first) = inner.first() else {
             return self.bail();
@@ -120,10 +129,10 @@ impl<'a> Fast<'a> {
                 } else {
                     inner
                 };
-                let name_len = content
-                    .iter()
-                    .position(|b| !is_name_byte(*b))
-                    .unwrap_or(content.len());
+                let mut name_len = 0;
+                while name_len < content.len() && is_name_byte(content[name_len]) {
+                    name_len += 1;
+                }
                 if name_len == 0 {
                     return self.bail();
                 }
@@ -134,7 +143,7 @@ impl<'a> Fast<'a> {
                     if !attrs[0].is_ascii_whitespace()
                         || attrs.iter().filter(|b| **b == b'"').count() % 2 != 0
                         || attrs.iter().filter(|b| **b == b'\'').count() % 2 != 0
-                        || memchr::memchr2(b'<', b'&', attrs).is_some()
+                        || attrs.iter().any(|&b| b == b'<' || b == b'&')
                     {
                         return self.bail();
                     }

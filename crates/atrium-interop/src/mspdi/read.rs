@@ -1615,6 +1615,61 @@ pub(super) fn parse_duration(t: &str) -> Result<i64, &'static str> {
 mod tests {
     use super::*;
 
+    /// Both event sources on the same input: the fast one either bails or agrees exactly.
+    fn both(xml: &[u8]) -> (R<Parsed>, R<Parsed>, bool) {
+        let lim = Limits::default();
+        let mut fast = Src::new(xml, &lim, true);
+        let f = parse_with(&mut fast, xml);
+        let bailed = matches!(&fast.r, Rd::Fast(x) if x.bailed);
+        let mut slow = Src::new(xml, &lim, false);
+        (f, parse_with(&mut slow, xml), bailed)
+    }
+
+    #[test]
+    fn fast_tokenizer_agrees_with_quick_xml_on_fixtures() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+        let mut stack = vec![std::path::PathBuf::from(dir)];
+        let mut fast_files = 0;
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "xml") {
+                    let xml = std::fs::read(&p).unwrap();
+                    let (f, s, bailed) = both(&xml);
+                    if !bailed && f.is_ok() {
+                        fast_files += 1;
+                        assert_eq!(f, s, "{}", p.display());
+                    }
+                }
+            }
+        }
+        assert!(fast_files > 0, "the fast tokenizer read no fixture");
+    }
+
+    #[test]
+    fn fast_tokenizer_bails_outside_its_subset() {
+        let cases: [&[u8]; 7] = [
+            b"<Project><Name>a &amp; b</Name></Project>",
+            b"<Project><!-- c --><Name>a</Name></Project>",
+            b"<Project><Name><![CDATA[x]]></Name></Project>",
+            b"<Project><Name>a</Nam></Project>",
+            b"<Project><Name>a\r\nb</Name></Project>",
+            b"<Project a='>'><Name>a</Name></Project>",
+            b"<Project><Name>a</Name>",
+        ];
+        for xml in cases {
+            let (f, s, bailed) = both(xml);
+            assert!(bailed || f == s, "{}", String::from_utf8_lossy(xml));
+        }
+        // And the public entry point gives the reference reader's answer.
+        for xml in cases {
+            let (_, s, _) = both(xml);
+            assert_eq!(parse(xml, &Limits::default()), s);
+        }
+    }
+
     #[test]
     fn durations() {
         assert_eq!(parse_duration("PT8H0M0S"), Ok(480));
