@@ -25,17 +25,17 @@ command -v hyperfine >/dev/null || { echo "hyperfine not found" >&2; exit 1; }
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-# Mean wall time in seconds of one hyperfine run, read from its JSON export.
+# Mean wall time and mean CPU time (user + system) in seconds of one hyperfine run.
 mean_of() {
-    python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["mean"])' "$1"
+    python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(r["mean"], r["user"]+r["system"])' "$1"
 }
 
-printf '%-6s %12s %12s %10s\n' N tj3_ms atrium_ms ratio
+printf '%-6s %10s %12s %10s %12s %12s %10s\n' N tj3_ms atrium_ms wall_ratio tj3_cpu_ms atrium_cpu_ms cpu_ratio
 for n in "${sizes[@]}"; do
     d="$tmp/n$n"
     mkdir -p "$d"
-    python3 "$peers/gen_tjp.py" "$n" --seed 42 -k 0 -o "$d/g.tjp" --json "$d/g.json" >/dev/null
-    python3 "$peers/to_mspdi.py" "$d/g.json" "$d/g.xml" >/dev/null
+    python3 "$peers/gen_tjp.py" "$n" --seed 42 -k 0 -o "$d/g.tjp" --json "$d/g.json" >/dev/null 2>&1
+    python3 "$peers/to_mspdi.py" "$d/g.json" "$d/g.xml" >/dev/null 2>&1
     # Both must succeed on the file before they are timed.
     (cd "$d" && tj3 --no-color --silent g.tjp >/dev/null)
     "$bin" schedule "$d/g.xml" --json >/dev/null
@@ -43,7 +43,10 @@ for n in "${sizes[@]}"; do
         --export-json "$d/tj3.json" "tj3 --no-color --silent g.tjp" >/dev/null)
     hyperfine -N --style none --warmup 20 --runs "$runs_atrium" \
         --export-json "$d/atrium.json" "$bin schedule $d/g.xml --json" >/dev/null
-    t=$(mean_of "$d/tj3.json")
-    a=$(mean_of "$d/atrium.json")
-    python3 -c 'import sys; n,t,a=sys.argv[1],float(sys.argv[2]),float(sys.argv[3]); print(f"{n:<6} {t*1e3:12.1f} {a*1e3:12.3f} {t/a:9.0f}x")' "$n" "$t" "$a"
+    # shellcheck disable=SC2046
+    python3 -c 'import sys
+n = sys.argv[1]
+t, tc, a, ac = map(float, sys.argv[2:])
+print(f"{n:<6} {t*1e3:10.1f} {a*1e3:12.3f} {t/a:9.0f}x {tc*1e3:12.1f} {ac*1e3:12.3f} {tc/ac:9.0f}x")' \
+        "$n" $(mean_of "$d/tj3.json") $(mean_of "$d/atrium.json")
 done
