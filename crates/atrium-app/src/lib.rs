@@ -63,7 +63,6 @@ pub(crate) async fn audit<B: Serialize, A: Serialize>(
     before: Option<&B>,
     after: Option<&A>,
 ) -> Result<()> {
-    let json = |v: Option<String>| v;
     let row = audit::AuditRow {
         id: Uuid::now_v7(),
         at: jiff::Timestamp::now().as_microsecond(),
@@ -72,8 +71,8 @@ pub(crate) async fn audit<B: Serialize, A: Serialize>(
         entity: entity.to_owned(),
         entity_id: entity_id.to_string(),
         action: action.to_owned(),
-        before_json: json(before.and_then(|b| serde_json::to_string(b).ok())),
-        after_json: json(after.and_then(|a| serde_json::to_string(a).ok())),
+        before_json: before.and_then(|b| serde_json::to_string(b).ok()),
+        after_json: after.and_then(|a| serde_json::to_string(a).ok()),
     };
     audit::insert(tx, &row).await?;
     Ok(())

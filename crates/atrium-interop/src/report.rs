@@ -55,7 +55,7 @@ pub fn schedule_json_text(
 }
 
 /// JSON string literal of `s` (RFC 8259 escaping).
-fn push_json_str(out: &mut String, s: &str) {
+pub(crate) fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
     for ch in s.chars() {
         match ch {
@@ -73,6 +73,26 @@ fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// Opens task `i`'s object and writes the contract fields (uid .. critical), leaving the
+/// object open so that the leveling report can append its own fields.
+pub(crate) fn push_task_fields(out: &mut String, uid: i32, name: &str, s: &Schedule, i: usize) {
+    let _ = write!(out, "{{\"uid\":{uid},\"name\":");
+    push_json_str(out, name);
+    out.push_str(",\"early_start\":\"");
+    s.early_start[i].push_iso(out);
+    out.push_str("\",\"early_finish\":\"");
+    s.early_finish[i].push_iso(out);
+    out.push_str("\",\"late_start\":\"");
+    s.late_start[i].push_iso(out);
+    out.push_str("\",\"late_finish\":\"");
+    s.late_finish[i].push_iso(out);
+    let _ = write!(
+        out,
+        "\",\"total_float_minutes\":{},\"free_float_minutes\":{},\"critical\":{}",
+        s.total_float[i], s.free_float[i], s.critical[i],
+    );
+}
+
 fn render_text(input: &EngineInput, s: &Schedule, diagnostics: &[Value]) -> String {
     let mut out = String::with_capacity(64 + input.uids.len() * 260);
     out.push_str("{\"project\":{\"start\":\"");
@@ -84,21 +104,8 @@ fn render_text(input: &EngineInput, s: &Schedule, diagnostics: &[Value]) -> Stri
         if i > 0 {
             out.push(',');
         }
-        let _ = write!(out, "{{\"uid\":{uid},\"name\":");
-        push_json_str(&mut out, &input.names[i]);
-        out.push_str(",\"early_start\":\"");
-        s.early_start[i].push_iso(&mut out);
-        out.push_str("\",\"early_finish\":\"");
-        s.early_finish[i].push_iso(&mut out);
-        out.push_str("\",\"late_start\":\"");
-        s.late_start[i].push_iso(&mut out);
-        out.push_str("\",\"late_finish\":\"");
-        s.late_finish[i].push_iso(&mut out);
-        let _ = write!(
-            out,
-            "\",\"total_float_minutes\":{},\"free_float_minutes\":{},\"critical\":{}}}",
-            s.total_float[i], s.free_float[i], s.critical[i],
-        );
+        push_task_fields(&mut out, uid, &input.names[i], s, i);
+        out.push('}');
     }
     out.push_str("],\"diagnostics\":");
     out.push_str(&Value::Array(diagnostics.to_vec()).to_string());

@@ -4,7 +4,9 @@
 
 use crate::mspdi;
 use crate::mspdi_engine::{EngineInput, calendar_def, to_engine};
-use crate::report::{ReportError, diagnostic_json, status_date_end_of_day};
+use crate::report::{
+    ReportError, diagnostic_json, push_json_str, push_task_fields, status_date_end_of_day,
+};
 use atrium_schedule::calendar::{Calendar, Date};
 use atrium_schedule::level::{
     DEFAULT_PRIORITY, Demand, LevelDiagnostic, LevelInput, Leveled, Resource, UNIT, level,
@@ -148,26 +150,6 @@ pub fn level_json_text(
     Ok(render_text(&setup, &lv, &diagnostics))
 }
 
-/// JSON string literal of `s` (RFC 8259 escaping). A copy of the private helper in
-/// `report.rs`, so that this report can be written as text the same way.
-fn push_json_str(out: &mut String, s: &str) {
-    out.push('"');
-    for ch in s.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
 /// The §4 document (same keys and conventions as `report.rs`) with the leveling fields.
 fn render_text(setup: &LevelSetup, lv: &Leveled, diagnostics: &[Value]) -> String {
     let input = &setup.engine;
@@ -184,21 +166,8 @@ fn render_text(setup: &LevelSetup, lv: &Leveled, diagnostics: &[Value]) -> Strin
         if i > 0 {
             out.push(',');
         }
-        let _ = write!(out, "{{\"uid\":{uid},\"name\":");
-        push_json_str(&mut out, &input.names[i]);
-        out.push_str(",\"early_start\":\"");
-        s.early_start[i].push_iso(&mut out);
-        out.push_str("\",\"early_finish\":\"");
-        s.early_finish[i].push_iso(&mut out);
-        out.push_str("\",\"late_start\":\"");
-        s.late_start[i].push_iso(&mut out);
-        out.push_str("\",\"late_finish\":\"");
-        s.late_finish[i].push_iso(&mut out);
-        let _ = write!(
-            out,
-            "\",\"total_float_minutes\":{},\"free_float_minutes\":{},\"critical\":{},\"start\":\"",
-            s.total_float[i], s.free_float[i], s.critical[i],
-        );
+        push_task_fields(&mut out, uid, &input.names[i], s, i);
+        out.push_str(",\"start\":\"");
         lv.start[i].push_iso(&mut out);
         out.push_str("\",\"finish\":\"");
         lv.finish[i].push_iso(&mut out);

@@ -141,16 +141,22 @@ async fn logout(c: &Client) {
         .click()
         .await
         .unwrap();
-    for _ in 0..400 {
-        if old.tag_name().await.is_err() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    wait_replaced(old).await;
     c.wait()
         .for_element(Locator::Css("#f-email"))
         .await
         .unwrap();
+}
+
+/// Waits (bounded) until the page that held `old` has been replaced by the next one.
+async fn wait_replaced(old: fantoccini::elements::Element) {
+    for _ in 0..400 {
+        if old.tag_name().await.is_err() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the page did not navigate");
 }
 
 /// Clicks the form's submit button and waits until the next page has replaced this one.
@@ -162,13 +168,7 @@ async fn submit(c: &Client) {
         .click()
         .await
         .unwrap();
-    for _ in 0..400 {
-        if old.tag_name().await.is_err() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("the form submission did not navigate");
+    wait_replaced(old).await;
 }
 
 async fn text(c: &Client, css: &str) -> String {

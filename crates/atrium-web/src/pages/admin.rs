@@ -351,7 +351,6 @@ async fn users_view(
         Ok(u) => u,
         Err(e) => return app_error_page(e),
     };
-    let lk = s.app.lookups().await.unwrap_or_default();
     let scope_label = |g: &atrium_core::identity::Grant| match g.scope {
         atrium_core::identity::Scope::Organization => g.role.as_str().to_owned(),
         sc => format!(
@@ -361,7 +360,6 @@ async fn users_view(
             sc.id().map(|i| i.to_string()).unwrap_or_default()
         ),
     };
-    let _ = &lk;
     let rows = users
         .iter()
         .map(|u| {

@@ -6,7 +6,7 @@ use askama::Template;
 use atrium_app::AppError;
 use atrium_app::auth::SESSION_SECS;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Router, extract::Request};
@@ -111,7 +111,7 @@ async fn login(State(s): State<AppState>, req: Request) -> Response {
     }
 }
 
-async fn logout(State(s): State<AppState>, headers: HeaderMap, req: Request) -> Response {
+async fn logout(State(s): State<AppState>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let secret = cookie(&parts, SESSION_COOKIE).map(str::to_owned);
     let f = match <FormData as axum::extract::FromRequest<AppState>>::from_request(
@@ -123,7 +123,6 @@ async fn logout(State(s): State<AppState>, headers: HeaderMap, req: Request) -> 
         Ok(f) => f,
         Err(r) => return r,
     };
-    let _ = headers;
     if let Some(secret) = secret {
         // Only a form carrying this session's CSRF token may end it.
         if let Ok(actor) = s.app.session_actor(&secret).await
