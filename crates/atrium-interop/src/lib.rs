@@ -7,3 +7,4 @@ pub mod psplib;
 pub mod report;
 pub mod report_level;
 pub mod report_mc;
+pub mod xlsx;
