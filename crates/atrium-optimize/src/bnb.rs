@@ -1,7 +1,8 @@
-//! Exact portfolio selection by LP-based branch-and-bound: primal heuristics first (LP-guided
-//! greedy, dual-price greedy, swap improvement), then a depth-first dive with best-bound
-//! backtracking, warm-started dual simplex at every node, and reduced-cost variable fixing
-//! (globally from the root LP whenever the incumbent improves, locally at every node).
+//! Exact portfolio selection by LP-based branch-and-bound: root cover cuts (warm-started
+//! rounds, slack cuts purged), primal heuristics (LP-guided greedy, dual-price greedy, swap and
+//! ejection improvement, from every cut round's LP point), then a depth-first dive with
+//! best-bound backtracking, warm-started dual simplex at every node, and reduced-cost variable
+//! fixing (globally from the root LP whenever the incumbent improves, locally at every node).
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -14,6 +15,9 @@ use crate::prep::{LpModel, Model, State};
 const INT_TOL: f64 = 1e-6;
 /// Node budget of the neighbourhood search run before the full search.
 const RINS_NODES: u64 = 300;
+/// Rounds of cover-cut separation at the root, and cuts added per round.
+const CUT_ROUNDS: usize = 12;
+const CUTS_PER_ROUND: usize = 60;
 
 /// Finds the selection of maximum total value; see [`SolveOptions`] for limits and tolerances.
 ///
@@ -32,8 +36,42 @@ pub fn optimize_from(problem: &Problem, options: &SolveOptions, start: &[Chosen]
     if model.infeasible {
         return infeasible(problem, diagnostics, 0, 0);
     }
-    let lpm = LpModel::build(&model);
+    let mut lpm = LpModel::build(&model);
+    // Root cutting planes: cover inequalities from the budget and capacity rows, each round
+    // warm-started from the previous basis (the new rows enter with basic slacks).
+    let mut spx = Simplex::new(&lpm.lp, &lpm.lb, &lpm.ub);
+    let base_rows = lpm.lp.m;
+    let mut cut_orders = Vec::new();
+    for _round in 0..CUT_ROUNDS {
+        let budget = (options.iteration_limit / 4).saturating_sub(spx.iterations);
+        if spx.solve(&lpm.lp, budget) != LpStatus::Optimal {
+            break;
+        }
+        cut_orders.push(heuristic_orders(&model, &lpm, &spx));
+        let cuts = lpm.cover_cuts(&model, &spx.x, CUTS_PER_ROUND);
+        if cuts.is_empty() {
+            break;
+        }
+        lpm.add_rows(&cuts);
+        spx.add_rows(&lpm.lp);
+    }
+    // Purge the cuts that are slack at the last LP solution (they only slow the pivots down);
+    // the search then re-solves the root from the slack basis.
+    let n = lpm.cols.len();
+    let keep: Vec<bool> = (0..lpm.lp.m)
+        .map(|i| i < base_rows || !spx.is_basic(n + i) || spx.x[n + i] <= 1e-9)
+        .collect();
+    let purged = keep.iter().any(|&k| !k);
+    if purged {
+        lpm.lp = lpm.lp.keep_rows(&keep);
+    }
     let mut search = Search::new(&model, &lpm, options);
+    if purged {
+        search.spx.iterations = spx.iterations;
+    } else {
+        search.spx = spx;
+    }
+    search.cut_orders = cut_orders;
     if !start.is_empty() {
         search.try_incumbent_from(start);
     }
@@ -175,6 +213,8 @@ struct Search<'a> {
     /// Pseudo-costs: bound degradation per unit change, summed, and counts (down, up).
     pc_sum: [Vec<f64>; 2],
     pc_n: [Vec<u32>; 2],
+    /// Heuristic orders from the LP solutions of the cut rounds (tried at the root).
+    cut_orders: Vec<[Vec<usize>; 3]>,
 }
 
 impl<'a> Search<'a> {
@@ -194,6 +234,7 @@ impl<'a> Search<'a> {
             root: None,
             pc_sum: [vec![0.0; lpm.cols.len()], vec![0.0; lpm.cols.len()]],
             pc_n: [vec![0; lpm.cols.len()], vec![0; lpm.cols.len()]],
+            cut_orders: Vec::new(),
         }
     }
 
@@ -385,6 +426,131 @@ impl<'a> Search<'a> {
         }
     }
 
+    /// Ejection local search: for each unselected candidate (most valuable first) and each of
+    /// its options, remove the selected candidates that relieve its overloaded budget years and
+    /// role-quarters best per unit of value until it fits, add it, refill greedily in `fill`
+    /// order (which may also bring removed candidates back at another start), and keep the
+    /// result when the total value grew. Deterministic; `rounds` passes at most.
+    fn eject(&self, st: &mut State<'a>, fill: &[usize], rounds: usize) {
+        use crate::model::Reason;
+        let m = self.m;
+        let nc = m.cand_opts.len();
+        let mut by_value: Vec<usize> = (0..nc).collect();
+        by_value.sort_by(|&a, &b| m.values[b].total_cmp(&m.values[a]).then(a.cmp(&b)));
+        let mut budget_ex: Vec<(usize, f64)> = Vec::new();
+        let mut cap_ex: Vec<(usize, f64)> = Vec::new();
+        for _ in 0..rounds {
+            let mut improved = false;
+            for &j in &by_value {
+                if st.chosen[j].is_some() || m.values[j] <= 0.0 {
+                    continue;
+                }
+                for &o in &m.cand_opts[j] {
+                    if st.chosen[j].is_some() || m.opts[o].value <= 0.0 {
+                        break;
+                    }
+                    let before = st.value;
+                    let mut trial = st.clone();
+                    let mut removed_value = 0.0;
+                    let mut ok = true;
+                    loop {
+                        let viol = trial.violations(o);
+                        if viol.is_empty() {
+                            break;
+                        }
+                        budget_ex.clear();
+                        cap_ex.clear();
+                        let mut forced: Option<usize> = None;
+                        for r in &viol {
+                            match *r {
+                                Reason::Excludes { other } => forced = Some(other),
+                                Reason::Budget {
+                                    year,
+                                    excess,
+                                    alone: false,
+                                } => {
+                                    budget_ex.push((year, excess as f64));
+                                }
+                                Reason::Capacity {
+                                    role,
+                                    quarter,
+                                    excess,
+                                    alone: false,
+                                } => cap_ex.push((role * m.quarters + quarter, excess)),
+                                _ => ok = false,
+                            }
+                        }
+                        if !ok {
+                            break;
+                        }
+                        let victim = match forced {
+                            Some(b) => Some(b),
+                            None => {
+                                let mut best: Option<(f64, usize)> = None;
+                                for i in 0..nc {
+                                    let Some(oi) = trial.chosen[i] else { continue };
+                                    let op = &m.opts[oi];
+                                    let mut relief = 0.0;
+                                    for &(y, e) in &budget_ex {
+                                        if let Some(&(_, c)) = op.cost.iter().find(|x| x.0 == y) {
+                                            relief += (c as f64).min(e) / e;
+                                        }
+                                    }
+                                    for &(k, e) in &cap_ex {
+                                        if let Some(&(_, a)) = op.demand.iter().find(|x| x.0 == k) {
+                                            relief += a.min(e) / e;
+                                        }
+                                    }
+                                    if relief <= 0.0 || !trial.can_remove(i) {
+                                        continue;
+                                    }
+                                    let score = relief / op.value.max(1e-9);
+                                    if best.is_none_or(|(bs, _)| score > bs) {
+                                        best = Some((score, i));
+                                    }
+                                }
+                                best.map(|b| b.1)
+                            }
+                        };
+                        let Some(v) = victim else {
+                            ok = false;
+                            break;
+                        };
+                        if !trial.can_remove(v) {
+                            ok = false;
+                            break;
+                        }
+                        if let Some(ov) = trial.chosen[v] {
+                            removed_value += m.opts[ov].value;
+                        }
+                        trial.remove(v);
+                        if removed_value >= m.opts[o].value * 2.0 {
+                            ok = false;
+                            break;
+                        }
+                    }
+                    if !ok || !trial.can_add(o) {
+                        continue;
+                    }
+                    trial.add(o);
+                    for &p in fill {
+                        let c = m.opts[p].cand;
+                        if trial.chosen[c].is_none() && m.opts[p].value > 0.0 && trial.can_add(p) {
+                            trial.add(p);
+                        }
+                    }
+                    if trial.value > before + 1e-9 * before.abs().max(1.0) {
+                        *st = trial;
+                        improved = true;
+                    }
+                }
+            }
+            if !improved {
+                break;
+            }
+        }
+    }
+
     /// Tries to make room for option `o` by moving selected candidates that share its
     /// overloaded budget years or role-quarters to another start. Leaves the state unchanged
     /// and returns false when `o` still does not fit (or the moves would lose value).
@@ -470,46 +636,19 @@ impl<'a> Search<'a> {
     }
 
     fn root_heuristics(&mut self) {
-        let lpm = self.lpm;
-        let m = self.m;
-        let y = self.spx.duals(&lpm.lp);
-        // Price of each option = dual-weighted resource use (duals are ≤ 0 for ≤ rows).
-        let mut density: Vec<f64> = vec![0.0; m.opts.len()];
-        for (k, &o) in lpm.cols.iter().enumerate() {
-            let mut price = 1e-9;
-            for (i, a) in lpm.lp.col(k) {
-                if a > 0.0 {
-                    price += -y[i] * a;
-                }
-            }
-            density[o] = m.opts[o].value * lpm.scale / price;
-        }
-        let xs: Vec<f64> = {
-            let mut v = vec![0.0; m.opts.len()];
-            for (k, &o) in lpm.cols.iter().enumerate() {
-                v[o] = self.spx.x[k];
-            }
-            v
-        };
-        let mut order_lp = lpm.cols.clone();
-        order_lp.sort_by(|&a, &b| {
-            xs[b]
-                .total_cmp(&xs[a])
-                .then(density[b].total_cmp(&density[a]))
-                .then(a.cmp(&b))
-        });
-        let mut order_dens = lpm.cols.clone();
-        order_dens.sort_by(|&a, &b| density[b].total_cmp(&density[a]).then(a.cmp(&b)));
-        let mut order_val = lpm.cols.clone();
-        order_val.sort_by(|&a, &b| {
-            xs[b]
-                .total_cmp(&xs[a])
-                .then(m.opts[b].value.total_cmp(&m.opts[a].value))
-                .then(a.cmp(&b))
-        });
-        for order in [order_lp, order_dens, order_val] {
-            if let Some(mut st) = self.greedy(&order) {
+        // The LP points of the cut rounds: LP order only; the final root point: all orders.
+        for [order_lp, order_dens, _] in std::mem::take(&mut self.cut_orders) {
+            if let Some(mut st) = self.greedy(&order_lp) {
                 self.improve(&mut st);
+                self.eject(&mut st, &order_dens, 2);
+                self.offer(&st);
+            }
+        }
+        let [order_lp, order_dens, order_val] = heuristic_orders(self.m, self.lpm, &self.spx);
+        for order in [&order_lp, &order_dens, &order_val] {
+            if let Some(mut st) = self.greedy(order) {
+                self.improve(&mut st);
+                self.eject(&mut st, &order_dens, 4);
                 self.offer(&st);
             }
         }
@@ -749,4 +888,45 @@ impl<'a> Search<'a> {
             });
         }
     }
+}
+
+/// Option orders for the greedy heuristics at an LP solution: by LP value then dual-price
+/// density, by density alone, and by LP value then value.
+fn heuristic_orders(m: &Model, lpm: &LpModel, spx: &Simplex) -> [Vec<usize>; 3] {
+    let y = spx.duals(&lpm.lp);
+    // Price of each option = dual-weighted resource use (duals are ≤ 0 for ≤ rows).
+    let mut density: Vec<f64> = vec![0.0; m.opts.len()];
+    for (k, &o) in lpm.cols.iter().enumerate() {
+        let mut price = 1e-9;
+        for (i, a) in lpm.lp.col(k) {
+            if a > 0.0 {
+                price += -y[i] * a;
+            }
+        }
+        density[o] = m.opts[o].value * lpm.scale / price;
+    }
+    let xs: Vec<f64> = {
+        let mut v = vec![0.0; m.opts.len()];
+        for (k, &o) in lpm.cols.iter().enumerate() {
+            v[o] = spx.x[k];
+        }
+        v
+    };
+    let mut order_lp = lpm.cols.clone();
+    order_lp.sort_by(|&a, &b| {
+        xs[b]
+            .total_cmp(&xs[a])
+            .then(density[b].total_cmp(&density[a]))
+            .then(a.cmp(&b))
+    });
+    let mut order_dens = lpm.cols.clone();
+    order_dens.sort_by(|&a, &b| density[b].total_cmp(&density[a]).then(a.cmp(&b)));
+    let mut order_val = lpm.cols.clone();
+    order_val.sort_by(|&a, &b| {
+        xs[b]
+            .total_cmp(&xs[a])
+            .then(m.opts[b].value.total_cmp(&m.opts[a].value))
+            .then(a.cmp(&b))
+    });
+    [order_lp, order_dens, order_val]
 }

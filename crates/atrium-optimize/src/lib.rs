@@ -22,8 +22,10 @@
 //! can never be met are removed first; budget/capacity rows that can never bind are dropped.
 //!
 //! The search is exact: LP relaxation by a bounded dual simplex (warm-started at every node),
-//! best-bound search with depth-first dives and pseudo-cost branching, reduced-cost fixing,
-//! and primal heuristics (LP-guided and dual-price greedy, swap and re-shift local search,
+//! strengthened at the root by rounds of GUB-aware extended cover inequalities on the budget
+//! and capacity rows (cuts that end slack are purged), best-bound search with depth-first dives
+//! and pseudo-cost branching, reduced-cost fixing, and primal heuristics (LP-guided and
+//! dual-price greedy from every cut round's LP point, swap, re-shift and ejection local search,
 //! RINS). Work limits are counts ([`SolveOptions`]); when one is hit the result says
 //! [`Status::LimitReached`] with the proven bound and gap.
 

@@ -79,6 +79,39 @@ impl LpData {
         }
     }
 
+    /// Entries `(column, coefficient)` of row `i`.
+    pub(crate) fn row(&self, i: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+        let r = self.row_start[i]..self.row_start[i + 1];
+        self.row_idx[r.clone()]
+            .iter()
+            .copied()
+            .zip(self.row_val[r].iter().copied())
+    }
+
+    /// The same matrix with only the rows `i` where `keep[i]` holds.
+    pub(crate) fn keep_rows(&self, keep: &[bool]) -> LpData {
+        let mut rows: Vec<Vec<(usize, f64)>> = Vec::new();
+        let mut b = Vec::new();
+        for i in 0..self.m {
+            if keep.get(i).copied().unwrap_or(true) {
+                rows.push(self.row(i).collect());
+                b.push(self.b[i]);
+            }
+        }
+        LpData::new(self.n, &rows, b, self.cost.clone())
+    }
+
+    /// The same matrix with `extra` rows (and right-hand sides) appended.
+    pub(crate) fn with_rows(&self, extra: &[(Vec<(usize, f64)>, f64)]) -> LpData {
+        let mut rows: Vec<Vec<(usize, f64)>> = (0..self.m).map(|i| self.row(i).collect()).collect();
+        let mut b = self.b.clone();
+        for (r, rhs) in extra {
+            rows.push(r.clone());
+            b.push(*rhs);
+        }
+        LpData::new(self.n, &rows, b, self.cost.clone())
+    }
+
     /// Entries of column `j` (structural or slack).
     pub(crate) fn col(&self, j: usize) -> ColIter<'_> {
         if j < self.n {
@@ -134,6 +167,9 @@ pub(crate) struct Simplex {
     touched: Vec<usize>,
     rho: Vec<f64>,
     col: Vec<f64>,
+    /// Scratch for the inverse update: rows changed by a pivot and their dot products.
+    nz: Vec<usize>,
+    dot: Vec<f64>,
 }
 
 const NONBASIC: usize = usize::MAX;
@@ -172,7 +208,60 @@ impl Simplex {
             touched: Vec::new(),
             rho: vec![0.0; m],
             col: vec![0.0; m],
+            nz: Vec::new(),
+            dot: vec![0.0; m],
         }
+    }
+
+    /// Extends the simplex to `lp`, which is the current LP with rows appended (cuts): the new
+    /// rows get basic slacks, so the basis stays dual feasible and the next [`Simplex::solve`]
+    /// continues from it. The inverse of `[B 0; A_new,B I]` is `[B⁻¹ 0; −A_new,B B⁻¹ I]`.
+    pub fn add_rows(&mut self, lp: &LpData) {
+        let (m, n) = (self.m, self.n);
+        let m2 = lp.m;
+        if m2 <= m || lp.n != n {
+            return;
+        }
+        let mut binv = vec![0.0; m2 * m2];
+        for k in 0..m {
+            binv[k * m2..k * m2 + m].copy_from_slice(&self.binv[k * m..(k + 1) * m]);
+        }
+        for t in m..m2 {
+            // Row t restricted to the basic columns, as (basis row, coefficient).
+            let entries: Vec<(usize, f64)> = lp
+                .row(t)
+                .filter(|&(j, _)| self.pos[j] != NONBASIC)
+                .map(|(j, v)| (self.pos[j], v))
+                .collect();
+            for k in 0..m {
+                let colk = &self.binv[k * m..(k + 1) * m];
+                let s: f64 = entries.iter().map(|&(r, v)| v * colk[r]).sum();
+                binv[k * m2 + t] = -s;
+            }
+            binv[t * m2 + t] = 1.0;
+        }
+        self.binv = binv;
+        for t in m..m2 {
+            self.basis.push(n + t);
+        }
+        self.pos.extend(m..m2);
+        self.at_upper.extend(std::iter::repeat_n(false, m2 - m));
+        self.x.extend(std::iter::repeat_n(0.0, m2 - m));
+        self.d.extend(std::iter::repeat_n(0.0, m2 - m));
+        self.lb.extend(std::iter::repeat_n(0.0, m2 - m));
+        self.ub.extend(std::iter::repeat_n(INF, m2 - m));
+        self.alpha.extend(std::iter::repeat_n(0.0, m2 - m));
+        self.rho = vec![0.0; m2];
+        self.col = vec![0.0; m2];
+        self.dot = vec![0.0; m2];
+        self.dse.resize(m2, 0.0);
+        for t in m..m2 {
+            self.dse[t] = (0..m2)
+                .map(|k| binv_sq(&self.binv, k * m2 + t))
+                .sum::<f64>()
+                .max(1e-12);
+        }
+        self.m = m2;
     }
 
     /// Objective `c·x` of the current point.
@@ -357,36 +446,71 @@ impl Simplex {
     }
 
     /// Eta update of the inverse with `self.col` as the entering column and `r` the pivot row;
-    /// also refreshes the steepest-edge weights of the rows it changes.
+    /// also updates the steepest-edge weights (squared row norms of the inverse) of the rows it
+    /// changes. Only the columns where row `r` of the inverse is non-zero change, so the work is
+    /// proportional to (non-zeros of that row) × (non-zeros of the entering column). The weight
+    /// of a changed row `i` follows exactly from `‖ρᵢ − cᵢρ‖² = ‖ρᵢ‖² − 2cᵢ⟨ρᵢ, ρ⟩ + cᵢ²‖ρ‖²`
+    /// (ρ the new pivot row); on heavy cancellation the norm is recomputed directly.
     fn pivot_inverse(&mut self, r: usize) {
         let m = self.m;
         let piv = self.col[r];
-        let nz: Vec<usize> = (0..m).filter(|&i| i != r && self.col[i] != 0.0).collect();
-        for &i in &nz {
-            self.dse[i] = 0.0;
+        self.nz.clear();
+        for i in 0..m {
+            if i != r && self.col[i] != 0.0 {
+                self.nz.push(i);
+            }
         }
-        self.dse[r] = 0.0;
-        for k in 0..m {
-            let colk = &mut self.binv[k * m..(k + 1) * m];
-            let v = colk[r] / piv;
-            colk[r] = v;
-            self.dse[r] += v * v;
-            if v == 0.0 {
-                for &i in &nz {
-                    let a = colk[i];
-                    self.dse[i] += a * a;
+        let dense = self.nz.len() * 3 > m;
+        let (binv, dot, col, nz) = (&mut self.binv, &mut self.dot, &self.col, &self.nz);
+        let mut norm_r = 0.0;
+        if dense {
+            // Most rows change: full-column axpy (vectorizes); row r is restored after.
+            dot.iter_mut().for_each(|d| *d = 0.0);
+            for colk in binv.chunks_exact_mut(m) {
+                let old = colk[r];
+                if old == 0.0 {
+                    continue;
                 }
-            } else {
-                for &i in &nz {
-                    let a = colk[i] - self.col[i] * v;
-                    colk[i] = a;
-                    self.dse[i] += a * a;
+                let v = old / piv;
+                norm_r += v * v;
+                for ((a, d), &c) in colk.iter_mut().zip(dot.iter_mut()).zip(col.iter()) {
+                    *d += *a * v;
+                    *a -= c * v;
+                }
+                colk[r] = v;
+            }
+        } else {
+            for &i in nz {
+                dot[i] = 0.0;
+            }
+            for colk in binv.chunks_exact_mut(m) {
+                let old = colk[r];
+                if old == 0.0 {
+                    continue;
+                }
+                let v = old / piv;
+                colk[r] = v;
+                norm_r += v * v;
+                for &i in nz {
+                    let a = colk[i];
+                    dot[i] += a * v;
+                    colk[i] = a - col[i] * v;
                 }
             }
         }
-        self.dse[r] = self.dse[r].max(1e-12);
-        for &i in &nz {
-            self.dse[i] = self.dse[i].max(1e-12);
+        self.dse[r] = norm_r.max(1e-12);
+        for &i in &self.nz {
+            let c = self.col[i];
+            let w = self.dse[i] - 2.0 * c * self.dot[i] + c * c * norm_r;
+            self.dse[i] = if w > 1e-6 * self.dse[i] {
+                w
+            } else {
+                // Cancellation: recompute this row's norm exactly.
+                (0..m)
+                    .map(|k| self.binv[k * m + i] * self.binv[k * m + i])
+                    .sum::<f64>()
+                    .max(1e-12)
+            };
         }
     }
 
@@ -609,6 +733,10 @@ impl Simplex {
             }
         }
     }
+}
+
+fn binv_sq(binv: &[f64], i: usize) -> f64 {
+    binv[i] * binv[i]
 }
 
 #[cfg(test)]

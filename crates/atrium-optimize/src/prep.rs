@@ -420,6 +420,118 @@ impl LpModel {
     }
 }
 
+/// A cut row: `(column, coefficient)` entries and the right-hand side (`≤`).
+pub(crate) type Cut = (Vec<(usize, f64)>, f64);
+
+impl LpModel {
+    /// Appends cut rows `(entries, rhs)` (already scaled) to the LP.
+    pub fn add_rows(&mut self, cuts: &[Cut]) {
+        self.lp = self.lp.with_rows(cuts);
+    }
+
+    /// Separates GUB-aware extended cover inequalities from the knapsack rows (budget and
+    /// capacity rows: non-negative coefficients, not all equal) violated by the LP point `x`.
+    ///
+    /// For a row `Σ aⱼxⱼ ≤ b`, a cover is a set `C` of candidates with thresholds `w_c` (the
+    /// weight of one of its options in the row) such that `Σ_{c∈C} w_c > b`. Since a candidate
+    /// takes at most one option, at most `|C| − 1` of the candidates in `C` can use an option of
+    /// weight `≥ w_c`: `Σ_{c∈C} Σ_{j∈c, aⱼ≥w_c} xⱼ ≤ |C| − 1`. The cover is extended by the
+    /// options of other candidates that weigh at least `max w_c` (any `|C|` of the extended
+    /// items still weigh more than `b`). Returns at most `limit` cuts, most violated first.
+    pub fn cover_cuts(&self, m: &Model, x: &[f64], limit: usize) -> Vec<(Vec<(usize, f64)>, f64)> {
+        // (violation, cut)
+        let mut found: Vec<(f64, Cut)> = Vec::new();
+        for i in 0..self.lp.m {
+            let b = self.lp.b[i];
+            let row: Vec<(usize, f64)> = self.lp.row(i).collect();
+            if b <= 0.0 || row.len() < 2 || row.iter().any(|e| e.1 < 0.0) {
+                continue;
+            }
+            let first = row[0].1;
+            if row.iter().all(|e| e.1 == first) {
+                continue;
+            }
+            // Per candidate: the smallest weight among options with positive LP value.
+            let mut per: Vec<(usize, f64, f64)> = Vec::new(); // (cand, w, z)
+            for &(j, a) in &row {
+                if x[j] <= 1e-9 {
+                    continue;
+                }
+                let c = m.opts[self.cols[j]].cand;
+                match per.iter_mut().find(|e| e.0 == c) {
+                    Some(e) => e.1 = e.1.min(a),
+                    None => per.push((c, a, 0.0)),
+                }
+            }
+            for e in per.iter_mut() {
+                e.2 = row
+                    .iter()
+                    .filter(|&&(j, a)| m.opts[self.cols[j]].cand == e.0 && a >= e.1)
+                    .map(|&(j, _)| x[j])
+                    .sum();
+            }
+            // Greedy cover, two ways: smallest (1 − z) per weight first, and smallest (1 − z)
+            // first (heaviest on ties).
+            'order: for by_weight in [true, false] {
+                per.sort_by(|p, q| {
+                    let (kp, kq) = if by_weight {
+                        ((1.0 - p.2) / p.1, (1.0 - q.2) / q.1)
+                    } else {
+                        (1.0 - p.2, 1.0 - q.2)
+                    };
+                    kp.total_cmp(&kq)
+                        .then(q.1.total_cmp(&p.1))
+                        .then(p.0.cmp(&q.0))
+                });
+                let mut total = 0.0;
+                let mut cover: Vec<(usize, f64)> = Vec::new();
+                let margin = b + 1e-7 * b.abs().max(1.0);
+                for &(c, w, _) in &per {
+                    if total > margin {
+                        break;
+                    }
+                    cover.push((c, w));
+                    total += w;
+                }
+                if total <= margin || cover.len() < 2 {
+                    continue 'order;
+                }
+                // Drop the first members (smallest slack per weight) while it stays a cover; the
+                // extension below brings heavy options back in.
+                while cover.len() > 2 {
+                    let Some(&(_, w)) = cover.first() else { break };
+                    if total - w > margin {
+                        total -= w;
+                        cover.remove(0);
+                    } else {
+                        break;
+                    }
+                }
+                let wmax = cover.iter().map(|e| e.1).fold(0.0f64, f64::max);
+                let mut entries: Vec<(usize, f64)> = Vec::new();
+                for &(j, a) in &row {
+                    let c = m.opts[self.cols[j]].cand;
+                    let keep = match cover.iter().find(|e| e.0 == c) {
+                        Some(&(_, w)) => a >= w,
+                        None => a >= wmax,
+                    };
+                    if keep {
+                        entries.push((j, 1.0));
+                    }
+                }
+                let rhs = (cover.len() - 1) as f64;
+                let lhs: f64 = entries.iter().map(|&(j, _)| x[j]).sum();
+                if lhs > rhs + 1e-3 && !found.iter().any(|f| f.1.0 == entries) {
+                    found.push((lhs - rhs, (entries, rhs)));
+                }
+            }
+        }
+        found.sort_by(|p, q| q.0.total_cmp(&p.0));
+        found.truncate(limit);
+        found.into_iter().map(|(_, c)| c).collect()
+    }
+}
+
 /// Exact incremental feasibility state of a (partial) selection.
 #[derive(Debug, Clone)]
 pub(crate) struct State<'a> {
