@@ -14,9 +14,13 @@ use crate::prep::{LpModel, Model, State};
 
 const INT_TOL: f64 = 1e-6;
 /// Node budget of the neighbourhood search run before the full search.
-const RINS_NODES: u64 = 300;
+const RINS_NODES: u64 = 100;
 /// Rounds of cover-cut separation at the root, and cuts added per round.
 const CUT_ROUNDS: usize = 12;
+/// Iterated-greedy rounds run from the incumbent at the root (at most; one per
+/// `PERTURB_PIVOTS` of the pivot limit, so small budgets stay fast).
+const PERTURB_ROUNDS: u64 = 30;
+const PERTURB_PIVOTS: u64 = 500;
 const CUTS_PER_ROUND: usize = 60;
 
 /// Finds the selection of maximum total value; see [`SolveOptions`] for limits and tolerances.
@@ -439,6 +443,16 @@ impl<'a> Search<'a> {
         by_value.sort_by(|&a, &b| m.values[b].total_cmp(&m.values[a]).then(a.cmp(&b)));
         let mut budget_ex: Vec<(usize, f64)> = Vec::new();
         let mut cap_ex: Vec<(usize, f64)> = Vec::new();
+        // Candidates with an option using each role-quarter (ascending, deduplicated).
+        let mut key_users: Vec<Vec<usize>> = vec![Vec::new(); m.capacity.len()];
+        for op in &m.opts {
+            for &(k, _) in &op.demand {
+                if key_users[k].last() != Some(&op.cand) {
+                    key_users[k].push(op.cand);
+                }
+            }
+        }
+        let mut pool: Vec<usize> = Vec::new();
         for _ in 0..rounds {
             let mut improved = false;
             for &j in &by_value {
@@ -486,8 +500,19 @@ impl<'a> Search<'a> {
                         let victim = match forced {
                             Some(b) => Some(b),
                             None => {
+                                // Only candidates sharing an overloaded resource can help.
+                                pool.clear();
+                                if budget_ex.is_empty() {
+                                    for &(k, _) in &cap_ex {
+                                        pool.extend_from_slice(&key_users[k]);
+                                    }
+                                    pool.sort_unstable();
+                                    pool.dedup();
+                                } else {
+                                    pool.extend(0..nc);
+                                }
                                 let mut best: Option<(f64, usize)> = None;
-                                for i in 0..nc {
+                                for &i in &pool {
                                     let Some(oi) = trial.chosen[i] else { continue };
                                     let op = &m.opts[oi];
                                     let mut relief = 0.0;
@@ -651,6 +676,44 @@ impl<'a> Search<'a> {
                 self.eject(&mut st, &order_dens, 4);
                 self.offer(&st);
             }
+        }
+        let rounds = (self.opts.iteration_limit / PERTURB_PIVOTS).min(PERTURB_ROUNDS);
+        self.perturb(&order_lp, rounds);
+    }
+
+    /// Iterated greedy from the incumbent: drop a seeded random tenth of the removable selected
+    /// candidates, refill in LP order, improve, and keep the result when it is better.
+    fn perturb(&mut self, fill: &[usize], rounds: u64) {
+        let m = self.m;
+        let mut rng = crate::generate::Rng::new(0x5EED);
+        for _ in 0..rounds {
+            let Some(inc) = self.incumbent.clone() else {
+                return;
+            };
+            let mut st = State::new(m);
+            for o in inc.iter().flatten() {
+                st.add(*o);
+            }
+            let mut dropped = false;
+            for c in 0..m.cand_opts.len() {
+                if st.chosen[c].is_some() && rng.unit() < 0.1 && st.can_remove(c) {
+                    st.remove(c);
+                    dropped = true;
+                }
+            }
+            if !dropped {
+                continue;
+            }
+            for _ in 0..2 {
+                for &o in fill {
+                    if st.chosen[m.opts[o].cand].is_none() && m.opts[o].value > 0.0 {
+                        st.try_add(o, 2);
+                    }
+                }
+            }
+            self.improve(&mut st);
+            self.eject(&mut st, fill, 2);
+            self.offer(&st);
         }
     }
 
