@@ -1,5 +1,6 @@
 //! Efficient frontier: optimal value against a scaled budget, solved in increasing budget order
-//! with each point warm-started from the previous optimum, so value never decreases.
+//! as two deterministic chains on two threads, each point warm-started from the previous
+//! optimum, with a final pass that keeps the value non-decreasing.
 
 use crate::bnb::optimize_from;
 use crate::model::{Chosen, Problem, SolveOptions, Status};
@@ -39,9 +40,14 @@ pub fn budget_factors(points: usize, low: f64, high: f64) -> Vec<f64> {
 }
 
 /// Solves the problem for each budget factor (sorted ascending). Capacity, dependencies and
-/// forcing are unchanged; explanations are skipped. Because a larger budget keeps the previous
-/// optimum feasible and it is passed as the starting incumbent, the values are non-decreasing
-/// by construction (also when a point stops at a limit).
+/// forcing are unchanged; explanations are skipped.
+///
+/// The points are solved as two chains (the lower and the upper half of the factors) on two
+/// threads; within a chain each point starts from the previous point's optimum. A larger budget
+/// keeps a smaller budget's selection feasible, so a final pass carries a better selection
+/// forward where a point fell short of its predecessor (possible only at a limit): the values
+/// are non-decreasing, and the result does not depend on scheduling (each chain is
+/// deterministic and the split is fixed).
 pub fn efficient_frontier(
     problem: &Problem,
     options: &SolveOptions,
@@ -51,11 +57,42 @@ pub fn efficient_frontier(
     fs.sort_by(f64::total_cmp);
     let mut opts = options.clone();
     opts.explain = false;
+    let (low, high) = fs.split_at(fs.len() / 2);
+    let (mut out, upper) = std::thread::scope(|s| {
+        let handle = s.spawn(|| chain(problem, &opts, high));
+        let lower = chain(problem, &opts, low);
+        let upper = handle
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (lower, upper)
+    });
+    out.extend(upper);
+    let mut prev: Option<FrontierPoint> = None;
+    for pt in out.iter_mut() {
+        if pt.status == Status::Infeasible {
+            continue;
+        }
+        if let Some(pv) = &prev
+            && pv.value > pt.value
+        {
+            let bound = pt.value + pt.gap * pt.value.abs().max(1.0);
+            pt.value = pv.value;
+            pt.spent = pv.spent;
+            pt.selected = pv.selected.clone();
+            pt.gap = ((bound - pt.value) / pt.value.abs().max(1.0)).max(0.0);
+        }
+        prev = Some(pt.clone());
+    }
+    out
+}
+
+/// Solves the factors in order, each point warm-started from the previous optimum.
+fn chain(problem: &Problem, opts: &SolveOptions, fs: &[f64]) -> Vec<FrontierPoint> {
     let mut out: Vec<FrontierPoint> = Vec::with_capacity(fs.len());
     let mut prev: Vec<Chosen> = Vec::new();
-    for f in fs {
+    for &f in fs {
         let scaled = problem.with_budget_scaled(f.max(0.0));
-        let sol = optimize_from(&scaled, &opts, &prev);
+        let sol = optimize_from(&scaled, opts, &prev);
         if sol.status != Status::Infeasible {
             prev = sol.selected.clone();
         }
