@@ -3,6 +3,7 @@
 //! metrics. The only crate that knows HTTP, JSON DTOs and HTML.
 
 mod api;
+pub mod charts;
 mod error;
 mod extract;
 mod metrics;
