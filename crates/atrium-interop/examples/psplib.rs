@@ -302,7 +302,7 @@ fn main() -> ExitCode {
             println!("{},{},{}", o.name, o.makespan, o.cp_lb);
         }
         println!(
-            "# {set}: {} instances, {method}: avg deviation from {metric} {avg:.2} %, \
+            "# {set}: {} instances, {method}: avg deviation from {metric} {avg:.3} %, \
              {at_ref} at reference, avg {avg_sched:.0} schedules, {per:.4} s/instance \
              (one thread), wall {wall:.1} s on {} threads, all schedules verified",
             outcomes.len(),

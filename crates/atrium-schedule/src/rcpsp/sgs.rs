@@ -419,11 +419,34 @@ impl Workspace {
         keys: &[i64],
         starts: &mut [i32],
     ) -> i32 {
-        self.load_forward(inst);
+        self.parallel_dir(inst, true, keys, starts)
+    }
+
+    /// Parallel SGS in either direction. Backward (`forward = false`) runs in reversed
+    /// time and is only offered for constant capacity, where the reversed capacity equals
+    /// the forward one (callers fall back to the serial SGS otherwise).
+    pub(crate) fn parallel_dir(
+        &mut self,
+        inst: &Instance,
+        forward: bool,
+        keys: &[i64],
+        starts: &mut [i32],
+    ) -> i32 {
+        let (pre, post) = if forward {
+            (&inst.fwd, &inst.bwd)
+        } else {
+            (&inst.bwd, &inst.fwd)
+        };
+        let changes: &[i32] = if forward { &inst.change_points } else { &[] };
+        if forward {
+            self.load_forward(inst);
+        } else {
+            self.load_reversed(inst, inst.horizon);
+        }
         let n = inst.n;
         self.ready.clear();
         for j in 0..n {
-            let d = inst.fwd.range(j).len() as u32;
+            let d = pre.range(j).len() as u32;
             self.indeg[j] = d;
             self.done[j] = false;
             if d == 0 {
@@ -440,8 +463,8 @@ impl Workspace {
             for &j in &self.ready {
                 let j = j as usize;
                 let mut est = 0;
-                for k in inst.fwd.range(j) {
-                    est = est.max(starts[inst.fwd.other[k] as usize] + inst.fwd.delta[k]);
+                for k in pre.range(j) {
+                    est = est.max(starts[pre.other[k] as usize] + pre.delta[k]);
                 }
                 self.finish[j] = est; // reuse as est scratch while unscheduled
                 if est <= t {
@@ -459,8 +482,8 @@ impl Workspace {
                     placed += 1;
                     any = true;
                     mk = mk.max(s + inst.dur[j]);
-                    for k in inst.bwd.range(j) {
-                        let s2 = inst.bwd.other[k] as usize;
+                    for k in post.range(j) {
+                        let s2 = post.other[k] as usize;
                         self.indeg[s2] -= 1;
                         if self.indeg[s2] == 0 {
                             self.ready.push(s2 as u32);
@@ -490,7 +513,7 @@ impl Workspace {
                     next = e;
                 }
             }
-            if let Some(&c) = inst.change_points.iter().find(|&&c| c > t) {
+            if let Some(&c) = changes.iter().find(|&&c| c > t) {
                 next = next.min(c);
             }
             if next == i32::MAX {
