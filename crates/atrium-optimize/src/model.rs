@@ -159,8 +159,10 @@ pub(crate) fn quarter_parts(yearly: i64) -> [i64; 4] {
 /// Tuning and work limits of the optimizer. All limits are counts, so results are deterministic.
 ///
 /// A simplex pivot costs roughly 0.02 ms (60 candidates) to 0.15 ms (300 candidates, 20 roles ×
-/// 12 quarters) of CPU time; interactive callers should pass an `iteration_limit` that fits
-/// their latency budget (e.g. 15 000 for ~2 s at 300 candidates) and show the returned gap.
+/// 12 quarters) of CPU time. At 300 candidates the root (about 2 000 pivots of cut rounds, plus
+/// roughly 1 s of CPU in the primal heuristics, which scale down with the limit) dominates small
+/// budgets; interactive callers should pass an `iteration_limit` that fits their latency
+/// budget (e.g. 15 000 for ~3 s of CPU at 300 candidates) and show the returned gap.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SolveOptions {
     /// Stop after this many branch-and-bound nodes (status [`Status::LimitReached`]).
