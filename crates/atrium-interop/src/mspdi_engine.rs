@@ -177,6 +177,54 @@ fn is_scheduled(t: &mspdi::Task) -> bool {
     t.uid != 0 && !t.is_null && t.active != Some(false)
 }
 
+/// Engine index of each task UID: a table when the UIDs are small and dense (as files number
+/// them), else a hash map.
+enum UidIndex {
+    Dense(Vec<u32>),
+    Sparse(HashMap<i32, u32>),
+}
+
+impl UidIndex {
+    const NONE: u32 = u32::MAX;
+
+    fn for_tasks(tasks: &[mspdi::Task]) -> UidIndex {
+        let (mut lo, mut hi) = (i32::MAX, i32::MIN);
+        for t in tasks {
+            lo = lo.min(t.uid);
+            hi = hi.max(t.uid);
+        }
+        match usize::try_from(hi) {
+            Ok(hi) if lo >= 0 && hi <= 4 * tasks.len() + 1024 => {
+                UidIndex::Dense(vec![Self::NONE; hi + 1])
+            }
+            _ => UidIndex::Sparse(HashMap::new()),
+        }
+    }
+
+    /// Like `HashMap::insert`: the previous index of `uid`, if any.
+    fn insert(&mut self, uid: i32, i: u32) -> Option<u32> {
+        match self {
+            UidIndex::Dense(v) => {
+                let slot = &mut v[uid as usize];
+                let old = std::mem::replace(slot, i);
+                (old != Self::NONE).then_some(old)
+            }
+            UidIndex::Sparse(m) => m.insert(uid, i),
+        }
+    }
+
+    fn get(&self, uid: i32) -> Option<u32> {
+        match self {
+            UidIndex::Dense(v) => usize::try_from(uid)
+                .ok()
+                .and_then(|u| v.get(u))
+                .copied()
+                .filter(|&i| i != Self::NONE),
+            UidIndex::Sparse(m) => m.get(&uid).copied(),
+        }
+    }
+}
+
 /// Converts a parsed file into engine input. `status_date` (from the caller, e.g. the CLI)
 /// overrides nothing in the file: the file's own status date is not applied, as MS Project
 /// only reschedules around a status date on request.
@@ -244,7 +292,7 @@ pub fn to_engine(file: &mspdi::Project, status_date: Option<DateTime>) -> Engine
     let mut uids = Vec::new();
     let mut names = Vec::new();
     let mut tasks: Vec<Task> = Vec::new();
-    let mut index_of: HashMap<i32, u32> = HashMap::new();
+    let mut index_of = UidIndex::for_tasks(&file.tasks);
     let mut stack: Vec<(u16, u32)> = Vec::new();
     for t in file.tasks.iter().filter(|t| is_scheduled(t)) {
         let i = tasks.len() as u32;
@@ -349,12 +397,12 @@ pub fn to_engine(file: &mspdi::Project, status_date: Option<DateTime>) -> Engine
     // Links, stored on the successor.
     let mut links = Vec::new();
     for t in file.tasks.iter().filter(|t| is_scheduled(t)) {
-        let Some(&succ) = index_of.get(&t.uid) else {
+        let Some(succ) = index_of.get(t.uid) else {
             continue;
         };
         for l in &t.predecessors {
-            match index_of.get(&l.predecessor_uid) {
-                Some(&pred) => links.push(Link {
+            match index_of.get(l.predecessor_uid) {
+                Some(pred) => links.push(Link {
                     pred,
                     succ,
                     kind: link_kind(l.link_type),

@@ -57,48 +57,98 @@ pub fn schedule_json_text(
 /// JSON string literal of `s` (RFC 8259 escaping).
 pub(crate) fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
-    for ch in s.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
+    // Runs of characters that need no escape are copied whole.
+    let mut plain = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let esc = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..0x20 => "",
+            _ => continue,
+        };
+        out.push_str(&s[plain..i]);
+        plain = i + 1;
+        if esc.is_empty() {
+            let _ = write!(out, "\\u{:04x}", b);
+        } else {
+            out.push_str(esc);
         }
     }
+    out.push_str(&s[plain..]);
     out.push('"');
+}
+
+/// Appends a decimal integer without the formatting machinery.
+fn push_int(out: &mut String, v: i64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut u = v.unsigned_abs();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (u % 10) as u8;
+        u /= 10;
+        if u == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        out.push('-');
+    }
+    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+}
+
+/// Appends `t` as `YYYY-MM-DDTHH:MM:SS` (its `Display`), in one copy.
+fn push_datetime(out: &mut String, t: DateTime) {
+    let (y, m, d, h, mi) = t.ymdhm();
+    if !(0..=9999).contains(&y) {
+        t.push_iso(out);
+        return;
+    }
+    let y = y as u32;
+    let two = |v: u32| [b'0' + (v / 10 % 10) as u8, b'0' + (v % 10) as u8];
+    let (y1, y2, m, d, h, mi) = (two(y / 100), two(y), two(m), two(d), two(h), two(mi));
+    let buf = [
+        y1[0], y1[1], y2[0], y2[1], b'-', m[0], m[1], b'-', d[0], d[1], b'T', h[0], h[1], b':',
+        mi[0], mi[1], b':', b'0', b'0',
+    ];
+    out.push_str(std::str::from_utf8(&buf).unwrap_or_default());
 }
 
 /// Opens task `i`'s object and writes the contract fields (uid .. critical), leaving the
 /// object open so that the leveling report can append its own fields.
 pub(crate) fn push_task_fields(out: &mut String, uid: i32, name: &str, s: &Schedule, i: usize) {
-    let _ = write!(out, "{{\"uid\":{uid},\"name\":");
+    out.push_str("{\"uid\":");
+    push_int(out, i64::from(uid));
+    out.push_str(",\"name\":");
     push_json_str(out, name);
     out.push_str(",\"early_start\":\"");
-    s.early_start[i].push_iso(out);
+    push_datetime(out, s.early_start[i]);
     out.push_str("\",\"early_finish\":\"");
-    s.early_finish[i].push_iso(out);
+    push_datetime(out, s.early_finish[i]);
     out.push_str("\",\"late_start\":\"");
-    s.late_start[i].push_iso(out);
+    push_datetime(out, s.late_start[i]);
     out.push_str("\",\"late_finish\":\"");
-    s.late_finish[i].push_iso(out);
-    let _ = write!(
-        out,
-        "\",\"total_float_minutes\":{},\"free_float_minutes\":{},\"critical\":{}",
-        s.total_float[i], s.free_float[i], s.critical[i],
-    );
+    push_datetime(out, s.late_finish[i]);
+    out.push_str("\",\"total_float_minutes\":");
+    push_int(out, s.total_float[i]);
+    out.push_str(",\"free_float_minutes\":");
+    push_int(out, s.free_float[i]);
+    out.push_str(if s.critical[i] {
+        ",\"critical\":true"
+    } else {
+        ",\"critical\":false"
+    });
 }
 
 fn render_text(input: &EngineInput, s: &Schedule, diagnostics: &[Value]) -> String {
     let mut out = String::with_capacity(64 + input.uids.len() * 260);
     out.push_str("{\"project\":{\"start\":\"");
-    s.project_start.push_iso(&mut out);
+    push_datetime(&mut out, s.project_start);
     out.push_str("\",\"finish\":\"");
-    s.project_finish.push_iso(&mut out);
+    push_datetime(&mut out, s.project_finish);
     out.push_str("\"},\"tasks\":[");
     for (i, &uid) in input.uids.iter().enumerate() {
         if i > 0 {
@@ -244,10 +294,57 @@ mod tests {
 
     #[test]
     fn json_strings_are_escaped() {
-        let name = "a \"quoted\" \\ name\n\twith \u{1} control & ünïcode";
+        let name = "a \"quoted\" \\ name\n\twith \u{1} control\r & ünïcode";
         let mut out = String::new();
         push_json_str(&mut out, name);
         let back: String = serde_json::from_str(&out).unwrap();
         assert_eq!(back, name);
+        let mut old = String::new();
+        for c in name.chars() {
+            match c {
+                '"' => old.push_str("\\\""),
+                '\\' => old.push_str("\\\\"),
+                '\n' => old.push_str("\\n"),
+                '\r' => old.push_str("\\r"),
+                '\t' => old.push_str("\\t"),
+                c if (c as u32) < 0x20 => old.push_str(&format!("\\u{:04x}", c as u32)),
+                c => old.push(c),
+            }
+        }
+        assert_eq!(out, format!("\"{old}\""));
+    }
+
+    #[test]
+    fn numbers_and_dates_print_as_display_does() {
+        for v in [0, 1, -1, 9, 10, 480, -2400, i64::MAX, i64::MIN] {
+            let mut out = String::new();
+            push_int(&mut out, v);
+            assert_eq!(out, v.to_string());
+        }
+        let day = 24 * 60;
+        for m in [
+            0,
+            1,
+            59,
+            60,
+            479,
+            480,
+            1439,
+            day * 366,
+            day * 36_524 + 1021,
+            -1,
+            -day - 7,
+        ] {
+            for base in [
+                DateTime(0),
+                DateTime(-719_468 * day),
+                DateTime(2_932_896 * day),
+            ] {
+                let t = DateTime(base.0 + m);
+                let mut out = String::new();
+                push_datetime(&mut out, t);
+                assert_eq!(out, t.to_string(), "{}", t.0);
+            }
+        }
     }
 }

@@ -24,7 +24,31 @@ pub(super) struct Fast<'a> {
 }
 
 fn is_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.'
+    NAME_BYTE[usize::from(b)]
+}
+
+/// [`is_name_byte`] as a table: names are scanned a byte at a time.
+static NAME_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.';
+        b += 1;
+    }
+    t
+};
+
+/// What [`Fast::child`] found next inside an element.
+pub(super) enum Child<'a> {
+    /// `<name>`, now open.
+    Start(&'a [u8]),
+    /// `<name/>`.
+    Empty(&'a [u8]),
+    /// The end tag of the innermost open element, now closed.
+    End,
+    /// Anything else: [`Fast::read_event`] must read it (text before it may be consumed).
+    Other,
 }
 
 impl<'a> Fast<'a> {
@@ -52,6 +76,97 @@ impl<'a> Fast<'a> {
         self.bailed = true;
         self.off = self.xml.len();
         Event::Eof
+    }
+
+    /// The next child tag of the innermost open element, skipping the text before it (which
+    /// the reader ignores between children): the same start, empty or end tag that
+    /// [`Fast::read_event`] would return, without building events. Returns [`Child::Other`]
+    /// for anything else (attributes, declarations, unusual text, the end of input) and leaves
+    /// it unread.
+    pub(super) fn child(&mut self) -> Child<'a> {
+        if self.bailed || self.open.is_empty() {
+            return Child::Other;
+        }
+        let xml = self.xml;
+        let mut i = self.off;
+        while i < xml.len() && xml[i] != b'<' {
+            if xml[i] == b'&' || xml[i] == b'\r' {
+                return Child::Other;
+            }
+            i += 1;
+        }
+        // The text is plain (the reader would skip it): consume it.
+        self.off = i;
+        let Some(&next) = xml.get(i + 1) else {
+            return Child::Other;
+        };
+        if next == b'/' {
+            let Some(&name) = self.open.last() else {
+                return Child::Other;
+            };
+            let end = i + 2 + name.len();
+            if xml.get(i + 2..end) != Some(name) || xml.get(end) != Some(&b'>') {
+                return Child::Other;
+            }
+            self.off = end + 1;
+            self.open.pop();
+            if self.open.is_empty() {
+                self.seen_root = true;
+            }
+            return Child::End;
+        }
+        let j = match xml[i + 1..].iter().position(|&b| !is_name_byte(b)) {
+            Some(n) => i + 1 + n,
+            None => xml.len(),
+        };
+        if j == i + 1 {
+            return Child::Other;
+        }
+        let name = &xml[i + 1..j];
+        match xml.get(j) {
+            Some(b'>') => {
+                self.off = j + 1;
+                self.open.push(name);
+                Child::Start(name)
+            }
+            Some(b'/') if xml.get(j + 1) == Some(&b'>') => {
+                self.off = j + 2;
+                Child::Empty(name)
+            }
+            _ => Child::Other,
+        }
+    }
+
+    /// The text of the element whose start tag was just read, when it is plain text directly
+    /// followed by that element's end tag (the common leaf `<Name>text</Name>`): consumes
+    /// both and returns the text (the events would be one `Text`, or none when empty, and the
+    /// `End`). Otherwise `None` with nothing consumed, and the caller reads events as usual.
+    pub(super) fn leaf_text(&mut self) -> Option<&'a str> {
+        if self.bailed {
+            return None;
+        }
+        let name = *self.open.last()?;
+        let rest = &self.xml[self.off..];
+        let len = rest
+            .iter()
+            .position(|&b| b == b'<' || b == b'&' || b == b'\r')
+            .unwrap_or(rest.len());
+        let tail = &rest[len..];
+        if tail.first() != Some(&b'<') {
+            return None;
+        }
+        let end = name.len() + 3;
+        if tail.len() < end || tail[1] != b'/' || &tail[2..end - 1] != name || tail[end - 1] != b'>'
+        {
+            return None;
+        }
+        let s = self.text.get(self.off..self.off + len)?;
+        self.off += len + end;
+        self.open.pop();
+        if self.open.is_empty() {
+            self.seen_root = true;
+        }
+        Some(s)
     }
 
     pub(super) fn read_event(&mut self) -> Event<'a> {

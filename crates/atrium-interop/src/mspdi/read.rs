@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
-use super::fast::Fast;
+use super::fast::{Child, Fast};
 use super::model::*;
 use super::names::is_schema_name;
 use super::names::{k, lookup, name_of};
@@ -221,13 +221,41 @@ struct Src<'a> {
     suppressed: usize,
     links: usize,
     exceptions: usize,
+    /// Recently classified names (see [`name_key`]); a length of 0 marks an empty slot.
+    names: [(u64, u64, u16, u16); NAME_SLOTS],
+}
+
+const NAME_SLOTS: usize = 64;
+
+/// Names of 1 to 16 bytes as two words: with the length, the first and the last eight bytes
+/// (zero-padded) identify the name exactly.
+fn name_key(n: &[u8]) -> Option<(u64, u64)> {
+    let len = n.len();
+    let mut a = [0u8; 8];
+    let mut b = [0u8; 8];
+    if (8..=16).contains(&len) {
+        a.copy_from_slice(&n[..8]);
+        b.copy_from_slice(&n[len - 8..]);
+    } else if (1..8).contains(&len) {
+        a[..len].copy_from_slice(n);
+    } else {
+        return None;
+    }
+    Some((u64::from_le_bytes(a), u64::from_le_bytes(b)))
+}
+
+fn key_slot(a: u64, b: u64, len: usize) -> usize {
+    ((a ^ b.rotate_left(29) ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize
+        % NAME_SLOTS
 }
 
 impl<'a> Src<'a> {
     fn new(xml: &'a [u8], lim: &'a Limits, fast: bool) -> Self {
         Src {
             xml,
-            r: Rd::new(xml, fast),
+            // `parse_with` points the source at the input (without its byte order mark)
+            // before reading: no need to set the tokenizer up twice.
+            r: Rd::new(&xml[..0], fast),
             lim,
             depth: 0,
             total_text: 0,
@@ -244,6 +272,7 @@ impl<'a> Src<'a> {
             suppressed: 0,
             links: 0,
             exceptions: 0,
+            names: [(0, 0, 0, 0); NAME_SLOTS],
         }
     }
 
@@ -314,8 +343,20 @@ impl<'a> Src<'a> {
     }
 
     fn classify(&mut self, local: &[u8]) -> Name {
+        let key = name_key(local);
+        if let Some((a, b)) = key {
+            let slot = self.names[key_slot(a, b, local.len())];
+            if slot.0 == a && slot.1 == b && usize::from(slot.2) == local.len() {
+                return Some(slot.3);
+            }
+        }
         match lookup(local) {
-            Some(n) => Some(n),
+            Some(n) => {
+                if let Some((a, b)) = key {
+                    self.names[key_slot(a, b, local.len())] = (a, b, local.len() as u16, n);
+                }
+                Some(n)
+            }
             None => {
                 self.unknown_name.clear();
                 self.unknown_name
@@ -332,6 +373,20 @@ impl<'a> Src<'a> {
 
     /// The next child of the current container: `Some((name, empty))`, or `None` at its end.
     fn child(&mut self) -> R<Option<(Name, bool)>> {
+        if let Rd::Fast(f) = &mut self.r {
+            match f.child() {
+                Child::Start(name) => {
+                    self.enter()?;
+                    return Ok(Some((self.classify(name), false)));
+                }
+                Child::Empty(name) => return Ok(Some((self.classify(name), true))),
+                Child::End => {
+                    self.depth -= 1;
+                    return Ok(None);
+                }
+                Child::Other => {}
+            }
+        }
         loop {
             let before = self.r.buffer_position();
             match self.r.read_event() {
@@ -504,6 +559,25 @@ impl<'a> Src<'a> {
         if empty {
             return Ok(());
         }
+        // The common `<Name>text</Name>` in one step (same text, same end of element).
+        if let Rd::Fast(f) = &mut self.r
+            && let Some(s) = f.leaf_text()
+        {
+            self.depth -= 1;
+            if !s.is_empty() {
+                // `push_text` on an empty `text`, inline.
+                self.total_text += s.len();
+                if s.len() > self.lim.max_text_bytes
+                    || self.total_text > self.lim.max_total_text_bytes
+                {
+                    // The reference reader reports it with its own position.
+                    self.total_text -= s.len();
+                    return self.push_text(Cow::Borrowed(s), name, self.leaf_off);
+                }
+                self.text = Cow::Borrowed(s);
+            }
+            return Ok(());
+        }
         loop {
             let before = self.r.buffer_position();
             match self.r.read_event() {
@@ -599,7 +673,11 @@ impl<'a> Src<'a> {
     }
 
     fn trimmed(&self) -> &str {
-        self.text.trim_matches(|c: char| c.is_ascii_whitespace())
+        let t: &str = &self.text;
+        match (t.as_bytes().first(), t.as_bytes().last()) {
+            (Some(a), Some(b)) if !a.is_ascii_whitespace() && !b.is_ascii_whitespace() => t,
+            _ => t.trim_matches(|c: char| c.is_ascii_whitespace()),
+        }
     }
 
     fn i64v(&mut self, empty: bool, name: u16) -> R<Option<i64>> {
@@ -607,6 +685,9 @@ impl<'a> Src<'a> {
         let t = self.trimmed();
         if t.is_empty() {
             return Ok(None);
+        }
+        if let Some(v) = plain_i64(t) {
+            return Ok(Some(v));
         }
         match parse_i64(t) {
             Ok(v) => Ok(Some(v)),
@@ -637,7 +718,7 @@ impl<'a> Src<'a> {
         }
         // Most values are plain integers: skip the float parser for them.
         if t.len() < 16
-            && let Ok(v) = t.parse::<i64>()
+            && let Some(v) = plain_i64(t).or_else(|| t.parse::<i64>().ok())
         {
             return Ok(Some(v as f64));
         }
@@ -1439,6 +1520,25 @@ fn clip(s: &str) -> String {
     out
 }
 
+/// An optional minus and 1 to 18 digits (what `i64` parsing accepts, and cannot overflow).
+fn plain_i64(t: &str) -> Option<i64> {
+    let (neg, d) = match t.as_bytes() {
+        [b'-', d @ ..] => (true, d),
+        d => (false, d),
+    };
+    if d.is_empty() || d.len() > 18 {
+        return None;
+    }
+    let mut v = 0i64;
+    for &c in d {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + i64::from(c - b'0');
+    }
+    Some(if neg { -v } else { v })
+}
+
 fn parse_i64(t: &str) -> Result<i64, &'static str> {
     use std::num::IntErrorKind;
     match t.parse::<i64>() {
@@ -1538,9 +1638,34 @@ fn parse_time(t: &str) -> Option<u16> {
     Some((h * 60 + m) as u16)
 }
 
+/// The usual `PT{h}H{m}M{s}S` with at most nine digits each: the general parser's result
+/// (whole seconds, so no fraction to add), without its wide arithmetic.
+fn plain_duration(t: &[u8]) -> Option<i64> {
+    let rest = t.strip_prefix(b"PT")?;
+    let mut seconds = 0i64;
+    let mut i = 0;
+    for (unit, mul) in [(b'H', 3600), (b'M', 60), (b'S', 1)] {
+        let start = i;
+        let mut v = 0i64;
+        while i < rest.len() && i - start < 9 && rest[i].is_ascii_digit() {
+            v = v * 10 + i64::from(rest[i] - b'0');
+            i += 1;
+        }
+        if i == start || rest.get(i) != Some(&unit) {
+            return None;
+        }
+        i += 1;
+        seconds += v * mul;
+    }
+    (i == rest.len()).then(|| (seconds as f64 / 60.0).round() as i64)
+}
+
 /// An xsd:duration as MSPDI writes it (`PT8H0M0S`, `-PT1H`, `P2DT4H`) into whole minutes.
 /// Days are 24 hours; years and months are refused (MSPDI never writes them).
 pub(super) fn parse_duration(t: &str) -> Result<i64, &'static str> {
+    if let Some(m) = plain_duration(t.as_bytes()) {
+        return Ok(m);
+    }
     const BAD: &str = "expected a duration like PT8H0M0S";
     const RANGE: &str = "number out of range";
     let (neg, rest) = match t.strip_prefix('-') {
@@ -1584,7 +1709,7 @@ pub(super) fn parse_duration(t: &str) -> Result<i64, &'static str> {
         if i == start || i >= rest.len() {
             return Err(BAD);
         }
-        let unit: i128 = match (in_time, rest[i]) {
+        let unit: i64 = match (in_time, rest[i]) {
             (false, b'D') => 86_400,
             (true, b'H') => 3_600,
             (true, b'M') => 60,
@@ -1596,13 +1721,18 @@ pub(super) fn parse_duration(t: &str) -> Result<i64, &'static str> {
         };
         i += 1;
         any = true;
-        seconds += whole * unit;
+        seconds += whole * i128::from(unit);
         frac_seconds += frac * unit as f64;
     }
     if !any {
         return Err(BAD);
     }
-    let minutes = ((seconds as f64 + frac_seconds) / 60.0).round();
+    // The same correctly rounded conversion, through i64 when it fits (i128 is slow).
+    let seconds = match i64::try_from(seconds) {
+        Ok(s) => s as f64,
+        Err(_) => seconds as f64,
+    };
+    let minutes = ((seconds + frac_seconds) / 60.0).round();
     // 10^13 minutes is about 19 million years: anything beyond is hostile or corrupt.
     if !minutes.is_finite() || minutes > 1e13 {
         return Err(RANGE);
@@ -1677,6 +1807,12 @@ mod tests {
         assert_eq!(parse_duration("-PT1H30M"), Ok(-90));
         assert_eq!(parse_duration("P1DT2H"), Ok(1560));
         assert_eq!(parse_duration("PT7H59M59.9S"), Ok(480));
+        assert_eq!(parse_duration("PT7H59M30S"), Ok(480));
+        assert_eq!(parse_duration("PT7H59M29S"), Ok(479));
+        assert_eq!(parse_duration("PT1234567890H0M0S"), Ok(74_074_073_400));
+        assert_eq!(plain_duration(b"PT1234567890H0M0S"), None);
+        assert_eq!(plain_duration(b"PT16H0M0S"), Some(960));
+        assert_eq!(plain_duration(b"PT16H0M"), None);
         assert!(parse_duration("P1Y").is_err());
         assert!(parse_duration("PT").is_err());
         assert!(parse_duration("8h").is_err());
