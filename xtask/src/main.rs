@@ -21,7 +21,15 @@ pub const ALLOWED: &[(&str, &[&str])] = &[
             "atrium-optimize",
         ],
     ),
-    ("atrium-web", &["atrium-core", "atrium-app", "atrium-store"]),
+    (
+        "atrium-web",
+        &[
+            "atrium-core",
+            "atrium-app",
+            "atrium-store",
+            "atrium-interop",
+        ],
+    ),
     (
         "atrium",
         &[

@@ -220,6 +220,21 @@ impl App {
             identity::add_grant(&mut tx, *user, g).await?;
             ticker.add(1);
         }
+        let sponsor = plan
+            .users
+            .iter()
+            .find(|u| u.login.is_some_and(|i| logins[i].role == Role::Sponsor))
+            .map(|u| u.id);
+        let cases = crate::demo_strategy::seed(
+            &mut tx,
+            &plan.portfolios,
+            &plan.projects,
+            &plan.people,
+            sponsor,
+            self.today(),
+            now,
+        )
+        .await?;
         let summary = serde_json::json!({
             "size": size.as_str(),
             "organization": settings.name,
@@ -229,6 +244,7 @@ impl App {
             "projects": plan.projects.len(),
             "people": plan.people.len(),
             "grants": plan.grants.len(),
+            "business_cases": cases,
             "logins": logins.iter().map(|l| l.email.as_str()).collect::<Vec<_>>(),
         });
         audit::<(), _>(

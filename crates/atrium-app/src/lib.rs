@@ -4,10 +4,13 @@
 
 pub mod auth;
 pub mod demo;
+mod demo_strategy;
 pub mod error;
 pub mod org;
 pub mod permissions;
 pub mod records;
+pub mod scenario;
+pub mod strategy;
 pub mod users;
 
 pub use auth::Actor;

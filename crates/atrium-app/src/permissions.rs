@@ -31,6 +31,24 @@ pub enum Action {
     ReadUsers,
     ManageUsers,
     ReadAudit,
+    /// Read strategic drivers, weights and scoring settings.
+    ReadStrategy,
+    /// Change drivers, weights (directly or by pairwise comparison) and scoring settings.
+    ManageStrategy,
+    /// Read proposals (business cases), the ranked list and portfolio analysis.
+    ReadProposals,
+    CreateProposal,
+    /// Edit a business case and submit it.
+    UpdateProposal,
+    /// Screen, score and reopen proposals.
+    ScreenProposal,
+    /// Approve, defer or reject a scored proposal (approval creates the project).
+    DecideProposal,
+    ReadScenarios,
+    /// Create, change, copy and delete uncommitted scenarios.
+    ManageScenarios,
+    /// Commit a scenario: apply proceed / defer / terminate to every item.
+    CommitScenario,
 }
 
 use Role::*;
@@ -44,6 +62,18 @@ const DELIVERY: &[Role] = &[
     SeniorProjectManager,
     ProjectManager,
 ];
+
+/// Who may propose an investment and edit its business case.
+const PROPOSERS: &[Role] = &[
+    PmoDirector,
+    PortfolioManager,
+    ProgramManager,
+    SeniorProjectManager,
+    ProjectManager,
+    Sponsor,
+];
+/// Portfolio scenario planning (the analyst models, the leads decide).
+const SCENARIO_PLANNERS: &[Role] = &[PmoDirector, PortfolioManager, PmoAnalyst];
 
 /// The table. `mode` is the organization's PMO operating mode.
 pub fn roles_for(action: Action, mode: OperatingMode) -> &'static [Role] {
@@ -63,6 +93,15 @@ pub fn roles_for(action: Action, mode: OperatingMode) -> &'static [Role] {
         Action::ReadUsers => &[PmoDirector, Admin],
         Action::ManageUsers => &[Admin],
         Action::ReadAudit => &[PmoDirector, GovernanceOfficer, Admin],
+        Action::ReadStrategy | Action::ReadProposals => EVERYONE,
+        Action::ManageStrategy | Action::ScreenProposal | Action::CommitScenario => PMO_LEADS,
+        Action::CreateProposal | Action::UpdateProposal => PROPOSERS,
+        // Directive mode: only the PMO approves investments.
+        Action::DecideProposal => match mode {
+            OperatingMode::Directive => PMO_LEADS,
+            _ => &[PmoDirector, PortfolioManager, Sponsor],
+        },
+        Action::ReadScenarios | Action::ManageScenarios => SCENARIO_PLANNERS,
     }
 }
 
@@ -76,13 +115,17 @@ fn organization_only(action: Action) -> bool {
             | Action::ReadUsers
             | Action::ManageUsers
             | Action::ReadAudit
+            | Action::ManageStrategy
     )
 }
 
 /// Organization-wide reference data every signed-in user may read, whatever the scope of
 /// their grants (the resource pool directory, the working calendar and settings).
 fn any_scope(action: Action) -> bool {
-    matches!(action, Action::ReadPeople | Action::ReadSettings)
+    matches!(
+        action,
+        Action::ReadPeople | Action::ReadSettings | Action::ReadStrategy
+    )
 }
 
 /// Whether `actor` may do `action` on a record placed at `at`.

@@ -13,7 +13,13 @@ use uuid::Uuid;
 
 /// Maps store outcomes of a write onto user-facing errors: a stale version becomes 409,
 /// a unique violation a message on `field`, a missing reference a message on `fk_field`.
-fn map_write(e: StoreError, current: i64, field: &str, what: &str, fk_field: &str) -> AppError {
+pub(crate) fn map_write(
+    e: StoreError,
+    current: i64,
+    field: &str,
+    what: &str,
+    fk_field: &str,
+) -> AppError {
     match e {
         StoreError::Stale => AppError::Stale { current },
         StoreError::Unique(_) => {
@@ -26,7 +32,7 @@ fn map_write(e: StoreError, current: i64, field: &str, what: &str, fk_field: &st
     }
 }
 
-fn check_version(current: i64, expected: i64) -> Result<()> {
+pub(crate) fn check_version(current: i64, expected: i64) -> Result<()> {
     if current == expected {
         Ok(())
     } else {

@@ -11,6 +11,7 @@ pub mod portfolio;
 pub mod program;
 pub mod project;
 pub mod resource;
+pub mod strategy;
 pub mod validation;
 
 pub use validation::{FieldError, Validation};

@@ -11,6 +11,7 @@ pub mod people;
 pub mod portfolio;
 pub mod project;
 mod sql;
+pub mod strategy;
 pub mod testing;
 
 use sqlx::pool::PoolOptions;

@@ -168,3 +168,11 @@ pub async fn departments(db: &Db) -> Result<Vec<(String, i64)>> {
         .bind(false).fetch_all(p).await?),
     )
 }
+
+/// Weekly capacity in minutes of the active pool, per job role.
+pub async fn capacity_by_role(db: &Db) -> Result<Vec<(String, i64)>> {
+    let rows: Vec<(String, i64)> = on_db!(db, p => sqlx::query_as(
+        "SELECT job_role, CAST(SUM(weekly_capacity_minutes) AS BIGINT) FROM people WHERE archived = $1 GROUP BY job_role ORDER BY job_role")
+        .bind(false).fetch_all(p).await?);
+    Ok(rows)
+}

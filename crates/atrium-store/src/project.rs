@@ -280,3 +280,18 @@ pub async fn most_urgent_per_portfolio(
     let rows: Vec<Row> = on_db!(db, p => bind_all!(sqlx::query_as::<_, Row>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?);
     rows.into_iter().map(Project::try_from).collect()
 }
+
+/// Every live (not archived) project of a portfolio, by key.
+pub async fn all_in_portfolio(db: &Db, portfolio_id: Uuid) -> Result<Vec<Project>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM projects WHERE portfolio_id = $1 AND archived = $2 ORDER BY key"
+    );
+    let rows: Vec<Row> = on_db!(db, p => sqlx::query_as(crate::sql::trusted(&sql)).bind(portfolio_id).bind(false).fetch_all(p).await?);
+    rows.into_iter().map(Project::try_from).collect()
+}
+
+/// Whether a project key is taken (archived projects keep their keys).
+pub async fn key_taken_tx(tx: &mut Tx, key: &str) -> Result<bool> {
+    let n: i64 = on_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM projects WHERE key = $1").bind(key).fetch_one(c).await?);
+    Ok(n > 0)
+}

@@ -29,6 +29,11 @@ impl Nav {
             ("/portfolios", "Portfolios"),
             ("/people", "People"),
         ];
+        links.push(("/strategy", "Strategy"));
+        links.push(("/proposals", "Proposals"));
+        if has(&[Role::PmoDirector, Role::PortfolioManager, Role::PmoAnalyst]) {
+            links.push(("/scenarios", "Scenarios"));
+        }
         links.push(("/settings", "Settings"));
         if has(&[Role::PmoDirector, Role::GovernanceOfficer, Role::Admin]) {
             links.push(("/audit", "Audit trail"));
@@ -64,8 +69,8 @@ pub enum FieldKind {
 
 /// One form field with its value as typed and its error, if any.
 pub struct Field {
-    pub name: &'static str,
-    pub label: &'static str,
+    pub name: String,
+    pub label: String,
     pub kind: FieldKind,
     pub value: String,
     /// (value, label, selected)
@@ -76,10 +81,14 @@ pub struct Field {
 }
 
 impl Field {
-    pub fn text(name: &'static str, label: &'static str, value: impl Into<String>) -> Field {
+    pub fn text(
+        name: impl Into<String>,
+        label: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Field {
         Field {
-            name,
-            label,
+            name: name.into(),
+            label: label.into(),
             kind: FieldKind::Text,
             value: value.into(),
             options: vec![],
@@ -102,8 +111,8 @@ impl Field {
     }
     /// A select whose options are (value, label); the current value is selected.
     pub fn select(
-        name: &'static str,
-        label: &'static str,
+        name: impl Into<String>,
+        label: impl Into<String>,
         value: impl Into<String>,
         opts: Vec<(String, String)>,
     ) -> Field {
@@ -113,8 +122,8 @@ impl Field {
             (v, l, sel)
         });
         Field {
-            name,
-            label,
+            name: name.into(),
+            label: label.into(),
             kind: FieldKind::Select,
             options: options.collect(),
             value,
@@ -250,6 +259,8 @@ pub struct ConfirmPage {
     pub action: String,
     pub version: i64,
     pub cancel: String,
+    /// Label of the confirming button.
+    pub button: &'static str,
 }
 
 #[derive(Template)]

@@ -21,6 +21,12 @@ enum Target {
     X,
     Person,
     Org,
+    /// A fresh strategic driver per request.
+    Driver,
+    /// A fresh draft proposal in portfolio P per request.
+    Proposal,
+    /// A fresh scenario of portfolio P per request.
+    Scenario,
 }
 
 struct Route {
@@ -45,6 +51,15 @@ const DELIVERY: &[Role] = &[
     ProjectManager,
 ];
 const LEADS: &[Role] = &[PmoDirector, PortfolioManager];
+const PROPOSERS: &[Role] = &[
+    PmoDirector,
+    PortfolioManager,
+    ProgramManager,
+    SeniorProjectManager,
+    ProjectManager,
+    Sponsor,
+];
+const PLANNERS: &[Role] = &[PmoDirector, PortfolioManager, PmoAnalyst];
 
 fn routes() -> Vec<Route> {
     let r = |method, template, allowed, scoped, list, target| Route {
@@ -171,6 +186,139 @@ fn routes() -> Vec<Route> {
             false,
             Target::Org,
         ),
+        r("get", "/strategy", None, true, true, Target::Org),
+        r(
+            "put",
+            "/strategy/scoring",
+            Some(LEADS),
+            false,
+            false,
+            Target::Org,
+        ),
+        r(
+            "post",
+            "/strategy/pairwise",
+            Some(LEADS),
+            false,
+            false,
+            Target::Org,
+        ),
+        r("post", "/drivers", Some(LEADS), false, false, Target::Org),
+        r(
+            "patch",
+            "/drivers/{id}",
+            Some(LEADS),
+            false,
+            false,
+            Target::Driver,
+        ),
+        r(
+            "post",
+            "/drivers/{id}/archive",
+            Some(LEADS),
+            false,
+            false,
+            Target::Driver,
+        ),
+        r("get", "/proposals", None, true, true, Target::Org),
+        r(
+            "post",
+            "/proposals",
+            Some(PROPOSERS),
+            true,
+            false,
+            Target::P,
+        ),
+        r(
+            "get",
+            "/proposals/{id}",
+            None,
+            true,
+            false,
+            Target::Proposal,
+        ),
+        r(
+            "patch",
+            "/proposals/{id}",
+            Some(PROPOSERS),
+            true,
+            false,
+            Target::Proposal,
+        ),
+        r(
+            "post",
+            "/proposals/{id}/transition",
+            Some(PROPOSERS),
+            true,
+            false,
+            Target::Proposal,
+        ),
+        r(
+            "get",
+            "/portfolios/{id}/ranking",
+            None,
+            true,
+            false,
+            Target::P,
+        ),
+        r(
+            "get",
+            "/portfolios/{id}/analysis",
+            None,
+            true,
+            false,
+            Target::P,
+        ),
+        r("get", "/scenarios", None, true, true, Target::Org),
+        r("post", "/scenarios", Some(PLANNERS), true, false, Target::P),
+        r(
+            "get",
+            "/scenarios/compare",
+            Some(PLANNERS),
+            true,
+            false,
+            Target::Scenario,
+        ),
+        r(
+            "get",
+            "/scenarios/{id}",
+            Some(PLANNERS),
+            true,
+            false,
+            Target::Scenario,
+        ),
+        r(
+            "patch",
+            "/scenarios/{id}",
+            Some(PLANNERS),
+            true,
+            false,
+            Target::Scenario,
+        ),
+        r(
+            "delete",
+            "/scenarios/{id}",
+            Some(PLANNERS),
+            true,
+            false,
+            Target::Scenario,
+        ),
+        r(
+            "post",
+            "/scenarios/{id}/copy",
+            Some(PLANNERS),
+            true,
+            false,
+            Target::Scenario,
+        ),
+        r(
+            "post",
+            "/scenarios/{id}/commit",
+            Some(LEADS),
+            true,
+            false,
+            Target::Scenario,
+        ),
         r("get", "/people/{id}", None, true, true, Target::Person),
         r(
             "patch",
@@ -194,9 +342,12 @@ fn routes() -> Vec<Route> {
 /// (matching, other) scopes for a route's target.
 fn scopes(fx: &Fx, t: Target) -> (Scope, Scope) {
     match t {
-        Target::P | Target::Org | Target::Person => {
-            (Scope::Portfolio(fx.p), Scope::Portfolio(fx.q))
-        }
+        Target::P
+        | Target::Org
+        | Target::Person
+        | Target::Driver
+        | Target::Proposal
+        | Target::Scenario => (Scope::Portfolio(fx.p), Scope::Portfolio(fx.q)),
         Target::G => (Scope::Program(fx.g), Scope::Program(fx.h)),
         Target::X => (Scope::Project(fx.x), Scope::Project(fx.y)),
     }
@@ -210,6 +361,55 @@ async fn current_version(fx: &Fx, admin: &str, path: &str) -> i64 {
         .unwrap_or(1)
 }
 
+/// A number never handed out before in this test process (unique keys for fresh records).
+fn fresh() -> usize {
+    static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+    SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The id and version of the driver with this name, created on first use.
+async fn named_driver(fx: &Fx, admin: &str, name: &str) -> (String, i64) {
+    let s = call(&fx.router, "GET", "/api/v1/strategy", Some(admin), None)
+        .await
+        .json();
+    if let Some(d) = s["drivers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == name)
+    {
+        return (
+            d["id"].as_str().unwrap().to_owned(),
+            d["version"].as_i64().unwrap(),
+        );
+    }
+    let d = call(
+        &fx.router,
+        "POST",
+        "/api/v1/drivers",
+        Some(admin),
+        Some(&json!({"name": name})),
+    )
+    .await
+    .json();
+    (
+        d["id"].as_str().unwrap().to_owned(),
+        d["version"].as_i64().unwrap(),
+    )
+}
+
+async fn new_scenario(fx: &Fx, admin: &str, n: usize) -> String {
+    let s = call(
+        &fx.router,
+        "POST",
+        "/api/v1/scenarios",
+        Some(admin),
+        Some(&json!({"name": format!("Fixture {n}"), "portfolio_id": fx.p, "first_year": 2031, "budget": ["100000"]})),
+    )
+    .await;
+    s.json()["id"].as_str().unwrap().to_owned()
+}
+
 async fn request_for(fx: &Fx, route: &Route, n: usize, admin: &str) -> (String, Option<Value>) {
     let id = match route.target {
         Target::P => fx.p.to_string(),
@@ -217,8 +417,29 @@ async fn request_for(fx: &Fx, route: &Route, n: usize, admin: &str) -> (String, 
         Target::X => fx.x.to_string(),
         Target::Person => fx.person.to_string(),
         Target::Org => String::new(),
+        Target::Driver => named_driver(fx, admin, "Matrix driver").await.0,
+        Target::Proposal => {
+            let p = call(
+                &fx.router,
+                "POST",
+                "/api/v1/proposals",
+                Some(admin),
+                Some(&json!({"key": format!("PRP-{}", fresh()), "title": "Fixture proposal", "portfolio_id": fx.p, "start": "2031-01-01",
+                             "costs": [{"year": 2031, "capex": 1000, "opex": 0}]})),
+            )
+            .await;
+            p.json()["id"].as_str().unwrap().to_owned()
+        }
+        Target::Scenario => new_scenario(fx, admin, n).await,
     };
-    let path = format!("/api/v1{}", route.template.replace("{id}", &id));
+    let mut path = format!("/api/v1{}", route.template.replace("{id}", &id));
+    if route.template == "/scenarios/compare" {
+        let other = new_scenario(fx, admin, n + 100_000).await;
+        path = format!("/api/v1/scenarios/compare?a={id}&b={other}");
+    }
+    if route.method == "delete" && route.template == "/scenarios/{id}" {
+        path.push_str("?version=1");
+    }
     let body = match (route.method, route.template) {
         ("put", "/settings") => {
             let mut s = call(&fx.router, "GET", "/api/v1/settings", Some(admin), None)
@@ -245,6 +466,38 @@ async fn request_for(fx: &Fx, route: &Route, n: usize, admin: &str) -> (String, 
         ("post", "/people") => {
             Some(json!({"name": format!("Person {n}"), "department": "IT", "job_role": "Dev"}))
         }
+        ("put", "/strategy/scoring") => {
+            let s = call(&fx.router, "GET", "/api/v1/strategy", Some(admin), None)
+                .await
+                .json();
+            Some(json!({"discount_rate_pct": 7, "version": s["config"]["version"]}))
+        }
+        ("post", "/strategy/pairwise") => {
+            let a = named_driver(fx, admin, "Matrix A").await.0;
+            let b = named_driver(fx, admin, "Matrix B").await.0;
+            Some(json!({"judgements": [{"a": a, "b": b, "value": "2"}]}))
+        }
+        ("post", "/drivers") => Some(json!({"name": format!("New driver {n}"), "weight": 1})),
+        ("patch", "/drivers/{id}") => Some(
+            json!({"version": named_driver(fx, admin, "Matrix driver").await.1, "description": format!("Changed {n}")}),
+        ),
+        ("post", "/drivers/{id}/archive") => {
+            Some(json!({"version": named_driver(fx, admin, "Matrix driver").await.1}))
+        }
+        ("post", "/proposals") => Some(
+            json!({"key": format!("NEWP-{}", fresh()), "title": "New", "portfolio_id": fx.p, "start": "2031-01-01"}),
+        ),
+        ("patch", "/proposals/{id}") => {
+            Some(json!({"version": 1, "title": format!("Renamed {n}")}))
+        }
+        ("post", "/proposals/{id}/transition") => {
+            Some(json!({"version": 1, "transition": "submit"}))
+        }
+        ("post", "/scenarios") => Some(
+            json!({"name": format!("S{n}"), "portfolio_id": fx.p, "first_year": 2031, "budget": [5000]}),
+        ),
+        ("patch", "/scenarios/{id}") => Some(json!({"version": 1, "name": format!("Renamed {n}")})),
+        ("post", "/scenarios/{id}/commit") => Some(json!({"version": 1})),
         ("patch", _) => Some(
             json!({"version": current_version(fx, admin, &path).await, "name": format!("Renamed {n}")}),
         ),

@@ -371,3 +371,208 @@ async fn roles_projects_and_permissions_in_chromium() {
     shot(&c, "forbidden").await;
     c.close().await.unwrap();
 }
+
+/// Clicks the element matched by `css` (a button or link) and waits for the next page.
+async fn click_and_wait(c: &Client, css: &str) {
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_replaced(old).await;
+}
+
+async fn select(c: &Client, css: &str, value: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .select_by_value(value)
+        .await
+        .unwrap();
+}
+
+async fn type_into(c: &Client, css: &str, value: &str) {
+    let e = c.find(Locator::Css(css)).await.unwrap();
+    e.clear().await.unwrap();
+    e.send_keys(value).await.unwrap();
+}
+
+/// Issue 6: a portfolio manager sets driver weights by pairwise comparison (an inconsistent
+/// set is refused with the conflicting pair marked), scores a demo proposal, optimizes under a
+/// budget, compares two scenarios and commits one; the proposals' states change and the
+/// approved ones become projects.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portfolio_manager_decides_in_chromium() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let (base, app) = serve().await;
+    let c = browser(&driver).await;
+    let pm = atrium_app::demo::demo_logins()
+        .into_iter()
+        .find(|l| l.role.as_str() == "portfolio_manager")
+        .unwrap();
+    login(&c, &base, &pm.email, &pm.password).await;
+
+    // Pairwise comparison: a circular set is refused, naming the conflict.
+    c.goto(&format!("{base}/strategy/pairwise")).await.unwrap();
+    let selects = c
+        .find_all(Locator::Css("table.pairwise select"))
+        .await
+        .unwrap();
+    assert_eq!(selects.len(), 10, "5 drivers → 10 pairs");
+    // Pairs in order: (0,1) (0,2) (0,3) (0,4) (1,2) …
+    selects[0].select_by_value("9").await.unwrap();
+    selects[4].select_by_value("9").await.unwrap();
+    selects[1].select_by_value("1/9").await.unwrap();
+    click_and_wait(&c, "form.form button.primary").await;
+    let errors = text(&c, "#pairwise-errors").await;
+    assert!(errors.contains("consistency ratio"), "{errors}");
+    assert!(
+        !c.find_all(Locator::Css("tr.invalid"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    shot(&c, "pairwise-inconsistent").await;
+    // A consistent set: the first driver matters most.
+    let selects = c
+        .find_all(Locator::Css("table.pairwise select"))
+        .await
+        .unwrap();
+    for (i, s) in selects.iter().enumerate() {
+        s.select_by_value(if i < 4 { "3" } else { "1" })
+            .await
+            .unwrap();
+    }
+    click_and_wait(&c, "form.form button.primary").await;
+    assert!(text(&c, ".notice").await.contains("Weights updated"));
+    let first_share = text(&c, "#drivers tbody tr:first-child .share").await;
+    assert!(
+        first_share.starts_with("42.") || first_share.starts_with("43."),
+        "{first_share}"
+    );
+    shot(&c, "strategy").await;
+
+    // Score the screened demo proposal.
+    c.goto(&format!("{base}/proposals?state=screened"))
+        .await
+        .unwrap();
+    click_and_wait(&c, "table.grid tbody tr:first-child td:first-child a").await;
+    click_and_wait(&c, "button[value=score]").await;
+    assert_eq!(text(&c, "h1 .state").await, "Scored");
+    assert!(!text(&c, "#score").await.is_empty());
+    shot(&c, "proposal").await;
+
+    // The portfolio analysis: bubble chart, ranking, capacity.
+    let (pfs, _) = atrium_store::portfolio::list_portfolios(
+        &app.db,
+        None,
+        false,
+        &atrium_store::project::Visibility::All,
+        "key",
+        false,
+        atrium_store::Page::first(5),
+    )
+    .await
+    .unwrap();
+    let pf = pfs[0].id;
+    c.goto(&format!("{base}/portfolios/{pf}/analysis"))
+        .await
+        .unwrap();
+    assert!(c.find(Locator::Css(".chart svg")).await.is_ok());
+    let ranking = text(&c, "#ranking").await;
+    assert!(ranking.contains("points"), "{ranking}");
+    shot(&c, "portfolio-analysis").await;
+
+    // Optimize under a budget.
+    click_and_wait(&c, ".tools a.primary").await;
+    type_into(&c, "#f-name", "Lean").await;
+    type_into(&c, "#f-budget", "1500000").await;
+    submit(&c).await;
+    assert!(text(&c, "h1").await.contains("Lean"));
+    assert!(c.find(Locator::Css("#frontier svg")).await.is_ok());
+    let lean_url = c.current_url().await.unwrap();
+    let lean_value: f64 = text(&c, "#value").await.parse().unwrap();
+    let lean_in = c
+        .find_all(Locator::Css("#items tr.in"))
+        .await
+        .unwrap()
+        .len();
+    let lean_out = c
+        .find_all(Locator::Css("#items tr.out"))
+        .await
+        .unwrap()
+        .len();
+    assert!(lean_in > 0 && lean_out > 0, "in {lean_in}, out {lean_out}");
+    assert!(!text(&c, "#items tr.out td.why").await.is_empty());
+    shot(&c, "scenario-lean").await;
+
+    // A second scenario: copy, then a larger budget.
+    click_and_wait(&c, "form[action$='/copy'] button").await;
+    assert!(text(&c, "h1").await.contains("Copy of Lean"));
+    click_and_wait(&c, ".tools a[href$='/edit']").await;
+    type_into(&c, "#f-name", "Rich").await;
+    type_into(&c, "#f-budget", "4000000").await;
+    submit(&c).await;
+    assert!(text(&c, "h1").await.contains("Rich"));
+    let rich_value: f64 = text(&c, "#value").await.parse().unwrap();
+    assert!(
+        rich_value >= lean_value,
+        "a larger budget is worth at least as much"
+    );
+
+    // Compare them side by side.
+    select(
+        &c,
+        "select[name=b]",
+        lean_url.path().trim_start_matches("/scenarios/"),
+    )
+    .await;
+    click_and_wait(&c, "form[action='/scenarios/compare'] button").await;
+    let cmp = text(&c, "#compare").await;
+    assert!(
+        cmp.contains("Rich") && cmp.contains("Lean") && cmp.contains("Total value"),
+        "{cmp}"
+    );
+    shot(&c, "scenario-compare").await;
+
+    // Commit "Rich": the decisions change live data.
+    c.back().await.unwrap();
+    c.wait()
+        .for_element(Locator::Css(".tools a.primary"))
+        .await
+        .unwrap();
+    click_and_wait(&c, ".tools a.primary").await;
+    assert!(text(&c, "h1").await.contains("Commit"));
+    shot(&c, "scenario-commit").await;
+    click_and_wait(&c, "form button.primary").await;
+    assert_eq!(text(&c, "h1 .state").await, "Committed");
+    c.goto(&format!("{base}/proposals?state=approved&q=PRP"))
+        .await
+        .unwrap();
+    let approved = c
+        .find_all(Locator::Css("table.grid tbody tr"))
+        .await
+        .unwrap()
+        .len();
+    assert!(approved >= 1, "selected proposals were approved");
+    click_and_wait(&c, "table.grid tbody tr:first-child td:first-child a").await;
+    assert!(
+        text(&c, "dl.props").await.contains("PRJ-"),
+        "an approved proposal links its project"
+    );
+    c.goto(&format!("{base}/proposals?state=deferred"))
+        .await
+        .unwrap();
+    assert!(
+        !c.find_all(Locator::Css("table.grid tbody tr"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "excluded proposals deferred"
+    );
+    c.close().await.unwrap();
+}

@@ -1,10 +1,12 @@
 //! The JSON API under `/api/v1`, described by OpenAPI 3.1.
 
+pub(crate) use strategy::{draft_of, draft_of_scenario};
 pub(crate) use users::time_bound;
 mod auth;
 mod dto;
 mod records;
 mod settings;
+mod strategy;
 mod users;
 
 use crate::AppState;
@@ -28,6 +30,7 @@ Every editable record has `version`; updates must send the version they read (bo
         (name = "records", description = "Portfolios, programs, projects and people"),
         (name = "organization", description = "Organization settings"),
         (name = "admin", description = "Users and the audit trail"),
+        (name = "portfolio", description = "Strategy, proposals, ranking, portfolio analysis and scenarios"),
     )
 )]
 struct ApiDoc;
@@ -54,6 +57,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(auth::router())
         .merge(records::router())
         .merge(settings::router())
+        .merge(strategy::router())
         .merge(users::router())
 }
 

@@ -6,6 +6,7 @@ use crate::views::{Nav, render};
 use askama::Template;
 use atrium_core::identity::Role;
 use atrium_core::project::{Project, Rag};
+use atrium_core::strategy::ProposalState;
 use atrium_store::Page;
 use atrium_store::project::Filter;
 use axum::Router;
@@ -111,6 +112,33 @@ async fn build_home(s: &AppState, a: &atrium_app::Actor) -> atrium_app::Result<H
                     ("/projects?status=red", "All red projects"),
                     ("/portfolios", "Portfolios"),
                 ];
+                if role == Role::PortfolioManager || role == Role::PmoDirector {
+                    let counts = s.app.proposal_counts(a).await?;
+                    let n = |st: ProposalState| {
+                        counts.iter().find(|(x, _)| *x == st).map_or(0, |(_, n)| *n)
+                    };
+                    sec.stats.extend([
+                        (
+                            "proposals to screen".to_owned(),
+                            n(ProposalState::Submitted).to_string(),
+                            "",
+                        ),
+                        (
+                            "to score".to_owned(),
+                            n(ProposalState::Screened).to_string(),
+                            "",
+                        ),
+                        (
+                            "awaiting decision".to_owned(),
+                            n(ProposalState::Scored).to_string(),
+                            "",
+                        ),
+                    ]);
+                    sec.links
+                        .push(("/proposals?state=submitted", "Proposals to screen"));
+                    sec.links.push(("/scenarios", "Scenarios"));
+                    sec.links.push(("/strategy", "Strategy"));
+                }
                 if role == Role::PmoDirector {
                     sec.links.push(("/settings", "PMO operating mode"));
                     sec.links.push(("/audit", "Audit trail"));

@@ -4,6 +4,7 @@
 mod admin;
 mod auth;
 mod home;
+pub(crate) mod portfolio;
 mod records;
 
 use crate::AppState;
@@ -18,6 +19,7 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(home::router())
         .merge(records::router())
+        .merge(portfolio::router())
         .merge(admin::router())
 }
 

@@ -55,11 +55,11 @@ pub fn router() -> Router<AppState> {
 
 type Q = Query<HashMap<String, String>>;
 
-fn err(e: AppError) -> Response {
+pub(crate) fn err(e: AppError) -> Response {
     app_error_page(e)
 }
 
-fn page_of(q: &HashMap<String, String>) -> Page {
+pub(crate) fn page_of(q: &HashMap<String, String>) -> Page {
     let limit = q
         .get("limit")
         .and_then(|v| v.parse().ok())
@@ -73,7 +73,11 @@ fn page_of(q: &HashMap<String, String>) -> Page {
     Page { limit, offset }
 }
 
-fn sort_of(q: &HashMap<String, String>, allowed: &[(&str, &str)], default: &str) -> (String, bool) {
+pub(crate) fn sort_of(
+    q: &HashMap<String, String>,
+    allowed: &[(&str, &str)],
+    default: &str,
+) -> (String, bool) {
     let raw = q.get("sort").map(String::as_str).unwrap_or(default);
     let (desc, col) = raw.strip_prefix('-').map_or((false, raw), |c| (true, c));
     if allowed.iter().any(|(k, _)| *k == col) {
@@ -84,7 +88,7 @@ fn sort_of(q: &HashMap<String, String>, allowed: &[(&str, &str)], default: &str)
 }
 
 /// Query string with `key` replaced (or removed when `val` is empty).
-fn with(q: &HashMap<String, String>, key: &str, val: &str) -> String {
+pub(crate) fn with(q: &HashMap<String, String>, key: &str, val: &str) -> String {
     let mut pairs: Vec<(String, String)> = q
         .iter()
         .filter(|(k, v)| *k != key && !v.is_empty())
@@ -101,7 +105,7 @@ fn with(q: &HashMap<String, String>, key: &str, val: &str) -> String {
         .join("&")
 }
 
-fn columns(
+pub(crate) fn columns(
     base: &str,
     q: &HashMap<String, String>,
     cols: &[(&'static str, Option<&str>)],
@@ -138,7 +142,7 @@ fn columns(
         .collect()
 }
 
-fn pager(
+pub(crate) fn pager(
     base: &str,
     q: &HashMap<String, String>,
     page: Page,
@@ -160,7 +164,7 @@ fn pager(
     (prev, nxt, text)
 }
 
-fn options<T: Copy>(
+pub(crate) fn options<T: Copy>(
     all: &[T],
     val: impl Fn(T) -> &'static str,
     label: impl Fn(T) -> &'static str,
@@ -176,7 +180,7 @@ fn options<T: Copy>(
     v
 }
 
-fn csv_response(name: &str, body: Vec<u8>) -> Response {
+pub(crate) fn csv_response(name: &str, body: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -199,7 +203,7 @@ fn csv_cell(s: &str) -> String {
     }
 }
 
-fn write_csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
+pub(crate) fn write_csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(vec![]);
     let _ = w.write_record(header);
     for r in rows {
@@ -208,13 +212,13 @@ fn write_csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8
     w.into_inner().unwrap_or_default()
 }
 
-fn user_opts(lk: &Lookups) -> Vec<(String, String)> {
+pub(crate) fn user_opts(lk: &Lookups) -> Vec<(String, String)> {
     let mut v = vec![(String::new(), "— none —".to_owned())];
     v.extend(lk.users.iter().map(|(id, n)| (id.to_string(), n.clone())));
     v
 }
 
-fn portfolio_opts(lk: &Lookups, blank: &str) -> Vec<(String, String)> {
+pub(crate) fn portfolio_opts(lk: &Lookups, blank: &str) -> Vec<(String, String)> {
     let mut v = vec![(String::new(), blank.to_owned())];
     v.extend(
         lk.portfolios
@@ -484,7 +488,7 @@ fn project_draft(f: &FormData) -> ProjectDraft {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn form_page(
+pub(crate) fn form_page(
     a: &Actor,
     current: &str,
     title: String,
@@ -518,7 +522,7 @@ fn form_page(
 }
 
 /// Re-shows a form with the errors, or an error page for non-validation errors.
-fn form_error(e: AppError, show: impl FnOnce(&[FieldError]) -> Response) -> Response {
+pub(crate) fn form_error(e: AppError, show: impl FnOnce(&[FieldError]) -> Response) -> Response {
     match e {
         AppError::Validation(errs) => show(&errs),
         AppError::Stale { current } => show(&[FieldError {
@@ -728,6 +732,7 @@ async fn project_archive_confirm(
             action: format!("/projects/{id}/archive"),
             version: p.version,
             cancel: format!("/projects/{id}"),
+            button: "Yes, archive",
         }),
         Err(e) => err(e),
     }
@@ -909,6 +914,8 @@ async fn portfolio_show(
             ..Default::default()
         };
         let mut actions = vec![
+            (format!("/portfolios/{id}/analysis"), "Analysis"),
+            (format!("/proposals?portfolio_id={id}"), "Proposals"),
             (format!("/projects?portfolio_id={id}"), "Projects"),
             (format!("/projects/new?portfolio_id={id}"), "New project"),
         ];
