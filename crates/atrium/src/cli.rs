@@ -369,7 +369,7 @@ async fn async_main(cli: Cli) -> Res<ExitCode> {
     }
 }
 
-fn schedule(
+pub(crate) fn schedule(
     file: &std::path::Path,
     level: bool,
     status_date: Option<&str>,
