@@ -173,6 +173,51 @@ async fn csv_exports_and_pages_render() {
     );
     d.status_note = Some("=HYPERLINK(\"http://evil\")".into());
     fx.app.update_project(&dir, fx.x, &d, 1).await.unwrap();
+    // Portfolio management records for the page sweep below.
+    let driver = fx
+        .app
+        .create_driver(
+            &dir,
+            &atrium_core::strategy::DriverDraft {
+                name: "Growth <b>".into(),
+                description: None,
+                weight: "1".into(),
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let proposal = fx
+        .app
+        .create_proposal(
+            &dir,
+            &atrium_core::strategy::ProposalDraft {
+                key: "PRP-1".into(),
+                title: "=cmd|' /C calc'!A0".into(),
+                portfolio_id: Some(fx.p),
+                start: "2031-01-01".into(),
+                ratings: [(driver, "4".to_owned())].into(),
+                costs: "2031, 1000, 0".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let scenario = fx
+        .app
+        .create_scenario(
+            &dir,
+            &atrium_core::strategy::ScenarioDraft {
+                name: "Base".into(),
+                portfolio_id: Some(fx.p),
+                first_year: "2031".into(),
+                budget: "5000".into(),
+                years: "2".into(),
+                notes: None,
+            },
+        )
+        .await
+        .unwrap();
     let r = raw(&fx.router, get("/projects.csv", &cookie)).await;
     assert_eq!(r.status, 200);
     assert!(
@@ -205,6 +250,26 @@ async fn csv_exports_and_pages_render() {
         &format!("/projects/{}", fx.x),
         &format!("/projects/{}/edit", fx.x),
         &format!("/projects/{}/archive", fx.x),
+        "/strategy",
+        "/strategy/pairwise",
+        "/drivers/new",
+        &format!("/drivers/{driver}/edit"),
+        "/proposals",
+        "/proposals?state=draft&sort=-title",
+        "/proposals/new",
+        &format!("/proposals/{}", proposal.id),
+        &format!("/proposals/{}/edit", proposal.id),
+        &format!("/portfolios/{}/analysis", fx.p),
+        &format!("/portfolios/{}/ranking.csv", fx.p),
+        &format!("/portfolios/{}/ranking.xlsx", fx.p),
+        "/scenarios",
+        "/scenarios/new",
+        &format!("/scenarios/{}", scenario.id),
+        &format!("/scenarios/{}/edit", scenario.id),
+        &format!("/scenarios/{}/commit", scenario.id),
+        &format!("/scenarios/{}/delete", scenario.id),
+        &format!("/scenarios/{}/export.csv", scenario.id),
+        &format!("/scenarios/compare?a={}&b={}", scenario.id, scenario.id),
     ] {
         let r = raw(&fx.router, get(path, &cookie)).await;
         assert_eq!(

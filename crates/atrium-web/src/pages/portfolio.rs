@@ -68,6 +68,7 @@ pub fn router() -> Router<AppState> {
         .route("/scenarios/{id}/edit", get(scenario_edit))
         .route("/scenarios/{id}/force", axum::routing::post(scenario_force))
         .route("/scenarios/{id}/copy", axum::routing::post(scenario_copy))
+        .route("/scenarios/{id}/export.csv", get(scenario_csv))
         .route(
             "/scenarios/{id}/delete",
             get(scenario_delete_confirm).post(scenario_delete),
@@ -1861,6 +1862,49 @@ async fn scenario_copy(
     }
     match s.app.copy_scenario(&a, id).await {
         Ok(sc) => Redirect::to(&format!("/scenarios/{}", sc.id)).into_response(),
+        Err(e) => err(e),
+    }
+}
+
+/// The scenario's items with selection, decision and reasons, for a board pack.
+async fn scenario_csv(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+) -> Response {
+    match s.app.get_scenario(&a, id).await {
+        Ok(sc) => super::records::csv_response(
+            "scenario.csv",
+            write_csv(
+                &[
+                    "key",
+                    "title",
+                    "kind",
+                    "selected",
+                    "start_delay_quarters",
+                    "value",
+                    "cost",
+                    "decision",
+                    "why_out",
+                ],
+                item_rows(&sc).into_iter().map(|i| {
+                    vec![
+                        i.key,
+                        i.title,
+                        i.kind.to_owned(),
+                        if i.selected { "yes" } else { "no" }.to_owned(),
+                        i.shift
+                            .trim_start_matches('+')
+                            .trim_end_matches(" q")
+                            .to_owned(),
+                        i.value,
+                        i.cost.replace(',', ""),
+                        i.decision,
+                        i.reasons,
+                    ]
+                }),
+            ),
+        ),
         Err(e) => err(e),
     }
 }
