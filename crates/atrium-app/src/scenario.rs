@@ -521,6 +521,21 @@ impl App {
         Ok(before)
     }
 
+    /// (id, name) of a portfolio's scenarios, newest first (for choosing one to compare).
+    pub async fn scenario_names(
+        &self,
+        actor: &Actor,
+        portfolio_id: Uuid,
+    ) -> Result<Vec<(Uuid, String)>> {
+        authorize(
+            actor,
+            Action::ReadScenarios,
+            &at_portfolio(portfolio_id),
+            self.mode().await?,
+        )?;
+        Ok(st::scenario_names(&self.db, portfolio_id).await?)
+    }
+
     pub async fn get_scenario(&self, actor: &Actor, id: Uuid) -> Result<Scenario> {
         let s = st::get_scenario(&self.db, id)
             .await?
@@ -749,6 +764,12 @@ impl App {
         let now = self.now_micros();
         let mut after = before.clone();
         let mut tx = self.db.begin().await?;
+        let cases: HashMap<Uuid, Proposal> =
+            st::proposals_of_portfolio_tx(&mut tx, before.portfolio_id)
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c))
+                .collect();
         for item in after.result.iter_mut().flat_map(|r| r.items.iter_mut()) {
             let given = decisions.iter().find(|d| d.case_id == item.case_id);
             let decision = given.map_or(item.decision, |d| d.decision);
@@ -766,13 +787,13 @@ impl App {
                     }
                 });
             item.decision = decision;
-            let case = st::get_proposal_tx(&mut tx, item.case_id)
-                .await?
+            let case = cases
+                .get(&item.case_id)
                 .ok_or(AppError::NotFound("proposal"))?;
             self.apply_decision(
                 &mut tx,
                 actor,
-                &case,
+                case,
                 decision,
                 &rationale,
                 settings.currency.as_str(),

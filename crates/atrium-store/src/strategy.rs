@@ -247,6 +247,13 @@ pub async fn list_scenarios(
     Ok(page.finish(items))
 }
 
+/// (id, name) of a portfolio's scenarios, newest first, without their bodies.
+pub async fn scenario_names(db: &Db, portfolio_id: Uuid) -> Result<Vec<(Uuid, String)>> {
+    Ok(on_db!(db, p => sqlx::query_as(
+        "SELECT id, name FROM scenarios WHERE portfolio_id = $1 ORDER BY created_at DESC, id DESC")
+        .bind(portfolio_id).fetch_all(p).await?))
+}
+
 pub async fn get_scenario(db: &Db, id: Uuid) -> Result<Option<Scenario>> {
     let b: Option<String> = on_db!(db, p => sqlx::query_scalar("SELECT body FROM scenarios WHERE id = $1")
         .bind(id).fetch_optional(p).await?);

@@ -1667,17 +1667,7 @@ fn item_rows(sc: &Scenario) -> Vec<ItemRow> {
 async fn scenario_view(s: &AppState, a: &Actor, id: Uuid) -> atrium_app::Result<ScenarioPage> {
     let sc = s.app.get_scenario(a, id).await?;
     let lk = s.app.lookups().await?;
-    let (others, _) = s
-        .app
-        .list_scenarios(
-            a,
-            Some(sc.portfolio_id),
-            atrium_store::Page {
-                limit: 100,
-                offset: 0,
-            },
-        )
-        .await?;
+    let others = s.app.scenario_names(a, sc.portfolio_id).await?;
     let r = sc.result.clone();
     let years = sc
         .budget
@@ -1781,11 +1771,7 @@ async fn scenario_view(s: &AppState, a: &Actor, id: Uuid) -> atrium_app::Result<
             .as_ref()
             .map(|r| r.diagnostics.clone())
             .unwrap_or_default(),
-        others: others
-            .into_iter()
-            .filter(|o| o.id != id)
-            .map(|o| (o.id, o.name))
-            .collect(),
+        others: others.into_iter().filter(|(o, _)| *o != id).collect(),
         can_manage: allows(
             a,
             Action::ManageScenarios,
