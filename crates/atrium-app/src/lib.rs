@@ -3,11 +3,13 @@
 //! persists, and writes its audit record in the same transaction.
 
 pub mod auth;
+pub mod delivery;
 pub mod demo;
 mod demo_strategy;
 pub mod error;
 pub mod org;
 pub mod permissions;
+pub mod plan;
 pub mod records;
 pub mod scenario;
 pub mod strategy;

@@ -49,6 +49,26 @@ pub enum Action {
     ManageScenarios,
     /// Commit a scenario: apply proceed / defer / terminate to every item.
     CommitScenario,
+    /// Read a project's plan, Gantt, baselines, costs and earned value.
+    ReadPlan,
+    /// Edit tasks, links, assignments, budget and expenses; import a plan; set baselines.
+    EditPlan,
+    /// Log one's own hours on a project's tasks and submit the week.
+    LogTime,
+    /// Approve or reject submitted timesheets (approved hours become actual work and cost).
+    ApproveTimesheet,
+    /// Read status reports, the issue / decision / change log and lessons learned.
+    ReadDelivery,
+    /// Write and submit status reports.
+    WriteStatusReport,
+    /// Raise and update issues, decisions and change requests.
+    EditLog,
+    /// Approve or reject a change request (approval applies its impact).
+    DecideChange,
+    /// Record a project's lessons learned (needed to close it).
+    RecordLessons,
+    /// Save and edit project templates.
+    ManageTemplates,
 }
 
 use Role::*;
@@ -102,6 +122,40 @@ pub fn roles_for(action: Action, mode: OperatingMode) -> &'static [Role] {
             _ => &[PmoDirector, PortfolioManager, Sponsor],
         },
         Action::ReadScenarios | Action::ManageScenarios => SCENARIO_PLANNERS,
+        Action::ReadPlan | Action::ReadDelivery | Action::LogTime => EVERYONE,
+        Action::EditPlan | Action::ApproveTimesheet | Action::WriteStatusReport => DELIVERY,
+        Action::EditLog => &[
+            PmoDirector,
+            PortfolioManager,
+            ProgramManager,
+            SeniorProjectManager,
+            ProjectManager,
+            ChangeManager,
+            RiskManager,
+            GovernanceOfficer,
+            Sponsor,
+            TeamMember,
+        ],
+        // The sponsor decides changes to their project; in directive mode the PMO leads may
+        // too, otherwise the program manager may as well.
+        Action::DecideChange => match mode {
+            OperatingMode::Directive => &[PmoDirector, PortfolioManager, Sponsor],
+            _ => &[PmoDirector, PortfolioManager, ProgramManager, Sponsor],
+        },
+        Action::RecordLessons => &[
+            PmoDirector,
+            PortfolioManager,
+            ProgramManager,
+            SeniorProjectManager,
+            ProjectManager,
+            KnowledgeManager,
+        ],
+        Action::ManageTemplates => &[
+            PmoDirector,
+            PortfolioManager,
+            SeniorProjectManager,
+            KnowledgeManager,
+        ],
     }
 }
 
@@ -116,6 +170,7 @@ fn organization_only(action: Action) -> bool {
             | Action::ManageUsers
             | Action::ReadAudit
             | Action::ManageStrategy
+            | Action::ManageTemplates
     )
 }
 

@@ -115,21 +115,6 @@ pub fn parse_saaty(raw: &str) -> Option<f64> {
     (v.is_finite() && (1.0 / 9.0 - 1e-9..=9.0 + 1e-9).contains(&v)).then_some(v)
 }
 
-macro_rules! str_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $s:literal, $label:literal;)* }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),* }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $s),* } }
-            pub fn label(self) -> &'static str { match self { $($name::$variant => $label),* } }
-            pub fn parse(s: &str) -> Option<$name> { match s { $($s => Some($name::$variant),)* _ => None } }
-        }
-    };
-}
-
 str_enum! {
     /// Where a proposal is in the intake workflow.
     ProposalState {

@@ -5,9 +5,11 @@
 //! macros, so binds and decodes are checked for both. Placeholders are `$1..$n` only.
 
 pub mod audit;
+pub mod delivery;
 pub mod identity;
 pub mod org;
 pub mod people;
+pub mod plan;
 pub mod portfolio;
 pub mod project;
 mod sql;

@@ -6,6 +6,7 @@ mod api;
 pub mod charts;
 mod error;
 mod extract;
+pub mod gantt;
 mod metrics;
 mod pages;
 mod security;

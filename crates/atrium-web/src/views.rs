@@ -248,6 +248,38 @@ pub struct DetailPage {
     pub rows: Vec<(&'static str, Cell)>,
     pub actions: Vec<(String, &'static str)>,
     pub danger: Option<(String, &'static str)>,
+    /// Sub-navigation (a project's workspace tabs); empty for other records.
+    pub tabs: Vec<Tab>,
+}
+
+/// One tab of a record's sub-navigation.
+#[derive(Debug, Clone)]
+pub struct Tab {
+    pub href: String,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// The project workspace tabs; `current` is the path suffix of the open tab ("" = overview).
+pub fn project_tabs(id: uuid::Uuid, current: &str) -> Vec<Tab> {
+    [
+        ("", "Overview"),
+        ("/plan", "Plan"),
+        ("/gantt", "Gantt"),
+        ("/costs", "Costs"),
+        ("/timesheets", "Timesheets"),
+        ("/ev", "Earned value"),
+        ("/reports", "Status reports"),
+        ("/log", "Issues & changes"),
+        ("/lessons", "Lessons"),
+    ]
+    .into_iter()
+    .map(|(suffix, label)| Tab {
+        href: format!("/projects/{id}{suffix}"),
+        label,
+        current: suffix == current,
+    })
+    .collect()
 }
 
 #[derive(Template)]

@@ -3,7 +3,9 @@
 pub(crate) use strategy::{draft_of, draft_of_scenario};
 pub(crate) use users::time_bound;
 mod auth;
+mod delivery;
 mod dto;
+mod plan;
 mod records;
 mod settings;
 mod strategy;
@@ -31,6 +33,8 @@ Every editable record has `version`; updates must send the version they read (bo
         (name = "organization", description = "Organization settings"),
         (name = "admin", description = "Users and the audit trail"),
         (name = "portfolio", description = "Strategy, proposals, ranking, portfolio analysis and scenarios"),
+        (name = "plans", description = "Project plans: tasks, links, baselines, costs, timesheets, earned value, templates, MS Project files"),
+        (name = "delivery", description = "Status reports, issues, decisions, change requests and lessons learned"),
     )
 )]
 struct ApiDoc;
@@ -56,6 +60,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(auth::router())
         .merge(records::router())
+        .merge(plan::router())
+        .merge(delivery::router())
         .merge(settings::router())
         .merge(strategy::router())
         .merge(users::router())

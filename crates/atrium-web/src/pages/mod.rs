@@ -3,7 +3,9 @@
 
 mod admin;
 mod auth;
+mod delivery;
 mod home;
+mod plan;
 pub(crate) mod portfolio;
 mod records;
 
@@ -20,6 +22,8 @@ pub fn router() -> Router<AppState> {
         .merge(home::router())
         .merge(records::router())
         .merge(portfolio::router())
+        .merge(plan::router())
+        .merge(delivery::router())
         .merge(admin::router())
 }
 

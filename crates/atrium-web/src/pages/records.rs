@@ -656,6 +656,7 @@ async fn project_show(
             ],
             actions,
             danger,
+            tabs: crate::views::project_tabs(id, ""),
         })
     }
     .await;
@@ -933,6 +934,7 @@ async fn portfolio_show(
             ],
             actions,
             danger: None,
+            tabs: vec![],
         })
     }
     .await;
@@ -1233,6 +1235,7 @@ async fn program_show(
             ],
             actions,
             danger: None,
+            tabs: vec![],
         })
     }
     .await;
@@ -1564,6 +1567,7 @@ async fn person_show(
                     vec![]
                 },
                 danger: None,
+                tabs: vec![],
             })
         }
         Err(e) => err(e),

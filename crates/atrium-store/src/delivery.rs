@@ -1,0 +1,1 @@
+//! Delivery records: status reports, the project log (issues, decisions, change requests) and lessons learned.
