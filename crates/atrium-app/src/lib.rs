@@ -13,6 +13,7 @@ pub mod plan;
 pub mod records;
 pub mod scenario;
 pub mod strategy;
+pub mod timesheet;
 pub mod users;
 
 pub use auth::Actor;

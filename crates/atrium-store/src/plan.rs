@@ -318,3 +318,48 @@ pub async fn get_import(db: &Db, id: Uuid, project: Uuid, user: Uuid) -> Result<
         "SELECT body FROM plan_imports WHERE id = $1 AND project_id = $2 AND user_id = $3")
         .bind(id).bind(project).bind(user).fetch_optional(p).await?))
 }
+
+// ---- people as plans see them -------------------------------------------------------------
+
+/// Name and hourly cost rate (minor units) of a person.
+pub async fn person_rate_tx(tx: &mut Tx, id: Uuid) -> Result<Option<(String, i64)>> {
+    Ok(
+        on_tx!(tx, c => sqlx::query_as("SELECT name, cost_rate_minor FROM people WHERE id = $1")
+        .bind(id).fetch_optional(c).await?),
+    )
+}
+
+/// How many people a name or e-mail matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found {
+    None,
+    One(Uuid),
+    Many,
+}
+
+/// The active person whose e-mail or name is `handle` (case-insensitive).
+pub async fn person_by_handle_tx(tx: &mut Tx, handle: &str) -> Result<Found> {
+    let ids: Vec<Uuid> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT id FROM people WHERE archived = FALSE AND (lower(email) = lower($1) OR lower(name) = lower($1)) LIMIT 2")
+        .bind(handle.trim()).fetch_all(c).await?);
+    Ok(match ids.as_slice() {
+        [] => Found::None,
+        [one] => Found::One(*one),
+        _ => Found::Many,
+    })
+}
+
+/// The person record linked to a user account.
+pub async fn person_of_user(db: &Db, user: Uuid) -> Result<Option<(Uuid, String, i64)>> {
+    Ok(on_db!(db, p => sqlx::query_as(
+        "SELECT id, name, cost_rate_minor FROM people WHERE user_id = $1 AND archived = FALSE LIMIT 1")
+        .bind(user).fetch_optional(p).await?))
+}
+
+/// Project id of a key, inside a transaction.
+pub async fn project_id_by_key_tx(tx: &mut Tx, key: &str) -> Result<Option<Uuid>> {
+    Ok(
+        on_tx!(tx, c => sqlx::query_scalar("SELECT id FROM projects WHERE upper(key) = upper($1)")
+        .bind(key).fetch_optional(c).await?),
+    )
+}
