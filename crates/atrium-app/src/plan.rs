@@ -14,7 +14,7 @@ use atrium_core::plan::{
 use atrium_core::project::Project;
 use atrium_schedule::calendar::{self as cal, CalendarDef, DateTime, Exception, Interval, Span};
 use atrium_schedule::cpm::{self, ConstraintKind, Diagnostic, Lag, LinkKind, Mode};
-use atrium_schedule::evm::{self, EvmMetrics, EvmTask, SCurvePoint};
+use atrium_schedule::evm::{self, EvmTask, SCurvePoint};
 use atrium_store::plan::{self as sp, CrossLink};
 use atrium_store::{Tx, org, project};
 use jiff::civil::Date;
@@ -94,6 +94,15 @@ pub fn sdate(d: Date) -> cal::Date {
 pub fn civil(minutes: i64) -> Date {
     let (y, m, d) = DateTime(minutes).date().ymd();
     Date::new(y as i16, m as i8, d as i8).unwrap_or(Date::constant(1970, 1, 1))
+}
+
+pub use atrium_schedule::evm::EvmMetrics;
+
+/// `YYYY-MM-DDTHH:MM:SS` of an engine instant (local time, MS Project's convention).
+pub fn iso_datetime(minutes: i64) -> String {
+    let mut s = String::new();
+    DateTime(minutes).push_iso(&mut s);
+    s
 }
 
 /// `YYYY-MM-DD` of an engine instant.
@@ -1502,5 +1511,19 @@ mod erased {
         fn value(&self) -> serde_json::Value {
             serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
         }
+    }
+}
+
+impl App {
+    /// The live projects of a program (the program must be readable).
+    pub async fn program_projects(&self, actor: &Actor, id: Uuid) -> Result<Vec<Project>> {
+        self.get_program(actor, id).await?;
+        Ok(project::all_in_program(&self.db, id).await?)
+    }
+
+    /// The live projects of a portfolio (the portfolio must be readable).
+    pub async fn portfolio_projects(&self, actor: &Actor, id: Uuid) -> Result<Vec<Project>> {
+        self.get_portfolio(actor, id).await?;
+        Ok(project::all_in_portfolio(&self.db, id).await?)
     }
 }

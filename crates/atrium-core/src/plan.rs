@@ -674,6 +674,64 @@ pub fn format_resources(names: &[(String, u16)]) -> String {
         .join(", ")
 }
 
+/// A budget line as typed.
+#[derive(Debug, Clone, Default)]
+pub struct BudgetLineDraft {
+    pub category: String,
+    pub period: String,
+    pub amount: String,
+}
+
+impl BudgetLineDraft {
+    pub fn validate(&self) -> Result<BudgetLine, Vec<FieldError>> {
+        let mut v = Validation::new();
+        let category = v.text("category", &self.category, 60);
+        let period = v.text("period", &self.period, 20);
+        let amount = Minor::parse_decimal(&self.amount).filter(|m| m.0 >= 0).unwrap_or_else(|| {
+            v.add("amount", "must be an amount like 25000 or 25000.50");
+            Minor(0)
+        });
+        v.finish(BudgetLine {
+            category,
+            period,
+            amount,
+        })
+    }
+}
+
+/// An expense as typed.
+#[derive(Debug, Clone, Default)]
+pub struct ExpenseDraft {
+    pub date: String,
+    pub category: String,
+    pub description: String,
+    pub amount: String,
+    pub actual: bool,
+}
+
+impl ExpenseDraft {
+    pub fn validate(&self) -> Result<Expense, Vec<FieldError>> {
+        let mut v = Validation::new();
+        let date = opt_date(&mut v, "date", &self.date);
+        if date.is_none() && self.date.trim().is_empty() {
+            v.add("date", "is required");
+        }
+        let category = v.text("category", &self.category, 60);
+        let description = v.text("description", &self.description, 200);
+        let amount = Minor::parse_decimal(&self.amount).filter(|m| m.0 >= 0).unwrap_or_else(|| {
+            v.add("amount", "must be an amount like 1200 or 1200.50");
+            Minor(0)
+        });
+        v.finish(Expense {
+            date: date.unwrap_or(Date::constant(1970, 1, 1)),
+            category,
+            description,
+            amount,
+            actual: self.actual,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -295,3 +295,12 @@ pub async fn key_taken_tx(tx: &mut Tx, key: &str) -> Result<bool> {
     let n: i64 = on_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM projects WHERE key = $1").bind(key).fetch_one(c).await?);
     Ok(n > 0)
 }
+
+/// Every live (not archived) project of a program, by key.
+pub async fn all_in_program(db: &Db, program_id: Uuid) -> Result<Vec<Project>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM projects WHERE program_id = $1 AND archived = $2 ORDER BY key"
+    );
+    let rows: Vec<Row> = on_db!(db, p => sqlx::query_as(crate::sql::trusted(&sql)).bind(program_id).bind(false).fetch_all(p).await?);
+    rows.into_iter().map(Project::try_from).collect()
+}

@@ -72,7 +72,7 @@ pub fn cursor(next: Option<i64>) -> Option<String> {
 }
 
 /// The version an update is based on: the body's `version`, else `If-Match`.
-fn version(body: Option<i64>, headers: &HeaderMap) -> Result<i64, ApiError> {
+pub(crate) fn version(body: Option<i64>, headers: &HeaderMap) -> Result<i64, ApiError> {
     if let Some(v) = body {
         return Ok(v);
     }
