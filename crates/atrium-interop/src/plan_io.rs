@@ -818,6 +818,7 @@ pub fn plan_to_mspdi(
             Constraint::Fnet | Constraint::Fnlt | Constraint::Mfo => at(d, day_finish),
             _ => at(d, day_start),
         });
+        let actual_duration = t.duration * i64::from(t.percent_complete.min(100)) / 100;
         let units_total: i64 = t.assignments.iter().map(|a| i64::from(a.units)).sum();
         let tuid = t.uid as i32;
         for a in &t.assignments {
@@ -844,7 +845,8 @@ pub fn plan_to_mspdi(
             milestone: t.milestone,
             start,
             finish,
-            duration: Some(t.duration),
+            // A summary's duration rolls up; MS Project computes it when absent.
+            duration: (!summary || t.duration != 0).then_some(t.duration),
             duration_format: Some(mspdi::DurationFormat::DAYS),
             work: (!t.assignments.is_empty()).then_some(t.duration * units_total / 100),
             effort_driven: Some(false),
@@ -852,6 +854,9 @@ pub fn plan_to_mspdi(
             constraint_date,
             deadline: t.deadline.and_then(|d| at(d, day_finish)),
             percent_complete: Some(u16::from(t.percent_complete)),
+            // MS Project writes both; MPXJ's scheduler needs them.
+            actual_duration: (!summary).then_some(actual_duration),
+            remaining_duration: (!summary).then_some(t.duration - actual_duration),
             actual_start: t.actual_start.and_then(|d| at(d, day_start)),
             actual_finish: t.actual_finish.and_then(|d| at(d, day_finish)),
             fixed_cost: (t.fixed_cost != 0).then_some(t.fixed_cost),
