@@ -428,6 +428,18 @@ pub fn plan_from_mspdi(
         });
     }
 
+    if let Some(cal) = file.calendar_uid.and_then(|c| file.calendar(c))
+        && (!cal.exceptions.is_empty() || !cal.work_weeks.is_empty())
+    {
+        notes.push(|| {
+            format!(
+                "the project calendar's {} exceptions and {} work weeks are not part of the plan; enter holidays on the Atrium calendar",
+                cal.exceptions.len(),
+                cal.work_weeks.len()
+            )
+        });
+    }
+
     // Tasks, in file (outline) order.
     let total = file.tasks.len();
     let step = total.div_ceil(100).max(1);
@@ -444,6 +456,16 @@ pub fn plan_from_mspdi(
                 std::collections::hash_map::Entry::Occupied(_) => notes
                     .push(|| format!("task UID {} appears twice; the second is skipped", t.uid)),
                 std::collections::hash_map::Entry::Vacant(v) => {
+                    if let Some(c) = t.calendar_uid.filter(|c| Some(*c) != file.calendar_uid) {
+                        notes.push(|| {
+                            let name = file.calendar(c).and_then(|c| c.name.clone());
+                            format!(
+                                "task UID {} uses calendar {}; Atrium schedules it on the project calendar",
+                                t.uid,
+                                name.unwrap_or_else(|| c.to_string())
+                            )
+                        });
+                    }
                     v.insert(tasks.len());
                     tasks.push(task);
                     file_index.push(i);
@@ -767,7 +789,13 @@ pub fn plan_to_mspdi(
     });
 
     // Local links by successor.
-    let uids: HashSet<u32> = plan.tasks.iter().map(|t| t.uid).collect();
+    // MSPDI UIDs are 32-bit signed; a plan never comes near, but a larger uid is left out.
+    let uids: HashSet<u32> = plan
+        .tasks
+        .iter()
+        .map(|t| t.uid)
+        .filter(|&u| i32::try_from(u).is_ok())
+        .collect();
     let mut preds: HashMap<u32, Vec<&PlanLink>> = HashMap::new();
     for l in &plan.links {
         if l.pred_project.is_none() && uids.contains(&l.pred) && uids.contains(&l.succ) {
@@ -801,6 +829,9 @@ pub fn plan_to_mspdi(
 
     let mut outline: Vec<u32> = Vec::new();
     for (i, t) in plan.tasks.iter().enumerate() {
+        if !uids.contains(&t.uid) {
+            continue;
+        }
         let level = usize::from(t.level.max(1));
         outline.resize(level, 0);
         outline[level - 1] += 1;

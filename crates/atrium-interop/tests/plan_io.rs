@@ -163,6 +163,12 @@ fn plan_io_rich_fixture_imports_every_field() {
     assert!(
         imp.skipped
             .iter()
+            .any(|s| s.contains("task UID 7 uses calendar"))
+    );
+    assert!(imp.skipped.iter().any(|s| s.contains("project calendar's")));
+    assert!(
+        imp.skipped
+            .iter()
             .any(|s| s.contains("UID 10") && s.contains("manually"))
     );
 
