@@ -640,3 +640,142 @@ fn plan_io_tasks_table_and_csv() {
         "a\r\n'+1\r\n'-2\r\n'@SUM(A1)\r\n-2\r\n-12.05\r\n\r\n"
     );
 }
+
+mod plan_io_props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn date() -> impl Strategy<Value = Date> {
+        (2000i16..2060, 1i8..=12, 1i8..=28).prop_map(|(y, m, d)| Date::constant(y, m, d))
+    }
+
+    fn constraint() -> impl Strategy<Value = (Constraint, Option<Date>)> {
+        (0usize..8, date()).prop_map(|(i, d)| {
+            let c = [
+                Constraint::Asap,
+                Constraint::Alap,
+                Constraint::Snet,
+                Constraint::Snlt,
+                Constraint::Fnet,
+                Constraint::Fnlt,
+                Constraint::Mso,
+                Constraint::Mfo,
+            ][i];
+            (c, c.needs_date().then_some(d))
+        })
+    }
+
+    fn baseline() -> impl Strategy<Value = BaselineValues> {
+        (
+            15_000_000i64..40_000_000,
+            0i64..200_000,
+            0i64..200_000,
+            0i64..1_000_000,
+            -1_000_000_000i64..1_000_000_000,
+        )
+            .prop_map(|(start, len, duration, work, cost)| BaselineValues {
+                start,
+                finish: start + len,
+                duration,
+                work,
+                cost,
+            })
+    }
+
+    prop_compose! {
+        fn task()(
+            name in "[a-zA-Z0-9éü€&<>\"' -]{0,40}",
+            level in 1u8..5,
+            duration in 0i64..200_000,
+            milestone in any::<bool>(),
+            (constraint, constraint_date) in constraint(),
+            deadline in proptest::option::of(date()),
+            percent_complete in 0u8..=100,
+            actual_start in proptest::option::of(date()),
+            actual_finish in proptest::option::of(date()),
+            fixed_cost in 0i64..1_000_000_000_000,
+            notes in "[a-z\n&<]{0,20}",
+            baselines in proptest::collection::btree_map(0u8..11, baseline(), 0..3),
+        ) -> PlanTask {
+            let name = name.trim().to_owned();
+            PlanTask {
+                name: if name.is_empty() { "x".into() } else { name },
+                level,
+                milestone,
+                constraint,
+                constraint_date,
+                deadline,
+                percent_complete,
+                actual_start,
+                actual_finish,
+                fixed_cost,
+                notes: notes.trim().to_owned(),
+                baselines,
+                ..PlanTask::new(0, "", duration)
+            }
+        }
+    }
+
+    prop_compose! {
+        fn any_plan()(
+            tasks in proptest::collection::vec(task(), 1..25),
+            links in proptest::collection::vec((0usize..25, 0usize..25, 0usize..4, -20_000i64..20_000), 0..30),
+            start in date(),
+            status in proptest::option::of(date()),
+            gap in 1u32..5,
+        ) -> Plan {
+            let mut p = Plan::empty(pid(), start);
+            p.status_date = status;
+            for (i, mut t) in tasks.into_iter().enumerate() {
+                t.uid = 1 + i as u32 * gap;
+                p.tasks.push(t);
+            }
+            p.normalize_outline();
+            let n = p.tasks.len();
+            for (a, b, k, lag) in links {
+                let (a, b) = (a % n, b % n);
+                if a != b {
+                    p.links.push(PlanLink {
+                        pred_project: None,
+                        pred: p.tasks[a].uid,
+                        succ: p.tasks[b].uid,
+                        kind: [LinkType::Fs, LinkType::Ss, LinkType::Ff, LinkType::Sf][k],
+                        lag,
+                    });
+                }
+            }
+            // Links come back grouped by successor in task order.
+            let order: std::collections::HashMap<u32, usize> =
+                p.tasks.iter().enumerate().map(|(i, t)| (t.uid, i)).collect();
+            p.links.sort_by_key(|l| order[&l.succ]);
+            p.next_uid = p.tasks.iter().map(|t| t.uid).max().unwrap_or(0) + 1;
+            p
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+
+        #[test]
+        fn plan_io_any_plan_round_trips(p in any_plan(), mpd in prop_oneof![Just(480i64), Just(420), Just(450)]) {
+            let dates: Vec<(i64, i64)> = p.tasks.iter().enumerate()
+                .map(|(i, _)| (27_000_000 + i as i64 * 1440, 27_000_000 + i as i64 * 1440 + 480))
+                .collect();
+            let xml = plan_to_mspdi(&p, &dates, &no_names, "prop", mpd);
+            let back = plan_from_mspdi(xml.as_bytes(), pid(), &mut |_, _| {})
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert!(back.skipped.is_empty(), "{:?}", back.skipped);
+            prop_assert_eq!(back.minutes_per_day, mpd);
+            let mut expected = p.clone();
+            for t in &mut expected.tasks {
+                t.assignments.clear();
+            }
+            prop_assert_eq!(&back.plan.tasks, &expected.tasks);
+            prop_assert_eq!(&back.plan.links, &expected.links);
+            prop_assert_eq!(back.plan.start, expected.start);
+            prop_assert_eq!(back.plan.status_date, expected.status_date);
+            prop_assert_eq!(back.plan.next_uid, expected.next_uid);
+            prop_assert!(diff(&expected, &back.plan).plan_fields.is_empty());
+        }
+    }
+}
