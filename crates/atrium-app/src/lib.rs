@@ -10,6 +10,7 @@ pub mod error;
 pub mod org;
 pub mod permissions;
 pub mod plan;
+pub mod plan_files;
 pub mod records;
 pub mod scenario;
 pub mod strategy;
