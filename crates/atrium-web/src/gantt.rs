@@ -615,22 +615,24 @@ pub fn render(input: &GanttInput) -> String {
         s.push_str("</g>");
     }
 
-    // Gridlines: lower-tier boundaries light, upper-tier ones stronger.
+    // Gridlines: lower-tier boundaries light (from the lower tier down), upper-tier ones
+    // stronger (from the top down).
     s.push_str(r#"<g class="grid">"#);
-    let mut d = lower.floor(fr.d0);
-    while d < fr.d1 {
-        if d > fr.d0 {
-            let major = upper.floor(d) == d;
-            let x = N(fr.xd(d));
-            let _ = write!(
-                s,
-                r#"<line class="{}" x1="{x}" y1="{}" x2="{x}" y2="{}"/>"#,
-                if major { "major" } else { "minor" },
-                N(if major { 0.0 } else { TIER }),
-                N(rows_bottom)
-            );
+    for (unit, major) in [(lower, false), (upper, true)] {
+        let mut d = unit.floor(fr.d0);
+        while d < fr.d1 {
+            if d > fr.d0 && (major || upper.floor(d) != d) {
+                let x = N(fr.xd(d));
+                let _ = write!(
+                    s,
+                    r#"<line class="{}" x1="{x}" y1="{}" x2="{x}" y2="{}"/>"#,
+                    if major { "major" } else { "minor" },
+                    N(if major { 0.0 } else { TIER }),
+                    N(rows_bottom)
+                );
+            }
+            d = unit.next(d);
         }
-        d = lower.next(d);
     }
     s.push_str("</g>");
 
@@ -1469,6 +1471,10 @@ mod tests {
         assert!(day.contains(">Week of 4 Jan 2027</text>"), "{day}");
         assert!(day.contains(">18</text>"));
         let week = svg(Zoom::Week);
+        // The window widens to whole weeks (28 Dec 2026 – 4 Apr 2027): four month boundaries.
+        assert_eq!(count(&week, r#"<line class="major""#), 4);
+        assert!(week.contains(">28 Dec</text>") && week.contains(">29 Mar</text>"));
+        assert!(!week.contains(">5 Apr</text>"));
         assert!(week.contains(">January 2027</text>") && week.contains(">February 2027</text>"));
         assert!(week.contains(">11 Jan</text>"));
         let month = svg(Zoom::Month);
