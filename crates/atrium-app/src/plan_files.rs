@@ -105,7 +105,9 @@ impl App {
             .map(|(i, t)| (t.uid, i))
             .collect();
         for a in &imported.assignments {
-            if let (Some(&i), Some(Some(person))) = (index.get(&a.task_uid), by_uid.get(&a.resource_uid)) {
+            if let (Some(&i), Some(Some(person))) =
+                (index.get(&a.task_uid), by_uid.get(&a.resource_uid))
+            {
                 plan.tasks[i].assignments.push(Assignment {
                     person_id: *person,
                     units: a.units.clamp(1, 1000),
@@ -123,7 +125,15 @@ impl App {
             unmatched,
         };
         let body = serde_json::to_string(&pending).map_err(|e| AppError::Internal(Box::new(e)))?;
-        sp::put_import(&mut tx, id, project_id, actor.user_id, &body, self.now_micros()).await?;
+        sp::put_import(
+            &mut tx,
+            id,
+            project_id,
+            actor.user_id,
+            &body,
+            self.now_micros(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(ImportPreview {
             id,
@@ -192,7 +202,12 @@ impl App {
     }
 
     /// The plan as MS Project XML (`xml`), CSV (`csv`) or XLSX (`xlsx`).
-    pub async fn export_plan(&self, actor: &Actor, project_id: Uuid, format: &str) -> Result<Export> {
+    pub async fn export_plan(
+        &self,
+        actor: &Actor,
+        project_id: Uuid,
+        format: &str,
+    ) -> Result<Export> {
         let v = self.plan_view(actor, project_id, 0).await?;
         let dates: Vec<(i64, i64)> = v.rows.iter().map(|r| (r.start, r.finish)).collect();
         let stem = v.project.key.to_ascii_lowercase();
@@ -202,7 +217,8 @@ impl App {
                 for t in &v.plan.tasks {
                     for a in &t.assignments {
                         if !names.contains_key(&a.person_id)
-                            && let Some(p) = atrium_store::people::get(&self.db, a.person_id).await?
+                            && let Some(p) =
+                                atrium_store::people::get(&self.db, a.person_id).await?
                         {
                             names.insert(a.person_id, (p.name, p.email));
                         }
@@ -230,8 +246,10 @@ impl App {
                         bytes: plan_io::to_csv(&headers, &rows).into_bytes(),
                     })
                 } else {
-                    let bytes = atrium_interop::xlsx::table("Tasks", &headers, &rows)
-                        .map_err(|e| AppError::Internal(Box::new(std::io::Error::other(e.to_string()))))?;
+                    let bytes =
+                        atrium_interop::xlsx::table("Tasks", &headers, &rows).map_err(|e| {
+                            AppError::Internal(Box::new(std::io::Error::other(e.to_string())))
+                        })?;
                     Ok(Export {
                         filename: format!("{stem}-tasks.xlsx"),
                         content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -245,9 +263,22 @@ impl App {
 
     /// Costs of a plan as a table: per task planned cost, baseline cost, actual cost; then
     /// budget lines and expenses.
-    pub async fn export_costs(&self, actor: &Actor, project_id: Uuid, format: &str) -> Result<Export> {
+    pub async fn export_costs(
+        &self,
+        actor: &Actor,
+        project_id: Uuid,
+        format: &str,
+    ) -> Result<Export> {
         let v = self.plan_view(actor, project_id, 0).await?;
-        let headers = ["Kind", "ID", "Name / category", "Period / date", "Planned", "Baseline", "Actual"];
+        let headers = [
+            "Kind",
+            "ID",
+            "Name / category",
+            "Period / date",
+            "Planned",
+            "Baseline",
+            "Actual",
+        ];
         let money = |m: i64| Cell::Money {
             minor: m,
             currency: v.currency.clone(),
@@ -280,20 +311,40 @@ impl App {
         }
         for e in &v.plan.expenses {
             rows.push(vec![
-                Cell::Text(if e.actual { "expense (actual)" } else { "expense (planned)" }.into()),
+                Cell::Text(
+                    if e.actual {
+                        "expense (actual)"
+                    } else {
+                        "expense (planned)"
+                    }
+                    .into(),
+                ),
                 Cell::Empty,
                 Cell::Text(format!("{}: {}", e.category, e.description)),
                 Cell::Text(e.date.to_string()),
-                if e.actual { Cell::Empty } else { money(e.amount.0) },
+                if e.actual {
+                    Cell::Empty
+                } else {
+                    money(e.amount.0)
+                },
                 Cell::Empty,
-                if e.actual { money(e.amount.0) } else { Cell::Empty },
+                if e.actual {
+                    money(e.amount.0)
+                } else {
+                    Cell::Empty
+                },
             ]);
         }
         table_export(&v.project.key, "costs", format, &headers, &rows)
     }
 
     /// Timesheets of a project as a table (one row per person, week and task).
-    pub async fn export_timesheets(&self, actor: &Actor, project_id: Uuid, format: &str) -> Result<Export> {
+    pub async fn export_timesheets(
+        &self,
+        actor: &Actor,
+        project_id: Uuid,
+        format: &str,
+    ) -> Result<Export> {
         let p = project::get(&self.db, project_id)
             .await?
             .ok_or(AppError::NotFound("project"))?;
@@ -304,7 +355,21 @@ impl App {
                 .and_then(|p| p.tasks.iter().find(|t| t.uid == uid))
                 .map_or_else(String::new, |t| t.name.clone())
         };
-        let headers = ["Person", "Week", "State", "Task ID", "Task", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Total hours"];
+        let headers = [
+            "Person",
+            "Week",
+            "State",
+            "Task ID",
+            "Task",
+            "Mon",
+            "Tue",
+            "Wed",
+            "Thu",
+            "Fri",
+            "Sat",
+            "Sun",
+            "Total hours",
+        ];
         let mut rows = Vec::new();
         for r in &list {
             for e in &r.timesheet.entries {
@@ -316,7 +381,9 @@ impl App {
                     Cell::Text(name_of(e.task_uid)),
                 ];
                 row.extend(e.minutes.iter().map(|&m| Cell::Number(f64::from(m) / 60.0)));
-                row.push(Cell::Number(e.minutes.iter().map(|&m| f64::from(m)).sum::<f64>() / 60.0));
+                row.push(Cell::Number(
+                    e.minutes.iter().map(|&m| f64::from(m)).sum::<f64>() / 60.0,
+                ));
                 rows.push(row);
             }
         }
@@ -324,7 +391,13 @@ impl App {
     }
 }
 
-fn table_export(key: &str, what: &str, format: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<Export> {
+fn table_export(
+    key: &str,
+    what: &str,
+    format: &str,
+    headers: &[&str],
+    rows: &[Vec<Cell>],
+) -> Result<Export> {
     let stem = format!("{}-{what}", key.to_ascii_lowercase());
     match format {
         "csv" => Ok(Export {

@@ -687,10 +687,12 @@ impl BudgetLineDraft {
         let mut v = Validation::new();
         let category = v.text("category", &self.category, 60);
         let period = v.text("period", &self.period, 20);
-        let amount = Minor::parse_decimal(&self.amount).filter(|m| m.0 >= 0).unwrap_or_else(|| {
-            v.add("amount", "must be an amount like 25000 or 25000.50");
-            Minor(0)
-        });
+        let amount = Minor::parse_decimal(&self.amount)
+            .filter(|m| m.0 >= 0)
+            .unwrap_or_else(|| {
+                v.add("amount", "must be an amount like 25000 or 25000.50");
+                Minor(0)
+            });
         v.finish(BudgetLine {
             category,
             period,
@@ -718,10 +720,12 @@ impl ExpenseDraft {
         }
         let category = v.text("category", &self.category, 60);
         let description = v.text("description", &self.description, 200);
-        let amount = Minor::parse_decimal(&self.amount).filter(|m| m.0 >= 0).unwrap_or_else(|| {
-            v.add("amount", "must be an amount like 1200 or 1200.50");
-            Minor(0)
-        });
+        let amount = Minor::parse_decimal(&self.amount)
+            .filter(|m| m.0 >= 0)
+            .unwrap_or_else(|| {
+                v.add("amount", "must be an amount like 1200 or 1200.50");
+                Minor(0)
+            });
         v.finish(Expense {
             date: date.unwrap_or(Date::constant(1970, 1, 1)),
             category,

@@ -31,6 +31,7 @@ impl Nav {
         ];
         links.push(("/strategy", "Strategy"));
         links.push(("/proposals", "Proposals"));
+        links.push(("/templates", "Templates"));
         if has(&[Role::PmoDirector, Role::PortfolioManager, Role::PmoAnalyst]) {
             links.push(("/scenarios", "Scenarios"));
         }

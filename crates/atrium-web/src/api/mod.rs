@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, described by OpenAPI 3.1.
 
+pub(crate) use plan::move_op as plan_move_op;
 pub(crate) use strategy::{draft_of, draft_of_scenario};
 pub(crate) use users::time_bound;
 mod auth;

@@ -206,7 +206,16 @@ async fn add_task(
     let draft = merge(b, TaskDraft::default());
     let o = s
         .app
-        .edit_plan(&a, id, v, PlanOp::AddTask { draft, after, level })
+        .edit_plan(
+            &a,
+            id,
+            v,
+            PlanOp::AddTask {
+                draft,
+                after,
+                level,
+            },
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(outcome(o))))
 }
@@ -324,7 +333,9 @@ async fn set_baseline(
 ) -> Result<Json<Value>, ApiError> {
     let v = version(Some(b.version), &h)?;
     Ok(Json(outcome(
-        s.app.edit_plan(&a, id, v, PlanOp::SetBaseline { n }).await?,
+        s.app
+            .edit_plan(&a, id, v, PlanOp::SetBaseline { n })
+            .await?,
     )))
 }
 
@@ -339,7 +350,9 @@ async fn clear_baseline(
 ) -> Result<Json<Value>, ApiError> {
     let v = version(q.version, &h)?;
     Ok(Json(outcome(
-        s.app.edit_plan(&a, id, v, PlanOp::ClearBaseline { n }).await?,
+        s.app
+            .edit_plan(&a, id, v, PlanOp::ClearBaseline { n })
+            .await?,
     )))
 }
 
@@ -370,7 +383,10 @@ async fn add_budget_line(
     }
     .validate()
     .map_err(AppError::Validation)?;
-    let o = s.app.edit_plan(&a, id, v, PlanOp::AddBudgetLine(line)).await?;
+    let o = s
+        .app
+        .edit_plan(&a, id, v, PlanOp::AddBudgetLine(line))
+        .await?;
     Ok((StatusCode::CREATED, Json(outcome(o))))
 }
 
@@ -526,8 +542,7 @@ struct WeekQuery {
 }
 
 fn week_or_now(s: &AppState, raw: Option<&str>) -> Result<Date, ApiError> {
-    Ok(parse_date("week", raw)?
-        .unwrap_or_else(|| atrium_core::timesheet::week_of(s.app.today())))
+    Ok(parse_date("week", raw)?.unwrap_or_else(|| atrium_core::timesheet::week_of(s.app.today())))
 }
 
 fn timesheet_json(t: &atrium_core::timesheet::Timesheet) -> Value {
@@ -596,7 +611,10 @@ async fn save_my_week(
     let mut d = TimesheetDraft::default();
     for e in &b.entries {
         if e.hours.len() != 7 {
-            return Err(bad("entries", "each entry needs 7 hour values, Monday first"));
+            return Err(bad(
+                "entries",
+                "each entry needs 7 hour values, Monday first",
+            ));
         }
         let cells = std::array::from_fn(|i| {
             let h = e.hours[i];
@@ -628,9 +646,10 @@ async fn list_timesheets(
 ) -> Result<Json<Value>, ApiError> {
     let state = match q.state.as_deref().filter(|s| !s.is_empty()) {
         None => None,
-        Some(x) => Some(TimesheetState::parse(x).ok_or_else(|| {
-            bad("state", "must be draft, submitted, approved or rejected")
-        })?),
+        Some(x) => Some(
+            TimesheetState::parse(x)
+                .ok_or_else(|| bad("state", "must be draft, submitted, approved or rejected"))?,
+        ),
     };
     let rows = s.app.project_timesheets(&a, id, state).await?;
     Ok(Json(json!({
@@ -660,7 +679,10 @@ async fn decide_timesheet(
     ApiJson(b): ApiJson<DecideIn>,
 ) -> Result<Json<Value>, ApiError> {
     let v = version(b.version, &h)?;
-    let t = s.app.decide_timesheet(&a, id, b.approve, b.comment, v).await?;
+    let t = s
+        .app
+        .decide_timesheet(&a, id, b.approve, b.comment, v)
+        .await?;
     Ok(Json(timesheet_json(&t)))
 }
 
@@ -735,7 +757,8 @@ async fn project_from_template(
     Path(id): Path<Uuid>,
     ApiJson(b): ApiJson<FromTemplateIn>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let start = parse_date("start", b.start.as_deref())?.ok_or_else(|| bad("start", "is required"))?;
+    let start =
+        parse_date("start", b.start.as_deref())?.ok_or_else(|| bad("start", "is required"))?;
     let d = ProjectDraft {
         key: b.key.unwrap_or_default(),
         name: b.name.unwrap_or_default(),

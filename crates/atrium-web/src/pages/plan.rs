@@ -18,7 +18,9 @@ use atrium_core::FieldError;
 use atrium_core::money::Minor;
 use atrium_core::plan::{BudgetLineDraft, Constraint, ExpenseDraft, TaskDraft, format_duration};
 use atrium_core::project::ProjectDraft;
-use atrium_core::timesheet::{TemplateDraft, TimesheetDraft, TimesheetState, format_hours, week_of};
+use atrium_core::timesheet::{
+    TemplateDraft, TimesheetDraft, TimesheetState, format_hours, week_of,
+};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -37,7 +39,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/projects/{id}/plan", get(plan_page))
         .route("/projects/{id}/plan/tasks", post(task_add))
-        .route("/projects/{id}/plan/tasks/{uid}", get(task_edit).post(task_update))
+        .route(
+            "/projects/{id}/plan/tasks/{uid}",
+            get(task_edit).post(task_update),
+        )
         .route("/projects/{id}/plan/tasks/{uid}/move", post(task_move))
         .route(
             "/projects/{id}/plan/tasks/{uid}/delete",
@@ -68,14 +73,23 @@ pub fn router() -> Router<AppState> {
             get(cost_remove_confirm).post(cost_remove),
         )
         .route("/projects/{id}/costs/export/{format}", get(costs_export))
-        .route("/projects/{id}/timesheets", get(timesheets_page).post(timesheet_save))
-        .route("/projects/{id}/timesheets/export/{format}", get(timesheets_export))
+        .route(
+            "/projects/{id}/timesheets",
+            get(timesheets_page).post(timesheet_save),
+        )
+        .route(
+            "/projects/{id}/timesheets/export/{format}",
+            get(timesheets_export),
+        )
         .route("/timesheets/{id}/decide", post(timesheet_decide))
         .route("/projects/{id}/ev", get(ev_page))
         .route("/programs/{id}/ev", get(program_ev_page))
         .route("/portfolios/{id}/ev", get(portfolio_ev_page))
         .route("/templates", get(templates_page))
-        .route("/templates/{id}/use", get(template_use_form).post(template_use))
+        .route(
+            "/templates/{id}/use",
+            get(template_use_form).post(template_use),
+        )
         .route(
             "/templates/{id}/delete",
             get(template_delete_confirm).post(template_delete),
@@ -306,7 +320,11 @@ async fn render_plan(
         notice: notice_of(q),
         version: v.plan.version,
         start: v.plan.start.to_string(),
-        status_date: v.plan.status_date.map(|d| d.to_string()).unwrap_or_default(),
+        status_date: v
+            .plan
+            .status_date
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
         finish: if v.rows.is_empty() {
             "—".into()
         } else {
@@ -390,14 +408,36 @@ async fn task_add(
         ))
         .into_response(),
         Err(AppError::Validation(errs)) => {
-            render_plan(&s, &a, id, &last_page(), &d, &errs, &[], StatusCode::UNPROCESSABLE_ENTITY).await
+            render_plan(
+                &s,
+                &a,
+                id,
+                &last_page(),
+                &d,
+                &errs,
+                &[],
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(AppError::Stale { current }) => {
             let errs = [FieldError {
                 field: "name".into(),
-                message: format!("the plan changed meanwhile (now version {current}); your task was not added — check the plan and add it again"),
+                message: format!(
+                    "the plan changed meanwhile (now version {current}); your task was not added — check the plan and add it again"
+                ),
             }];
-            render_plan(&s, &a, id, &last_page(), &d, &errs, &[], StatusCode::CONFLICT).await
+            render_plan(
+                &s,
+                &a,
+                id,
+                &last_page(),
+                &d,
+                &errs,
+                &[],
+                StatusCode::CONFLICT,
+            )
+            .await
         }
         Err(e) => err(e),
     }
@@ -412,7 +452,12 @@ fn task_fields(d: &TaskDraft) -> Vec<Field> {
     vec![
         Field::text("name", "Task name", &d.name).required(),
         Field::text("duration", "Duration", &d.duration).help("5d, 3h, 2w; 0 for a milestone"),
-        Field::select("milestone", "Milestone", if d.milestone { "yes" } else { "no" }, yes_no),
+        Field::select(
+            "milestone",
+            "Milestone",
+            if d.milestone { "yes" } else { "no" },
+            yes_no,
+        ),
         Field::text("predecessors", "Predecessors", &d.predecessors)
             .help("3, 5SS+2d, 7FF-1d; another project's task: KEY-001:12"),
         Field::text("resources", "Resources", &d.resources)
@@ -420,7 +465,11 @@ fn task_fields(d: &TaskDraft) -> Vec<Field> {
         Field::select(
             "constraint",
             "Constraint",
-            if d.constraint.is_empty() { "asap" } else { &d.constraint },
+            if d.constraint.is_empty() {
+                "asap"
+            } else {
+                &d.constraint
+            },
             Constraint::ALL
                 .iter()
                 .map(|c| (c.as_str().to_string(), c.label().to_string()))
@@ -476,10 +525,20 @@ async fn task_update(
     let v = version_of(&f);
     match s
         .app
-        .edit_plan(&a, id, v, PlanOp::UpdateTask { uid, draft: d.clone() })
+        .edit_plan(
+            &a,
+            id,
+            v,
+            PlanOp::UpdateTask {
+                uid,
+                draft: d.clone(),
+            },
+        )
         .await
     {
-        Ok(_) => Redirect::to(&format!("/projects/{id}/plan?notice=task#task-{uid}")).into_response(),
+        Ok(_) => {
+            Redirect::to(&format!("/projects/{id}/plan?notice=task#task-{uid}")).into_response()
+        }
         Err(e) => form_error(e, |errs| {
             form_page(
                 &a,
@@ -508,7 +567,9 @@ async fn task_move(
         return err(AppError::field("op", "must be indent, outdent, up or down"));
     };
     match s.app.edit_plan(&a, id, version_of(&f), op).await {
-        Ok(_) => Redirect::to(&format!("/projects/{id}/plan?notice=moved#task-{uid}")).into_response(),
+        Ok(_) => {
+            Redirect::to(&format!("/projects/{id}/plan?notice=moved#task-{uid}")).into_response()
+        }
         Err(AppError::Validation(e)) => err(AppError::Validation(e)),
         Err(e) => err(e),
     }
@@ -531,7 +592,9 @@ async fn task_delete_confirm(
         nav: Nav::new(&a, "/projects"),
         title: format!("Delete task {uid} {}?", v.plan.tasks[i].name),
         message: if sub > 0 {
-            format!("Its {sub} subtasks and every link to them are deleted too. Timesheet hours already approved stay in the audit trail.")
+            format!(
+                "Its {sub} subtasks and every link to them are deleted too. Timesheet hours already approved stay in the audit trail."
+            )
         } else {
             "Its links are deleted too.".into()
         },
@@ -594,7 +657,12 @@ async fn dates_update(
     };
     match s
         .app
-        .edit_plan(&a, id, version_of(&f), PlanOp::SetDates { start, status_date })
+        .edit_plan(
+            &a,
+            id,
+            version_of(&f),
+            PlanOp::SetDates { start, status_date },
+        )
         .await
     {
         Ok(_) => Redirect::to(&format!("/projects/{id}/plan?notice=dates")).into_response(),
@@ -617,7 +685,8 @@ async fn baseline_set(
         .edit_plan(&a, id, version_of(&f), PlanOp::SetBaseline { n })
         .await
     {
-        Ok(_) => Redirect::to(&format!("/projects/{id}/plan?notice=baseline&baseline={n}")).into_response(),
+        Ok(_) => Redirect::to(&format!("/projects/{id}/plan?notice=baseline&baseline={n}"))
+            .into_response(),
         Err(e) => err(e),
     }
 }
@@ -694,14 +763,22 @@ async fn import_upload(
                     Err(_) => {
                         return err(AppError::field(
                             "file",
-                            format!("could not be read (larger than {} MB?)", MAX_IMPORT_BYTES / 1024 / 1024),
+                            format!(
+                                "could not be read (larger than {} MB?)",
+                                MAX_IMPORT_BYTES / 1024 / 1024
+                            ),
                         ));
                     }
                 },
                 _ => {}
             },
             Ok(None) => break,
-            Err(_) => return err(AppError::field("file", "the upload was malformed or too large")),
+            Err(_) => {
+                return err(AppError::field(
+                    "file",
+                    "the upload was malformed or too large",
+                ));
+            }
         }
     }
     if let Some(r) = check_csrf(&a, &FormData(vec![("_csrf".into(), csrf)])) {
@@ -710,7 +787,17 @@ async fn import_upload(
     match s.app.import_preview(&a, id, &bytes, &mut |_, _| {}).await {
         Ok(p) => Redirect::to(&format!("/projects/{id}/plan/import/{}", p.id)).into_response(),
         Err(AppError::Validation(errs)) => {
-            render_plan(&s, &a, id, &HashMap::new(), &TaskDraft::default(), &[], &errs, StatusCode::UNPROCESSABLE_ENTITY).await
+            render_plan(
+                &s,
+                &a,
+                id,
+                &HashMap::new(),
+                &TaskDraft::default(),
+                &[],
+                &errs,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => err(e),
     }
@@ -733,8 +820,20 @@ async fn import_preview(
             tabs: project_tabs(id, "/plan"),
             id,
             title: format!("Import into {} — preview", v.project.key),
-            added: p.diff.added.iter().take(SHOW).map(|t| format!("{} {}", t.uid, t.name)).collect(),
-            removed: p.diff.removed.iter().take(SHOW).map(|t| format!("{} {}", t.uid, t.name)).collect(),
+            added: p
+                .diff
+                .added
+                .iter()
+                .take(SHOW)
+                .map(|t| format!("{} {}", t.uid, t.name))
+                .collect(),
+            removed: p
+                .diff
+                .removed
+                .iter()
+                .take(SHOW)
+                .map(|t| format!("{} {}", t.uid, t.name))
+                .collect(),
             changed: p
                 .diff
                 .changed
@@ -794,7 +893,17 @@ async fn template_save(
     match s.app.save_template(&a, id, &d).await {
         Ok(_) => Redirect::to(&format!("/projects/{id}/plan?notice=template")).into_response(),
         Err(AppError::Validation(errs)) => {
-            render_plan(&s, &a, id, &HashMap::new(), &TaskDraft::default(), &[], &errs, StatusCode::UNPROCESSABLE_ENTITY).await
+            render_plan(
+                &s,
+                &a,
+                id,
+                &HashMap::new(),
+                &TaskDraft::default(),
+                &[],
+                &errs,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => err(e),
     }
@@ -849,10 +958,20 @@ async fn templates_page(State(s): State<AppState>, PageUser(a): PageUser) -> Res
 fn use_fields(f: &HashMap<&str, String>, lk: &atrium_app::records::Lookups) -> Vec<Field> {
     let g = |k: &str| f.get(k).cloned().unwrap_or_default();
     vec![
-        Field::text("key", "Project key", g("key")).required().help("e.g. PRJ-120"),
+        Field::text("key", "Project key", g("key"))
+            .required()
+            .help("e.g. PRJ-120"),
         Field::text("name", "Project name", g("name")).required(),
-        Field::select("portfolio_id", "Portfolio", g("portfolio_id"), portfolio_opts(lk, "Choose…")).required(),
-        Field::text("start", "Plan start", g("start")).kind(FieldKind::Date).required(),
+        Field::select(
+            "portfolio_id",
+            "Portfolio",
+            g("portfolio_id"),
+            portfolio_opts(lk, "Choose…"),
+        )
+        .required(),
+        Field::text("start", "Plan start", g("start"))
+            .kind(FieldKind::Date)
+            .required(),
     ]
 }
 
@@ -907,10 +1026,14 @@ async fn template_use(
         Ok(start) => s.app.create_from_template(&a, tid, &d, start).await,
         Err(_) => Err(AppError::field("start", "must be a date like 2027-03-01")),
     };
+    let lk = match s.app.lookups().await {
+        Ok(l) => l,
+        Err(e) => return err(e),
+    };
     match result {
         Ok(p) => Redirect::to(&format!("/projects/{}/plan?notice=task", p.id)).into_response(),
-        Err(e) => form_error(e, |errs| match s.app.lookups_blocking() {
-            Some(lk) => form_page(
+        Err(e) => form_error(e, |errs| {
+            form_page(
                 &a,
                 "/templates",
                 "New project from a template".into(),
@@ -919,8 +1042,7 @@ async fn template_use(
                 errs,
                 "/templates".into(),
                 None,
-            ),
-            None => err(AppError::NotFound("lookups")),
+            )
         }),
     }
 }
@@ -981,7 +1103,11 @@ async fn gantt_page(
     Path(id): Path<Uuid>,
     Query(q): Q,
 ) -> Response {
-    let baseline: u8 = q.get("baseline").and_then(|b| b.parse().ok()).filter(|b| *b < 11).unwrap_or(0);
+    let baseline: u8 = q
+        .get("baseline")
+        .and_then(|b| b.parse().ok())
+        .filter(|b| *b < 11)
+        .unwrap_or(0);
     let v = match s.app.plan_view(&a, id, baseline).await {
         Ok(v) => v,
         Err(e) => return err(e),
@@ -1021,7 +1147,10 @@ async fn gantt_page(
         next_href: (page < pages).then(|| base(zoom, page + 1)),
         page_text: format!("Page {page} of {pages}"),
         expand_all: (!collapsed.is_empty()).then(|| {
-            format!("/projects/{id}/gantt?zoom={}&baseline={baseline}", zoom.as_str())
+            format!(
+                "/projects/{id}/gantt?zoom={}&baseline={baseline}",
+                zoom.as_str()
+            )
         }),
     })
 }
@@ -1058,7 +1187,8 @@ fn gantt_svg(
         .unwrap_or(1)
         .min(pages);
     let slice = &visible[(page - 1) * ROWS_PER_PAGE..(page * ROWS_PER_PAGE).min(visible.len())];
-    let mut rows: Vec<gantt::GanttRow> = Vec::with_capacity(slice.len() + v.foreign_predecessors.len());
+    let mut rows: Vec<gantt::GanttRow> =
+        Vec::with_capacity(slice.len() + v.foreign_predecessors.len());
     let mut pos: HashMap<(Option<Uuid>, u32), usize> = HashMap::new();
     if page == 1 {
         for f in &v.foreign_predecessors {
@@ -1115,7 +1245,9 @@ fn gantt_svg(
             finish: r.finish,
             baseline: r.baseline.map(|b| (b.start, b.finish)),
             percent_complete: r.percent_complete.round().clamp(0.0, 100.0) as u8,
-            href: v.can_edit.then(|| format!("/projects/{id}/plan/tasks/{}", r.uid)),
+            href: v
+                .can_edit
+                .then(|| format!("/projects/{id}/plan/tasks/{}", r.uid)),
             toggle_href: toggle,
         });
     }
@@ -1144,9 +1276,12 @@ fn gantt_svg(
     // Cross-project predecessors are not in plan.links: draw them from the rows' text.
     for r in slice.iter().map(|&i| &v.rows[i]) {
         for f in &v.foreign_predecessors {
-            if r.predecessors.contains(&format!("{}:{}", f.project_key, f.uid))
-                && let (Some(&from), Some(&to)) =
-                    (pos.get(&(Some(f.project_id), f.uid)), pos.get(&(None, r.uid)))
+            if r.predecessors
+                .contains(&format!("{}:{}", f.project_key, f.uid))
+                && let (Some(&from), Some(&to)) = (
+                    pos.get(&(Some(f.project_id), f.uid)),
+                    pos.get(&(None, r.uid)),
+                )
             {
                 links.push(gantt::GanttLink {
                     from,
@@ -1157,8 +1292,14 @@ fn gantt_svg(
             }
         }
     }
-    let lo = rows.iter().map(|r| r.start.min(r.baseline.map_or(r.start, |b| b.0))).min();
-    let hi = rows.iter().map(|r| r.finish.max(r.baseline.map_or(r.finish, |b| b.1))).max();
+    let lo = rows
+        .iter()
+        .map(|r| r.start.min(r.baseline.map_or(r.start, |b| b.0)))
+        .min();
+    let hi = rows
+        .iter()
+        .map(|r| r.finish.max(r.baseline.map_or(r.finish, |b| b.1)))
+        .max();
     let today = atrium_app::plan::sdate(s.app.today()).at(12 * 60).0;
     let (from, to) = match (lo, hi) {
         (Some(a), Some(b)) => (a - 2 * 1440, b + 7 * 1440),
@@ -1171,7 +1312,10 @@ fn gantt_svg(
         from,
         to,
         today: Some(today),
-        status_date: v.plan.status_date.map(|d| atrium_app::plan::sdate(d).at(17 * 60).0),
+        status_date: v
+            .plan
+            .status_date
+            .map(|d| atrium_app::plan::sdate(d).at(17 * 60).0),
         title: format!("Gantt chart of {}", v.project.key),
     });
     (svg, page, pages)
@@ -1205,15 +1349,21 @@ struct CostsPage {
 
 fn budget_fields(d: &BudgetLineDraft) -> Vec<Field> {
     vec![
-        Field::text("category", "Category", &d.category).required().help("labour, hardware, licences…"),
-        Field::text("period", "Fiscal period", &d.period).required().help("FY2027 or 2027-Q1"),
+        Field::text("category", "Category", &d.category)
+            .required()
+            .help("labour, hardware, licences…"),
+        Field::text("period", "Fiscal period", &d.period)
+            .required()
+            .help("FY2027 or 2027-Q1"),
         Field::text("amount", "Amount", &d.amount).required(),
     ]
 }
 
 fn expense_fields(d: &ExpenseDraft) -> Vec<Field> {
     vec![
-        Field::text("date", "Date", &d.date).kind(FieldKind::Date).required(),
+        Field::text("date", "Date", &d.date)
+            .kind(FieldKind::Date)
+            .required(),
         Field::text("category", "Category", &d.category).required(),
         Field::text("description", "Description", &d.description).required(),
         Field::text("amount", "Amount", &d.amount).required(),
@@ -1221,7 +1371,10 @@ fn expense_fields(d: &ExpenseDraft) -> Vec<Field> {
             "actual",
             "Kind",
             if d.actual { "yes" } else { "no" },
-            vec![("no".into(), "Planned".into()), ("yes".into(), "Actual (spent)".into())],
+            vec![
+                ("no".into(), "Planned".into()),
+                ("yes".into(), "Actual (spent)".into()),
+            ],
         ),
     ]
 }
@@ -1232,7 +1385,17 @@ async fn costs_page(
     Path(id): Path<Uuid>,
     Query(q): Q,
 ) -> Response {
-    render_costs(&s, &a, id, notice_of(&q), &BudgetLineDraft::default(), &ExpenseDraft::default(), &[], &[]).await
+    render_costs(
+        &s,
+        &a,
+        id,
+        notice_of(&q),
+        &BudgetLineDraft::default(),
+        &ExpenseDraft::default(),
+        &[],
+        &[],
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1335,13 +1498,27 @@ async fn budget_add(
         amount: f.get("amount"),
     };
     let r = match d.validate() {
-        Ok(line) => s.app.edit_plan(&a, id, version_of(&f), PlanOp::AddBudgetLine(line)).await,
+        Ok(line) => {
+            s.app
+                .edit_plan(&a, id, version_of(&f), PlanOp::AddBudgetLine(line))
+                .await
+        }
         Err(e) => Err(AppError::Validation(e)),
     };
     match r {
         Ok(_) => Redirect::to(&format!("/projects/{id}/costs?notice=budget")).into_response(),
         Err(AppError::Validation(errs)) => {
-            render_costs(&s, &a, id, String::new(), &d, &ExpenseDraft::default(), &errs, &[]).await
+            render_costs(
+                &s,
+                &a,
+                id,
+                String::new(),
+                &d,
+                &ExpenseDraft::default(),
+                &errs,
+                &[],
+            )
+            .await
         }
         Err(e) => err(e),
     }
@@ -1364,13 +1541,27 @@ async fn expense_add(
         actual: f.get("actual") == "yes",
     };
     let r = match d.validate() {
-        Ok(e) => s.app.edit_plan(&a, id, version_of(&f), PlanOp::AddExpense(e)).await,
+        Ok(e) => {
+            s.app
+                .edit_plan(&a, id, version_of(&f), PlanOp::AddExpense(e))
+                .await
+        }
         Err(e) => Err(AppError::Validation(e)),
     };
     match r {
         Ok(_) => Redirect::to(&format!("/projects/{id}/costs?notice=expense")).into_response(),
         Err(AppError::Validation(errs)) => {
-            render_costs(&s, &a, id, String::new(), &BudgetLineDraft::default(), &d, &[], &errs).await
+            render_costs(
+                &s,
+                &a,
+                id,
+                String::new(),
+                &BudgetLineDraft::default(),
+                &d,
+                &[],
+                &errs,
+            )
+            .await
         }
         Err(e) => err(e),
     }
@@ -1386,8 +1577,22 @@ async fn cost_remove_confirm(
         Err(e) => return err(e),
     };
     let what = match kind.as_str() {
-        "budget" => v.plan.budget.get(index).map(|b| format!("the budget line {} {} ({})", b.category, b.period, b.amount.format())),
-        "expenses" => v.plan.expenses.get(index).map(|e| format!("the expense {} on {} ({})", e.description, e.date, e.amount.format())),
+        "budget" => v.plan.budget.get(index).map(|b| {
+            format!(
+                "the budget line {} {} ({})",
+                b.category,
+                b.period,
+                b.amount.format()
+            )
+        }),
+        "expenses" => v.plan.expenses.get(index).map(|e| {
+            format!(
+                "the expense {} on {} ({})",
+                e.description,
+                e.date,
+                e.amount.format()
+            )
+        }),
         _ => None,
     };
     let Some(what) = what else {
@@ -1639,26 +1844,40 @@ async fn timesheet_save(
             }
             continue;
         };
-        d.rows.push((task, std::array::from_fn(|day| f.get(&format!("row{i}_day{day}")))));
+        d.rows.push((
+            task,
+            std::array::from_fn(|day| f.get(&format!("row{i}_day{day}"))),
+        ));
     }
     let submit = f.get("submit") == "yes";
-    match s.app.save_my_week(&a, id, week, &d, version_of(&f), submit).await {
+    match s
+        .app
+        .save_my_week(&a, id, week, &d, version_of(&f), submit)
+        .await
+    {
         Ok(_) => Redirect::to(&format!(
             "/projects/{id}/timesheets?week={week}&notice={}",
             if submit { "submitted" } else { "saved" }
         ))
         .into_response(),
-        Err(AppError::Validation(errs)) => render_timesheets(&s, &a, id, week, String::new(), Some(&d), &errs).await,
-        Err(AppError::Stale { .. }) => render_timesheets(
-            &s,
-            &a,
-            id,
-            week,
-            String::new(),
-            Some(&d),
-            &[FieldError { field: "week".into(), message: "this week was changed meanwhile; reload it".into() }],
-        )
-        .await,
+        Err(AppError::Validation(errs)) => {
+            render_timesheets(&s, &a, id, week, String::new(), Some(&d), &errs).await
+        }
+        Err(AppError::Stale { .. }) => {
+            render_timesheets(
+                &s,
+                &a,
+                id,
+                week,
+                String::new(),
+                Some(&d),
+                &[FieldError {
+                    field: "week".into(),
+                    message: "this week was changed meanwhile; reload it".into(),
+                }],
+            )
+            .await
+        }
         Err(e) => err(e),
     }
 }
@@ -1688,7 +1907,16 @@ async fn timesheet_decide(
         .into_response(),
         Err(AppError::Validation(errs)) if project.is_some() => {
             let week = week_of(s.app.today());
-            render_timesheets(&s, &a, project.unwrap_or_default(), week, String::new(), None, &errs).await
+            render_timesheets(
+                &s,
+                &a,
+                project.unwrap_or_default(),
+                week,
+                String::new(),
+                None,
+                &errs,
+            )
+            .await
         }
         Err(e) => err(e),
     }
@@ -1724,19 +1952,84 @@ fn metrics_rows(m: &atrium_app::plan::EvmMetrics) -> Vec<Metric> {
         None => "",
     };
     vec![
-        Metric { label: "BAC", value: money(m.bac), help: "budget at completion (baseline 0 cost)", class: "" },
-        Metric { label: "PV", value: money(m.pv), help: "planned value at the status date", class: "" },
-        Metric { label: "EV", value: money(m.ev), help: "earned value: % complete × budget", class: "" },
-        Metric { label: "AC", value: money(m.ac), help: "actual cost (approved hours, actual expenses)", class: "" },
-        Metric { label: "SV", value: money(m.sv), help: "schedule variance EV − PV", class: if m.sv < 0 { "bad" } else { "" } },
-        Metric { label: "CV", value: money(m.cv), help: "cost variance EV − AC", class: if m.cv < 0 { "bad" } else { "" } },
-        Metric { label: "SPI", value: idx(m.spi), help: "schedule performance index EV / PV", class: cls(m.spi) },
-        Metric { label: "CPI", value: idx(m.cpi), help: "cost performance index EV / AC", class: cls(m.cpi) },
-        Metric { label: "EAC", value: opt(m.eac_cpi), help: "estimate at completion BAC / CPI", class: "" },
-        Metric { label: "EAC (CPI×SPI)", value: opt(m.eac_cpi_spi), help: "AC + (BAC − EV) / (CPI × SPI)", class: "" },
-        Metric { label: "ETC", value: opt(m.etc), help: "estimate to complete EAC − AC", class: "" },
-        Metric { label: "VAC", value: opt(m.vac), help: "variance at completion BAC − EAC", class: "" },
-        Metric { label: "TCPI", value: idx(m.tcpi), help: "efficiency needed to finish on budget", class: "" },
+        Metric {
+            label: "BAC",
+            value: money(m.bac),
+            help: "budget at completion (baseline 0 cost)",
+            class: "",
+        },
+        Metric {
+            label: "PV",
+            value: money(m.pv),
+            help: "planned value at the status date",
+            class: "",
+        },
+        Metric {
+            label: "EV",
+            value: money(m.ev),
+            help: "earned value: % complete × budget",
+            class: "",
+        },
+        Metric {
+            label: "AC",
+            value: money(m.ac),
+            help: "actual cost (approved hours, actual expenses)",
+            class: "",
+        },
+        Metric {
+            label: "SV",
+            value: money(m.sv),
+            help: "schedule variance EV − PV",
+            class: if m.sv < 0 { "bad" } else { "" },
+        },
+        Metric {
+            label: "CV",
+            value: money(m.cv),
+            help: "cost variance EV − AC",
+            class: if m.cv < 0 { "bad" } else { "" },
+        },
+        Metric {
+            label: "SPI",
+            value: idx(m.spi),
+            help: "schedule performance index EV / PV",
+            class: cls(m.spi),
+        },
+        Metric {
+            label: "CPI",
+            value: idx(m.cpi),
+            help: "cost performance index EV / AC",
+            class: cls(m.cpi),
+        },
+        Metric {
+            label: "EAC",
+            value: opt(m.eac_cpi),
+            help: "estimate at completion BAC / CPI",
+            class: "",
+        },
+        Metric {
+            label: "EAC (CPI×SPI)",
+            value: opt(m.eac_cpi_spi),
+            help: "AC + (BAC − EV) / (CPI × SPI)",
+            class: "",
+        },
+        Metric {
+            label: "ETC",
+            value: opt(m.etc),
+            help: "estimate to complete EAC − AC",
+            class: "",
+        },
+        Metric {
+            label: "VAC",
+            value: opt(m.vac),
+            help: "variance at completion BAC − EAC",
+            class: "",
+        },
+        Metric {
+            label: "TCPI",
+            value: idx(m.tcpi),
+            help: "efficiency needed to finish on budget",
+            class: "",
+        },
     ]
 }
 
@@ -1755,7 +2048,6 @@ struct EvPage {
     title: String,
     action: String,
     status_date: String,
-    currency: String,
     metrics: Vec<Metric>,
     chart: String,
     note: String,
@@ -1773,17 +2065,29 @@ fn s_curve_chart(e: &EarnedValue) -> String {
         charts::Series {
             name: "Planned value (PV)".into(),
             class: "pv".into(),
-            points: e.curve.iter().map(|p| (x(p.end), major(p.pv_cumulative))).collect(),
+            points: e
+                .curve
+                .iter()
+                .map(|p| (x(p.end), major(p.pv_cumulative)))
+                .collect(),
         },
         charts::Series {
             name: "Earned value (EV)".into(),
             class: "ev".into(),
-            points: e.curve.iter().filter_map(|p| Some((x(p.end), major(p.ev_cumulative?)))).collect(),
+            points: e
+                .curve
+                .iter()
+                .filter_map(|p| Some((x(p.end), major(p.ev_cumulative?))))
+                .collect(),
         },
         charts::Series {
             name: "Actual cost (AC)".into(),
             class: "ac".into(),
-            points: e.curve.iter().filter_map(|p| Some((x(p.end), major(p.ac_cumulative?)))).collect(),
+            points: e
+                .curve
+                .iter()
+                .filter_map(|p| Some((x(p.end), major(p.ac_cumulative?))))
+                .collect(),
         },
     ];
     charts::lines(
@@ -1809,7 +2113,6 @@ async fn ev_page(
             title: format!("{} {} — earned value", p.key, p.name),
             action: format!("/projects/{id}/ev"),
             status_date: e.status_date.to_string(),
-            currency: e.currency.clone(),
             metrics: metrics_rows(&e.metrics),
             chart: s_curve_chart(&e),
             note: if e.has_baseline {
@@ -1844,7 +2147,6 @@ async fn rollup_page(
         title,
         action,
         status_date: at.to_string(),
-        currency: String::new(),
         metrics: metrics_rows(&total),
         chart: String::new(),
         note: format!("{} projects with a plan are included.", rows.len()),
@@ -1854,7 +2156,14 @@ async fn rollup_page(
                 href: format!("/projects/{}/ev?status_date={at}", p.id),
                 key: p.key.clone(),
                 name: p.name.clone(),
-                metrics: vec![money(m.bac), money(m.pv), money(m.ev), money(m.ac), idx(m.spi), idx(m.cpi)],
+                metrics: vec![
+                    money(m.bac),
+                    money(m.pv),
+                    money(m.ev),
+                    money(m.ac),
+                    idx(m.spi),
+                    idx(m.cpi),
+                ],
             })
             .collect(),
     }))
@@ -1869,7 +2178,15 @@ async fn program_ev_page(
     let r: atrium_app::Result<Response> = async {
         let g = s.app.get_program(&a, id).await?;
         let projects = s.app.program_projects(&a, id).await?;
-        rollup_page(&s, &a, format!("{} {} — earned value", g.key, g.name), format!("/programs/{id}/ev"), projects, &q).await
+        rollup_page(
+            &s,
+            &a,
+            format!("{} {} — earned value", g.key, g.name),
+            format!("/programs/{id}/ev"),
+            projects,
+            &q,
+        )
+        .await
     }
     .await;
     r.unwrap_or_else(err)
@@ -1884,7 +2201,15 @@ async fn portfolio_ev_page(
     let r: atrium_app::Result<Response> = async {
         let g = s.app.get_portfolio(&a, id).await?;
         let projects = s.app.portfolio_projects(&a, id).await?;
-        rollup_page(&s, &a, format!("{} {} — earned value", g.key, g.name), format!("/portfolios/{id}/ev"), projects, &q).await
+        rollup_page(
+            &s,
+            &a,
+            format!("{} {} — earned value", g.key, g.name),
+            format!("/portfolios/{id}/ev"),
+            projects,
+            &q,
+        )
+        .await
     }
     .await;
     r.unwrap_or_else(err)
