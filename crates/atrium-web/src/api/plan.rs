@@ -44,6 +44,81 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(save_template))
         .routes(routes!(delete_template))
         .routes(routes!(project_from_template))
+        .routes(routes!(export_plan))
+        .routes(routes!(import_plan))
+        .routes(routes!(apply_import))
+}
+
+#[derive(Deserialize, IntoParams)]
+struct FormatQuery {
+    /// xml (MS Project), csv or xlsx.
+    format: Option<String>,
+}
+
+#[utoipa::path(get, path = "/projects/{id}/plan/export", tag = "plans", params(FormatQuery),
+    responses((status = 200, description = "the file"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn export_plan(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+    Query(q): Query<FormatQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let e = s
+        .app
+        .export_plan(&a, id, q.format.as_deref().unwrap_or("xml"))
+        .await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, e.content_type.to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", e.filename),
+            ),
+        ],
+        e.bytes,
+    )
+        .into_response())
+}
+
+#[utoipa::path(post, path = "/projects/{id}/plan/import", tag = "plans",
+    request_body(content = String, content_type = "application/xml", description = "MS Project XML (MSPDI)"),
+    responses((status = 201, body = Value, description = "the preview: what would change, and the id to apply it with"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn import_plan(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+    body: axum::body::Body,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    // The file may exceed the default 2 MB body limit; it has its own.
+    let max = atrium_app::plan_files::MAX_IMPORT_BYTES;
+    let body = axum::body::to_bytes(body, max)
+        .await
+        .map_err(|_| bad("file", &format!("is larger than {} MB", max / 1024 / 1024)))?;
+    let p = s.app.import_preview(&a, id, &body, &mut |_, _| {}).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "id": p.id, "tasks": p.tasks, "links": p.links, "summary": p.summary,
+            "added": p.diff.added.len(), "removed": p.diff.removed.len(), "changed": p.diff.changed.len(),
+            "skipped": p.skipped, "unmatched_resources": p.unmatched_resources,
+        })),
+    ))
+}
+
+#[utoipa::path(post, path = "/projects/{id}/plan/import/{import_id}", tag = "plans", request_body = super::dto::VersionIn,
+    responses((status = 200, body = Value), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn apply_import(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path((id, import_id)): Path<(Uuid, Uuid)>,
+    h: HeaderMap,
+    ApiJson(b): ApiJson<super::dto::VersionIn>,
+) -> Result<Json<Value>, ApiError> {
+    let v = version(Some(b.version), &h)?;
+    Ok(Json(outcome(
+        s.app.import_apply(&a, id, import_id, v).await?,
+    )))
 }
 
 fn bad(field: &str, msg: &str) -> ApiError {
