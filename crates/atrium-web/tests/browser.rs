@@ -576,3 +576,231 @@ async fn portfolio_manager_decides_in_chromium() {
     );
     c.close().await.unwrap();
 }
+
+/// Two fresh projects for the workspace flow, managed by the demo project manager (with the
+/// demo team member on the first and the demo sponsor sponsoring both). Returns their ids.
+async fn workspace_projects(app: &App) -> (uuid::Uuid, uuid::Uuid) {
+    use atrium_core::identity::{Grant, Role, Scope};
+    let user = |role: &str| {
+        let l = atrium_app::demo::demo_logins()
+            .into_iter()
+            .find(|l| l.role.as_str() == role)
+            .unwrap();
+        l.email
+    };
+    let id_of = |email: String| {
+        let db = app.db.clone();
+        async move {
+            atrium_store::identity::user_by_email(&db, &email)
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        }
+    };
+    let (pm, team, sponsor) = (
+        id_of(user("project_manager")).await,
+        id_of(user("team_member")).await,
+        id_of(user("sponsor")).await,
+    );
+    let dir = atrium_app::Actor {
+        user_id: uuid::Uuid::nil(),
+        email: "setup@test".into(),
+        name: "Setup".into(),
+        grants: vec![Grant {
+            role: Role::PmoDirector,
+            scope: Scope::Organization,
+        }],
+        csrf: String::new(),
+    };
+    let (pfs, _) = atrium_store::portfolio::list_portfolios(
+        &app.db,
+        None,
+        false,
+        &atrium_store::project::Visibility::All,
+        "key",
+        false,
+        atrium_store::Page::first(5),
+    )
+    .await
+    .unwrap();
+    let mut ids = Vec::new();
+    for (key, name) in [
+        ("WSA-001", "Workspace Alpha"),
+        ("WSB-001", "Workspace Beta"),
+    ] {
+        let d = atrium_core::project::ProjectDraft {
+            key: key.into(),
+            name: name.into(),
+            portfolio_id: Some(pfs[0].id),
+            manager_id: Some(pm),
+            sponsor_id: Some(sponsor),
+            phase: "executing".into(),
+            planned_start: Some("2027-01-04".into()),
+            budget: Some("250000".into()),
+            status: "green".into(),
+            ..Default::default()
+        };
+        let p = app.create_project(&dir, &d).await.unwrap();
+        let mut tx = app.db.begin().await.unwrap();
+        let scope = Scope::Project(p.id);
+        for (u, role) in [(pm, Role::ProjectManager), (sponsor, Role::Sponsor)] {
+            atrium_store::identity::add_grant(&mut tx, u, &Grant { role, scope })
+                .await
+                .unwrap();
+        }
+        if ids.is_empty() {
+            atrium_store::identity::add_grant(
+                &mut tx,
+                team,
+                &Grant {
+                    role: Role::TeamMember,
+                    scope,
+                },
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        ids.push(p.id);
+    }
+    (ids[0], ids[1])
+}
+
+async fn add_task(c: &Client, name: &str, duration: &str, preds: &str, resources: &str) {
+    type_into(c, "#add-task #f-name", name).await;
+    type_into(c, "#add-task #f-duration", duration).await;
+    type_into(c, "#add-task #f-predecessors", preds).await;
+    type_into(c, "#add-task #f-resources", resources).await;
+    click_and_wait(c, "#add-task button.primary").await;
+}
+
+/// Issue 5: a project manager builds a small plan, links tasks across two projects, sees the
+/// critical path move after a change, sets a baseline; the team member logs and submits a
+/// week, the project manager approves it and earned value moves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn project_manager_plans_and_tracks_in_chromium() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let (base, app) = serve().await;
+    let (alpha, beta) = workspace_projects(&app).await;
+    let c = browser(&driver).await;
+    let login_as = |role: &'static str| {
+        atrium_app::demo::demo_logins()
+            .into_iter()
+            .find(|l| l.role.as_str() == role)
+            .unwrap()
+    };
+    let pm = login_as("project_manager");
+    let team = login_as("team_member");
+    login(&c, &base, &pm.email, &pm.password).await;
+
+    // Build a small plan: Design → (Build, Docs) → Go live.
+    c.goto(&format!("{base}/projects/{alpha}/plan"))
+        .await
+        .unwrap();
+    assert!(text(&c, ".empty").await.contains("No tasks yet"));
+    add_task(&c, "Design", "5d", "", "").await;
+    add_task(&c, "Build", "10d", "1", &team.email).await;
+    add_task(&c, "Docs", "3d", "1", "").await;
+    add_task(&c, "Go live", "0", "2, 3", "").await;
+    assert_eq!(text(&c, "#critical-path").await, "1 → 2 → 4");
+    assert_eq!(text(&c, "#project-finish").await, "2027-01-22");
+    // Bad input: the error sits beside the field and what was typed stays.
+    add_task(&c, "Training", "soon", "", "").await;
+    assert!(
+        text(&c, "#add-task .field.invalid .error")
+            .await
+            .contains("not a duration")
+    );
+    let kept = c
+        .find(Locator::Css("#add-task #f-name"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("Training"));
+    shot(&c, "plan-error").await;
+
+    // A cross-project link: Beta's integration waits for Alpha's go-live.
+    c.goto(&format!("{base}/projects/{beta}/plan"))
+        .await
+        .unwrap();
+    add_task(&c, "Integrate", "2d", "WSA-001:4", "").await;
+    assert!(text(&c, "#foreign-in").await.contains("WSA-001:4"));
+    assert!(text(&c, "#task-1").await.contains("2027-01-25"));
+    c.goto(&format!("{base}/projects/{alpha}/plan"))
+        .await
+        .unwrap();
+    assert!(text(&c, "#foreign-out").await.contains("WSB-001:1"));
+
+    // Docs grows to 15 days: the critical path moves to it.
+    click_and_wait(&c, "#task-3 td:nth-child(2) a").await;
+    type_into(&c, "#f-duration", "15d").await;
+    submit(&c).await;
+    assert_eq!(text(&c, "#critical-path").await, "1 → 3 → 4");
+    assert_eq!(text(&c, "#project-finish").await, "2027-01-29");
+    // ... and Beta follows.
+    c.goto(&format!("{base}/projects/{beta}/plan"))
+        .await
+        .unwrap();
+    assert!(text(&c, "#task-1").await.contains("2027-02-01"));
+    c.goto(&format!("{base}/projects/{alpha}/plan"))
+        .await
+        .unwrap();
+
+    // Baseline 0.
+    click_and_wait(&c, "#set-baseline").await;
+    assert!(text(&c, ".notice").await.contains("Baseline saved"));
+    assert!(text(&c, "#task-4").await.contains("0d"));
+    shot(&c, "plan").await;
+    c.goto(&format!("{base}/projects/{alpha}/gantt?zoom=day"))
+        .await
+        .unwrap();
+    assert!(c.find(Locator::Css(".gantt-scroll svg")).await.is_ok());
+    shot(&c, "gantt").await;
+    logout(&c).await;
+
+    // The team member logs the first week on Build and submits it.
+    login(&c, &base, &team.email, &team.password).await;
+    c.goto(&format!(
+        "{base}/projects/{alpha}/timesheets?week=2027-01-11"
+    ))
+    .await
+    .unwrap();
+    select(&c, "#row0_task", "2").await;
+    for d in 0..5 {
+        type_into(&c, &format!("#row0_day{d}"), "8").await;
+    }
+    click_and_wait(&c, "#submit-week").await;
+    assert_eq!(text(&c, "#week-state").await, "Submitted");
+    shot(&c, "timesheet").await;
+    logout(&c).await;
+
+    // The project manager approves it; actual cost and earned value move.
+    login(&c, &base, &pm.email, &pm.password).await;
+    c.goto(&format!(
+        "{base}/projects/{alpha}/ev?status_date=2027-01-15"
+    ))
+    .await
+    .unwrap();
+    let ev_before = text(&c, "td[data-metric=EV]").await;
+    c.goto(&format!("{base}/projects/{alpha}/timesheets"))
+        .await
+        .unwrap();
+    click_and_wait(&c, "#approvals button[value=approve]").await;
+    assert!(text(&c, ".notice").await.contains("approved"));
+    c.goto(&format!(
+        "{base}/projects/{alpha}/ev?status_date=2027-01-15"
+    ))
+    .await
+    .unwrap();
+    let ev_after = text(&c, "td[data-metric=EV]").await;
+    assert_ne!(ev_before, ev_after, "EV moves with the approved hours");
+    assert_ne!(text(&c, "td[data-metric=AC]").await, "0.00");
+    assert!(c.find(Locator::Css("figure.chart svg")).await.is_ok());
+    shot(&c, "earned-value").await;
+    c.close().await.unwrap();
+}
