@@ -175,7 +175,7 @@ fn rag_opts() -> Vec<(String, String)> {
 }
 
 fn rag_cell(r: Rag) -> Cell {
-    Cell::text(r.label()).class(format!("rag-text {}", r.as_str()))
+    Cell::text(r.label()).class(format!("rag-cell {}", r.as_str()))
 }
 
 fn fmt_time(micros: Option<i64>) -> String {
@@ -660,7 +660,7 @@ pub(crate) async fn rollup_rows(
                     ),
                     format!("/reports/{}", l.report.id),
                 )
-                .class(format!("rag-text {}", l.report.overall.as_str())),
+                .class(format!("rag-cell {}", l.report.overall.as_str())),
             )
         })
         .collect())
@@ -956,7 +956,6 @@ async fn log_view(
         format!("{} {}: {}", p.key, e.reference(), e.title),
         project_tabs(p.id, "/log"),
     );
-    v.badge = Some((e.status.as_str().into(), e.status.label().into()));
     v.rows = vec![
         (
             "Project".into(),
@@ -968,17 +967,22 @@ async fn log_view(
         ("Kind".into(), Cell::text(e.kind.label())),
         ("Status".into(), Cell::text(e.status.label())),
         ("Priority".into(), Cell::text(e.priority.label())),
-        ("Owner".into(), Cell::text(lk.user(e.owner_id))),
+        (
+            "Owner".into(),
+            Cell::text(e.owner_id.map_or_else(|| "—".into(), |u| lk.user(Some(u)))),
+        ),
         ("Due".into(), Cell::text(opt_date(e.due))),
         (
             "Linked tasks".into(),
-            Cell::text(
+            Cell::text(if e.tasks.is_empty() {
+                "—".into()
+            } else {
                 e.tasks
                     .iter()
                     .map(|t| format!("#{t}"))
                     .collect::<Vec<_>>()
-                    .join(", "),
-            ),
+                    .join(", ")
+            }),
         ),
     ];
     if let Some(i) = &e.impact {
