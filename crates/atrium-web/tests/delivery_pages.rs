@@ -419,6 +419,34 @@ async fn api_errors_and_flows() {
     assert_eq!(r.status, 201, "{}", r.text());
     assert_eq!(r.json()["reference"], "CR-1");
     assert_eq!(r.json()["impact"]["cost"], 25_000);
+    // PATCH keeps what is not sent and clears what is sent as null.
+    let cr = r.json();
+    let r = call(
+        &fx.router,
+        "PATCH",
+        &format!("/api/v1/log/{}", cr["id"].as_str().unwrap()),
+        t,
+        Some(&json!({"version": 1, "due": "2026-12-01", "description": "Why"})),
+    )
+    .await;
+    assert_eq!(
+        (r.json()["due"].clone(), r.json()["title"].clone()),
+        (json!("2026-12-01"), json!("More scope"))
+    );
+    let r = call(
+        &fx.router,
+        "PATCH",
+        &format!("/api/v1/log/{}", cr["id"].as_str().unwrap()),
+        t,
+        Some(&json!({"version": 2, "due": null})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        (r.json()["due"].clone(), r.json()["description"].clone()),
+        (json!(null), json!("Why"))
+    );
+    assert_eq!(r.json()["impact"]["schedule"]["task_uid"], 4);
     let r = call(
         &fx.router,
         "GET",

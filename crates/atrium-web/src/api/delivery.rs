@@ -337,18 +337,25 @@ pub struct ImpactIn {
     pub scope: Option<String>,
 }
 
-/// Create: `kind` and `title` required. Update: any subset plus `version` (`kind` cannot change).
+/// Create: `kind` and `title` required. Update: any subset plus `version` (`kind` cannot
+/// change); send `null` to clear `description`, `owner_id` or `due`.
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct LogIn {
     /// issue | decision | change (create only).
     pub kind: Option<String>,
     pub title: Option<String>,
-    pub description: Option<String>,
+    #[serde(default, deserialize_with = "super::dto::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
     /// A user id.
-    pub owner_id: Option<Uuid>,
+    #[serde(default, deserialize_with = "super::dto::nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub owner_id: Option<Option<Uuid>>,
     /// YYYY-MM-DD.
-    pub due: Option<String>,
+    #[serde(default, deserialize_with = "super::dto::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub due: Option<Option<String>>,
     /// low | medium | high | critical
     pub priority: Option<String>,
     /// Issue: open, in_progress, resolved, closed; decision: proposed, made, superseded;
@@ -388,9 +395,9 @@ impl LogIn {
         };
         Ok(LogDraft {
             title: self.title.unwrap_or(base.title),
-            description: self.description.or(base.description),
-            owner_id: self.owner_id.or(base.owner_id),
-            due: self.due.unwrap_or(base.due),
+            description: self.description.unwrap_or(base.description),
+            owner_id: self.owner_id.unwrap_or(base.owner_id),
+            due: self.due.map_or(base.due, |d| d.unwrap_or_default()),
             priority: self.priority.unwrap_or(base.priority),
             status: self.status.unwrap_or(base.status),
             tasks: self
