@@ -235,6 +235,14 @@ impl App {
             now,
         )
         .await?;
+        crate::delivery::seed_demo(
+            &mut tx,
+            &plan.projects,
+            settings.reporting_cycle,
+            self.today(),
+            now,
+        )
+        .await?;
         let summary = serde_json::json!({
             "size": size.as_str(),
             "organization": settings.name,

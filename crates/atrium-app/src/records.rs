@@ -486,6 +486,11 @@ impl App {
                 s.operating_mode,
             )?;
         }
+        if after.phase == atrium_core::project::Phase::Closed
+            && before.phase != atrium_core::project::Phase::Closed
+        {
+            crate::delivery::check_can_close(&mut tx, id).await?;
+        }
         project::update(&mut tx, &after, self.now_micros())
             .await
             .map_err(|e| map_write(e, before.version, "key", "project", "manager_id"))?;

@@ -30,6 +30,28 @@ pub struct Section {
     pub items: Vec<(String, String, &'static str, String)>,
     pub empty: String,
     pub links: Vec<(&'static str, &'static str)>,
+    /// Overdue status reports: (project, href, period).
+    pub overdue: Vec<(String, String, String)>,
+}
+
+/// Overdue status reports as home-page rows (see `atrium_app::delivery::Overdue`).
+async fn overdue_rows(
+    s: &AppState,
+    a: &atrium_app::Actor,
+    managed_by: Option<uuid::Uuid>,
+) -> atrium_app::Result<Vec<(String, String, String)>> {
+    let o = s.app.overdue_reports(a, s.app.today(), managed_by).await?;
+    let period = atrium_core::delivery::period_label(o.cycle, o.period);
+    Ok(o.projects
+        .iter()
+        .map(|p| {
+            (
+                format!("{} {}", p.key, p.name),
+                format!("/projects/{}/reports", p.id),
+                period.clone(),
+            )
+        })
+        .collect())
 }
 
 #[derive(Template)]
@@ -93,6 +115,7 @@ async fn build_home(s: &AppState, a: &atrium_app::Actor) -> atrium_app::Result<H
             items: vec![],
             empty: String::new(),
             links: vec![],
+            overdue: vec![],
         };
         match role {
             Role::PmoDirector | Role::PortfolioManager | Role::PmoAnalyst => {
@@ -140,6 +163,7 @@ async fn build_home(s: &AppState, a: &atrium_app::Actor) -> atrium_app::Result<H
                     sec.links.push(("/strategy", "Strategy"));
                 }
                 if role == Role::PmoDirector {
+                    sec.overdue = overdue_rows(s, a, None).await?;
                     sec.links.push(("/settings", "PMO operating mode"));
                     sec.links.push(("/audit", "Audit trail"));
                 }
@@ -196,6 +220,7 @@ async fn build_home(s: &AppState, a: &atrium_app::Actor) -> atrium_app::Result<H
                     ),
                 ];
                 sec.items = mine.iter().map(item).collect();
+                sec.overdue = overdue_rows(s, a, Some(a.user_id)).await?;
                 sec.empty =
                     "You manage no project yet. Projects assigned to you appear here.".into();
                 sec.links = vec![("/projects", "All your visible projects")];

@@ -931,7 +931,13 @@ async fn portfolio_show(
             rows: vec![
                 ("Owner", Cell::text(lk.user(p.owner_id))),
                 ("Version", Cell::text(p.version.to_string())),
-            ],
+            ]
+            .into_iter()
+            .chain(
+                super::delivery::rollup_rows(&s, &a, atrium_store::delivery::Rollup::Portfolio(id))
+                    .await?,
+            )
+            .collect(),
             actions,
             danger: None,
             tabs: vec![],
@@ -1232,7 +1238,13 @@ async fn program_show(
                 ),
                 ("Program manager", Cell::text(lk.user(p.manager_id))),
                 ("Version", Cell::text(p.version.to_string())),
-            ],
+            ]
+            .into_iter()
+            .chain(
+                super::delivery::rollup_rows(&s, &a, atrium_store::delivery::Rollup::Program(id))
+                    .await?,
+            )
+            .collect(),
             actions,
             danger: None,
             tabs: vec![],
