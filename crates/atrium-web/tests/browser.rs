@@ -802,5 +802,54 @@ async fn project_manager_plans_and_tracks_in_chromium() {
     assert_ne!(text(&c, "td[data-metric=AC]").await, "0.00");
     assert!(c.find(Locator::Css("figure.chart svg")).await.is_ok());
     shot(&c, "earned-value").await;
+
+    // A status report, submitted: its key figures are frozen.
+    c.goto(&format!("{base}/projects/{alpha}/reports/new"))
+        .await
+        .unwrap();
+    select(&c, "#f-overall", "amber").await;
+    select(&c, "#f-schedule", "amber").await;
+    type_into(
+        &c,
+        "#f-narrative",
+        "Docs grew to 15 days; go-live moved to 29 January.",
+    )
+    .await;
+    submit(&c).await;
+    click_and_wait(&c, ".tools a[href$='/submit']").await;
+    submit(&c).await;
+    let report = text(&c, "main").await;
+    assert!(report.contains("Submitted"), "{report}");
+    assert!(report.contains("SPI"), "the snapshot is shown: {report}");
+    shot(&c, "status-report").await;
+
+    // A change request: two more days on Docs and 5,000 more budget.
+    c.goto(&format!("{base}/projects/{alpha}/log/new?kind=change"))
+        .await
+        .unwrap();
+    type_into(&c, "#f-title", "Add user training material").await;
+    select(&c, "#f-status", "submitted").await;
+    type_into(&c, "#f-schedule_task", "3").await;
+    type_into(&c, "#f-schedule_delta", "+2d").await;
+    type_into(&c, "#f-cost", "5000").await;
+    submit(&c).await;
+    let cr_url = c.current_url().await.unwrap();
+    logout(&c).await;
+
+    // The sponsor approves it: the plan and the budget change.
+    let sponsor = login_as("sponsor");
+    login(&c, &base, &sponsor.email, &sponsor.password).await;
+    c.goto(cr_url.as_str()).await.unwrap();
+    click_and_wait(&c, ".tools a[href*='decision=approve']").await;
+    type_into(&c, "#f-comment", "Worth it: adoption matters.").await;
+    submit(&c).await;
+    assert!(text(&c, "main").await.contains("Approved"));
+    shot(&c, "change-approved").await;
+    c.goto(&format!("{base}/projects/{alpha}/plan"))
+        .await
+        .unwrap();
+    assert_eq!(text(&c, "#project-finish").await, "2027-02-02");
+    c.goto(&format!("{base}/projects/{alpha}")).await.unwrap();
+    assert!(text(&c, "main").await.contains("255,000.00"));
     c.close().await.unwrap();
 }
