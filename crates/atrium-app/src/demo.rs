@@ -235,6 +235,15 @@ impl App {
             now,
         )
         .await?;
+        let plans = crate::demo_plans::seed(
+            &mut tx,
+            &plan.projects,
+            &plan.people,
+            &settings.calendar,
+            self.today(),
+            now,
+        )
+        .await?;
         crate::delivery::seed_demo(
             &mut tx,
             &plan.projects,
@@ -253,6 +262,7 @@ impl App {
             "people": plan.people.len(),
             "grants": plan.grants.len(),
             "business_cases": cases,
+            "plans": plans,
             "logins": logins.iter().map(|l| l.email.as_str()).collect::<Vec<_>>(),
         });
         audit::<(), _>(

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod delivery;
 pub mod demo;
+mod demo_plans;
 mod demo_strategy;
 pub mod error;
 pub mod org;
