@@ -427,6 +427,19 @@ impl App {
     }
 
     pub async fn create_project(&self, actor: &Actor, d: &ProjectDraft) -> Result<Project> {
+        let mut tx = self.db.begin().await?;
+        let p = self.create_project_tx(&mut tx, actor, d).await?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    /// [`App::create_project`] inside the caller's transaction.
+    pub(crate) async fn create_project_tx(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        d: &ProjectDraft,
+    ) -> Result<Project> {
         let s = self.settings().await?;
         let p = d.validate(Uuid::now_v7(), 1, s.currency.as_str())?;
         let at = Placement {
@@ -438,13 +451,11 @@ impl App {
         if p.manager_id.is_some() {
             authorize(actor, Action::AssignProjectManager, &at, s.operating_mode)?;
         }
-        let mut tx = self.db.begin().await?;
-        self.check_project_parent(&mut tx, &p).await?;
-        project::insert(&mut tx, &p, self.now_micros())
+        self.check_project_parent(tx, &p).await?;
+        project::insert(tx, &p, self.now_micros())
             .await
             .map_err(|e| map_write(e, 0, "key", "project", "manager_id"))?;
-        audit::<(), _>(&mut tx, actor, "project", p.id, "create", None, Some(&p)).await?;
-        tx.commit().await?;
+        audit::<(), _>(tx, actor, "project", p.id, "create", None, Some(&p)).await?;
         Ok(p)
     }
 

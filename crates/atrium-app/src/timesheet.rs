@@ -480,24 +480,22 @@ impl App {
         start: Date,
     ) -> Result<Project> {
         let t = self.get_template(actor, template_id).await?;
-        let p = self.create_project(actor, d).await?;
+        // Project and plan in one transaction: either both exist or neither.
+        let mut tx = self.db.begin().await?;
+        let p = self.create_project_tx(&mut tx, actor, d).await?;
         let mut plan = Plan::empty(p.id, start);
         plan.tasks = t.tasks.clone();
         plan.links = t.links.clone();
         plan.next_uid = t.tasks.iter().map(|t| t.uid).max().unwrap_or(0) + 1;
-        let result = self
-            .edit_plan(actor, p.id, 0, PlanOp::Replace(Box::new(plan)))
-            .await;
-        if let Err(e) = result {
-            // The project exists without its plan; say so rather than hide it.
-            return Err(AppError::field(
-                "template",
-                format!(
-                    "project {} was created but its plan could not be copied: {e}",
-                    p.key
-                ),
-            ));
-        }
+        self.edit_plan_tx(
+            &mut tx,
+            actor,
+            p.id,
+            Some(0),
+            PlanOp::Replace(Box::new(plan)),
+        )
+        .await?;
+        tx.commit().await?;
         Ok(p)
     }
 }
