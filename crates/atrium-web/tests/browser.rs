@@ -731,6 +731,31 @@ async fn project_manager_plans_and_tracks_in_chromium() {
     add_task(&c, "Integrate", "2d", "WSA-001:4", "").await;
     assert!(text(&c, "#foreign-in").await.contains("WSA-001:4"));
     assert!(text(&c, "#task-1").await.contains("2027-01-25"));
+    // With JavaScript the table edits in place: a bad duration is refused beside the cell,
+    // a good one saves and the page shows the re-scheduled row.
+    c.find(Locator::Css("#task-1 td[data-edit=duration]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let input = c
+        .find(Locator::Css("#task-1 td[data-edit=duration] input"))
+        .await
+        .unwrap();
+    input.clear().await.unwrap();
+    input.send_keys("soon\u{E007}").await.unwrap();
+    let e = c
+        .wait()
+        .for_element(Locator::Css("#task-1 td[data-edit=duration] .error"))
+        .await
+        .unwrap();
+    assert!(e.text().await.unwrap().contains("not a duration"));
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    input.clear().await.unwrap();
+    input.send_keys("4d\u{E007}").await.unwrap();
+    wait_replaced(old).await;
+    assert!(text(&c, "#task-1").await.contains("4d"));
     c.goto(&format!("{base}/projects/{alpha}/plan"))
         .await
         .unwrap();
