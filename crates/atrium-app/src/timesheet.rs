@@ -499,3 +499,72 @@ impl App {
         Ok(p)
     }
 }
+
+/// A task assigned to the caller, for their home page.
+#[derive(Debug, Clone, Serialize)]
+pub struct MyTask {
+    pub project_id: Uuid,
+    pub project_key: String,
+    pub uid: u32,
+    pub name: String,
+    pub start: Date,
+    pub finish: Date,
+    pub percent_complete: u8,
+}
+
+impl App {
+    /// Unfinished tasks assigned to the caller (through their person in the pool) on
+    /// projects they may read, soonest first.
+    pub async fn my_tasks(&self, actor: &Actor, limit: usize) -> Result<Vec<MyTask>> {
+        let Some((person, ..)) = sp::person_of_user(&self.db, actor.user_id).await? else {
+            return Ok(Vec::new());
+        };
+        let s = self.settings().await?;
+        let wt = crate::plan::WorkTime::of(&s.calendar);
+        let mut out = Vec::new();
+        for plan in sp::plans_mentioning(&self.db, person).await? {
+            let Some(p) = project::get(&self.db, plan.project_id).await? else {
+                continue;
+            };
+            if p.archived || !allows(actor, Action::ReadPlan, &placement_of(&p), s.operating_mode) {
+                continue;
+            }
+            let cross = sp::cross_links_into(&self.db, p.id).await?;
+            let c = crate::plan::compute(&plan, &wt, &cross, &crate::plan::People::new());
+            for (i, t) in plan.tasks.iter().enumerate() {
+                if t.percent_complete < 100
+                    && !c.summary[i]
+                    && t.assignments.iter().any(|a| a.person_id == person)
+                {
+                    out.push(MyTask {
+                        project_id: p.id,
+                        project_key: p.key.clone(),
+                        uid: t.uid,
+                        name: t.name.clone(),
+                        start: crate::plan::civil(c.start[i]),
+                        finish: crate::plan::civil(c.finish[i]),
+                        percent_complete: t.percent_complete,
+                    });
+                }
+            }
+        }
+        out.sort_by_key(|t| (t.finish, t.start));
+        out.truncate(limit);
+        Ok(out)
+    }
+
+    /// Projects with timesheets waiting for the caller's approval: (project, count).
+    pub async fn timesheets_waiting(&self, actor: &Actor) -> Result<Vec<(Project, i64)>> {
+        let mode = self.mode().await?;
+        let mut out = Vec::new();
+        for (id, n) in sp::submitted_counts(&self.db).await? {
+            if let Some(p) = project::get(&self.db, id).await?
+                && allows(actor, Action::ApproveTimesheet, &placement_of(&p), mode)
+            {
+                out.push((p, n));
+            }
+        }
+        out.sort_by(|a, b| a.0.key.cmp(&b.0.key));
+        Ok(out)
+    }
+}

@@ -363,3 +363,20 @@ pub async fn project_id_by_key_tx(tx: &mut Tx, key: &str) -> Result<Option<Uuid>
         .bind(key).fetch_optional(c).await?),
     )
 }
+
+/// Plans that mention `needle` (a person id) anywhere in their body: the candidates for
+/// "my tasks" (the caller checks the assignments).
+pub async fn plans_mentioning(db: &Db, needle: Uuid) -> Result<Vec<Plan>> {
+    let pattern = format!("%{needle}%");
+    let rows: Vec<String> = on_db!(db, p => sqlx::query_scalar(
+        "SELECT body FROM plans WHERE body LIKE $1 ORDER BY project_id LIMIT 200")
+        .bind(pattern).fetch_all(p).await?);
+    rows.iter().map(|b| from_body(b)).collect()
+}
+
+/// Submitted (waiting) timesheets per project.
+pub async fn submitted_counts(db: &Db) -> Result<Vec<(Uuid, i64)>> {
+    Ok(on_db!(db, p => sqlx::query_as(
+        "SELECT project_id, COUNT(*) FROM timesheets WHERE state = 'submitted' GROUP BY project_id")
+        .fetch_all(p).await?))
+}

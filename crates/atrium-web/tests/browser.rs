@@ -790,6 +790,11 @@ async fn project_manager_plans_and_tracks_in_chromium() {
 
     // The team member logs the first week on Build and submits it.
     login(&c, &base, &team.email, &team.password).await;
+    let home = text(&c, "main").await;
+    assert!(
+        home.contains("WSA-001:2 Build"),
+        "the team member's home lists their task: {home}"
+    );
     c.goto(&format!(
         "{base}/projects/{alpha}/timesheets?week=2027-01-11"
     ))
@@ -806,6 +811,11 @@ async fn project_manager_plans_and_tracks_in_chromium() {
 
     // The project manager approves it; actual cost and earned value move.
     login(&c, &base, &pm.email, &pm.password).await;
+    assert!(
+        text(&c, "main")
+            .await
+            .contains("WSA-001 Workspace Alpha: 1 timesheet(s) to approve")
+    );
     c.goto(&format!(
         "{base}/projects/{alpha}/ev?status_date=2027-01-15"
     ))

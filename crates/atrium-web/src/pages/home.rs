@@ -221,6 +221,20 @@ async fn build_home(s: &AppState, a: &atrium_app::Actor) -> atrium_app::Result<H
                 ];
                 sec.items = mine.iter().map(item).collect();
                 sec.overdue = overdue_rows(s, a, Some(a.user_id)).await?;
+                let waiting = s.app.timesheets_waiting(a).await?;
+                sec.stats.push((
+                    "timesheets to approve".into(),
+                    waiting.iter().map(|(_, n)| n).sum::<i64>().to_string(),
+                    "",
+                ));
+                for (p, n) in waiting.iter().take(10) {
+                    sec.items.push((
+                        format!("{} {}: {n} timesheet(s) to approve", p.key, p.name),
+                        format!("/projects/{}/timesheets", p.id),
+                        "",
+                        String::new(),
+                    ));
+                }
                 sec.empty =
                     "You manage no project yet. Projects assigned to you appear here.".into();
                 sec.links = vec![("/projects", "All your visible projects")];
@@ -256,6 +270,32 @@ async fn build_home(s: &AppState, a: &atrium_app::Actor) -> atrium_app::Result<H
                     ("/settings", "Organization settings"),
                     ("/audit", "Audit trail"),
                 ];
+            }
+            Role::TeamMember => {
+                let tasks = s.app.my_tasks(a, 20).await?;
+                sec.title = "Team Member home: your tasks".into();
+                sec.stats = vec![(
+                    "open tasks assigned to you".into(),
+                    tasks.len().to_string(),
+                    "",
+                )];
+                sec.items = tasks
+                    .iter()
+                    .map(|t| {
+                        (
+                            format!("{}:{} {}", t.project_key, t.uid, t.name),
+                            format!(
+                                "/projects/{}/timesheets?week={}",
+                                t.project_id,
+                                atrium_core::timesheet::week_of(s.app.today())
+                            ),
+                            "",
+                            format!("{} → {} · {}% done", t.start, t.finish, t.percent_complete),
+                        )
+                    })
+                    .collect();
+                sec.empty = "No open task is assigned to you. Tasks assigned to you in project plans appear here, with a link to log your hours.".into();
+                sec.links = vec![("/projects", "Your projects")];
             }
             Role::GovernanceOfficer => {
                 sec.links = vec![
