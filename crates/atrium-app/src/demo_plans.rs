@@ -87,7 +87,10 @@ pub(crate) async fn seed(
                         person_id: person.id,
                         units: if k % 2 == 0 { 100 } else { 50 },
                     });
-                    rates.insert(person.id, (person.name.clone(), person.cost_rate.0));
+                    rates.insert(
+                        person.id,
+                        crate::plan::Rate::flat(&person.name, person.cost_rate.0),
+                    );
                 }
                 if let Some(pr) = prev {
                     // The two build increments overlap: start-to-start with a lag.

@@ -112,8 +112,66 @@ pub fn civil_str(minutes: i64) -> String {
 
 // ---- scheduling --------------------------------------------------------------------------------
 
-/// Per-person cost rate (minor units per hour) and display name.
-pub type People = HashMap<Uuid, (String, i64)>;
+/// A person's name and hourly cost rates (minor units per hour) over time.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rate {
+    pub name: String,
+    /// The person's own rate: before the first change.
+    pub base: i64,
+    /// (from instant in engine minutes, rate), sorted by instant.
+    pub changes: Vec<(i64, i64)>,
+}
+
+impl Rate {
+    pub fn flat(name: &str, base: i64) -> Rate {
+        Rate {
+            name: name.to_owned(),
+            base,
+            changes: Vec::new(),
+        }
+    }
+
+    /// The rate in force at `t`.
+    pub fn at(&self, t: i64) -> i64 {
+        self.changes
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= t)
+            .map_or(self.base, |c| c.1)
+    }
+
+    /// Cost of `work` minutes spread evenly over the working time of `[start, finish]`,
+    /// each part at the rate in force then.
+    pub fn cost(&self, work: i64, start: i64, finish: i64, wt: &WorkTime) -> i128 {
+        let flat = |r: i64| i128::from(work) * i128::from(r) / 60;
+        if self.changes.is_empty() || finish <= start {
+            return flat(self.at(start));
+        }
+        let total = wt.work_between(start, finish);
+        if total <= 0 {
+            return flat(self.at(start));
+        }
+        // Rate periods cut at every change inside the span.
+        let mut cuts: Vec<i64> = self
+            .changes
+            .iter()
+            .map(|c| c.0)
+            .filter(|&t| t > start && t < finish)
+            .collect();
+        cuts.insert(0, start);
+        cuts.push(finish);
+        let mut cost = 0i128;
+        for w in cuts.windows(2) {
+            let part = wt.work_between(w[0], w[1]);
+            cost += i128::from(work) * i128::from(part) * i128::from(self.at(w[0]))
+                / (60 * i128::from(total));
+        }
+        cost
+    }
+}
+
+/// The people a plan assigns, by id.
+pub type People = HashMap<Uuid, Rate>;
 
 /// The scheduled plan: one entry per plan task (same order), plus project figures.
 #[derive(Debug, Clone, Default)]
@@ -169,7 +227,7 @@ pub fn work_and_cost(t: &PlanTask, people: &People) -> (i64, i64) {
     for a in &t.assignments {
         let w = t.duration * i64::from(a.units) / 100;
         work += w;
-        let rate = people.get(&a.person_id).map_or(0, |p| p.1);
+        let rate = people.get(&a.person_id).map_or(0, |p| p.base);
         cost += i128::from(w) * i128::from(rate) / 60;
     }
     (work, (cost as i64).saturating_add(t.fixed_cost))
@@ -271,6 +329,39 @@ pub fn compute(plan: &Plan, wt: &WorkTime, cross: &[CrossLink], people: &People)
         .iter()
         .filter_map(|d| describe(d, &uid_of, &input))
         .collect();
+    // Rates that change over time: re-cost those leaves on their scheduled dates and move
+    // the difference up to their summaries.
+    let mut cost: Vec<i64> = s.cost[..n].to_vec();
+    if people.values().any(|r| !r.changes.is_empty()) {
+        for (i, t) in plan.tasks.iter().enumerate() {
+            if s.summary[i]
+                || !t.assignments.iter().any(|a| {
+                    people
+                        .get(&a.person_id)
+                        .is_some_and(|r| !r.changes.is_empty())
+                })
+            {
+                continue;
+            }
+            let exact: i128 = t
+                .assignments
+                .iter()
+                .map(|a| {
+                    let w = t.duration * i64::from(a.units) / 100;
+                    people
+                        .get(&a.person_id)
+                        .map_or(0, |r| r.cost(w, s.start[i].0, s.finish[i].0, wt))
+                })
+                .sum();
+            let exact = (exact as i64).saturating_add(t.fixed_cost);
+            let delta = exact - cost[i];
+            let mut at = Some(i);
+            while let Some(k) = at {
+                cost[k] += delta;
+                at = parents[k];
+            }
+        }
+    }
     let local_finish = s.finish[..n].iter().map(|d| d.0).max();
     let local_start = s.start[..n].iter().map(|d| d.0).min();
     Computed {
@@ -285,7 +376,7 @@ pub fn compute(plan: &Plan, wt: &WorkTime, cross: &[CrossLink], people: &People)
         critical: s.critical[..n].to_vec(),
         summary: s.summary[..n].to_vec(),
         work: s.work[..n].to_vec(),
-        cost: s.cost[..n].to_vec(),
+        cost,
         percent: s.percent_complete[..n].to_vec(),
         project_start: local_start.unwrap_or(input.start.0),
         project_finish: local_finish.unwrap_or(input.start.0),
@@ -538,7 +629,19 @@ async fn people_of_tx(tx: &mut Tx, plan: &Plan) -> Result<People> {
     let mut out = People::new();
     for id in ids {
         if let Some((name, rate)) = sp::person_rate_tx(tx, id).await? {
-            out.insert(id, (name, rate));
+            let changes = atrium_store::people::rate_changes_tx(tx, id)
+                .await?
+                .into_iter()
+                .filter_map(|(d, r)| Some((sdate(d.parse::<Date>().ok()?).at(0).0, r)))
+                .collect();
+            out.insert(
+                id,
+                Rate {
+                    name,
+                    base: rate,
+                    changes,
+                },
+            );
         }
     }
     Ok(out)
@@ -1195,7 +1298,7 @@ fn rows_of(
                         (
                             people
                                 .get(&a.person_id)
-                                .map_or_else(|| "?".into(), |p| p.0.clone()),
+                                .map_or_else(|| "?".into(), |p| p.name.clone()),
                             a.units,
                         )
                     })

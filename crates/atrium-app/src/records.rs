@@ -723,3 +723,87 @@ impl Lookups {
             .unwrap_or_default()
     }
 }
+
+impl App {
+    /// A person's rate changes, oldest first.
+    pub async fn rate_changes(
+        &self,
+        actor: &Actor,
+        person: Uuid,
+    ) -> Result<Vec<atrium_core::resource::RateChange>> {
+        self.get_person(actor, person).await?;
+        Ok(people::rate_changes(&self.db, person)
+            .await?
+            .into_iter()
+            .filter_map(|(d, r)| {
+                Some(atrium_core::resource::RateChange {
+                    from: d.parse().ok()?,
+                    rate: atrium_core::money::Minor(r),
+                })
+            })
+            .collect())
+    }
+
+    /// Sets a person's hourly rate from a date on (plans re-cost the work after it).
+    pub async fn set_rate_change(
+        &self,
+        actor: &Actor,
+        person: Uuid,
+        d: &atrium_core::resource::RateChangeDraft,
+    ) -> Result<atrium_core::resource::RateChange> {
+        let change = d.validate().map_err(AppError::Validation)?;
+        let p = self.get_person(actor, person).await?;
+        authorize(
+            actor,
+            Action::ManagePeople,
+            &Placement::ORGANIZATION,
+            self.mode().await?,
+        )?;
+        let mut tx = self.db.begin().await?;
+        people::put_rate_change(&mut tx, p.id, &change.from.to_string(), change.rate.0).await?;
+        audit::<(), _>(
+            &mut tx,
+            actor,
+            "person",
+            p.id,
+            "rate.set",
+            None,
+            Some(&change),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(change)
+    }
+
+    /// Removes the rate change of a date.
+    pub async fn remove_rate_change(
+        &self,
+        actor: &Actor,
+        person: Uuid,
+        from: jiff::civil::Date,
+    ) -> Result<()> {
+        let p = self.get_person(actor, person).await?;
+        authorize(
+            actor,
+            Action::ManagePeople,
+            &Placement::ORGANIZATION,
+            self.mode().await?,
+        )?;
+        let mut tx = self.db.begin().await?;
+        if !people::delete_rate_change(&mut tx, p.id, &from.to_string()).await? {
+            return Err(AppError::NotFound("rate change"));
+        }
+        audit::<_, ()>(
+            &mut tx,
+            actor,
+            "person",
+            p.id,
+            "rate.remove",
+            Some(&from),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

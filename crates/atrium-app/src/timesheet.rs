@@ -316,7 +316,20 @@ impl App {
                 .await?
                 .map_or(0, |p| p.1);
             let mut people = crate::plan::People::new();
-            people.insert(before.person_id, (String::new(), rate));
+            people.insert(before.person_id, crate::plan::Rate::flat("", rate));
+            let changes: Vec<(Date, i64)> =
+                atrium_store::people::rate_changes_tx(&mut tx, before.person_id)
+                    .await?
+                    .into_iter()
+                    .filter_map(|(d, r)| Some((d.parse::<Date>().ok()?, r)))
+                    .collect();
+            let rate_on = |day: Date| {
+                changes
+                    .iter()
+                    .rev()
+                    .find(|(from, _)| *from <= day)
+                    .map_or(rate, |c| c.1)
+            };
             for e in &before.entries {
                 let Some(i) = plan.index_of(e.task_uid) else {
                     continue;
@@ -330,7 +343,19 @@ impl App {
                 let (work, _) = work_and_cost(&plan.tasks[i], &people);
                 let t = &mut plan.tasks[i];
                 t.actual_work += minutes;
-                t.actual_cost += (i128::from(minutes) * i128::from(rate) / 60) as i64;
+                let cost: i128 = e
+                    .minutes
+                    .iter()
+                    .enumerate()
+                    .map(|(d, &m)| {
+                        let day = before
+                            .week_start
+                            .checked_add(jiff::Span::new().days(d as i64))
+                            .unwrap_or(before.week_start);
+                        i128::from(m) * i128::from(rate_on(day)) / 60
+                    })
+                    .sum();
+                t.actual_cost += cost as i64;
                 if t.actual_start.is_none_or(|s| s > day) {
                     t.actual_start = Some(day);
                 }

@@ -427,3 +427,52 @@ async fn templates_start_new_projects() {
         assert_eq!(atrium_app::plan::civil_str(v.project_finish), "2027-03-05");
     }
 }
+
+#[tokio::test]
+async fn rates_over_time_cost_the_work_when_it_is_done() {
+    for (backend, app) in demo_apps().await {
+        let team_user = atrium_store::identity::user_by_email(&app.db, "team@demo.atrium.test")
+            .await
+            .unwrap()
+            .unwrap();
+        let (person, _, base) = atrium_store::plan::person_of_user(&app.db, team_user.id)
+            .await
+            .unwrap()
+            .unwrap();
+        let pm = actor(Role::ProjectManager, Uuid::now_v7());
+        let p = new_project(&app, &pm, "RAT-001").await;
+        let mut t = task("Code", "10d", "");
+        t.resources = team_user.email.clone();
+        add(&app, &pm, p, t).await;
+        let flat = app.plan_view(&pm, p, 0).await.unwrap().rows[0].cost;
+        assert!(flat > 0);
+        // The rate doubles half-way (the task runs 2027-01-04 .. 01-15).
+        let rm = actor(Role::ResourceManager, Uuid::now_v7());
+        let d = atrium_core::resource::RateChangeDraft {
+            from: "2027-01-11".into(),
+            rate: atrium_core::money::Minor(base * 2)
+                .format()
+                .replace(',', ""),
+        };
+        assert!(matches!(
+            app.set_rate_change(&pm, person, &d).await,
+            Err(AppError::Forbidden)
+        ));
+        app.set_rate_change(&rm, person, &d).await.unwrap();
+        let bad = atrium_core::resource::RateChangeDraft {
+            from: "soon".into(),
+            rate: "-1".into(),
+        };
+        let mut f = fields(app.set_rate_change(&rm, person, &bad).await.unwrap_err());
+        f.sort();
+        assert_eq!(f, vec!["from".to_string(), "rate".to_string()]);
+        let varied = app.plan_view(&pm, p, 0).await.unwrap().rows[0].cost;
+        let ratio = varied as f64 / flat as f64;
+        assert!((ratio - 1.5).abs() < 0.01, "{backend}: {varied} / {flat}");
+        assert_eq!(app.rate_changes(&pm, person).await.unwrap().len(), 1);
+        app.remove_rate_change(&rm, person, Date::constant(2027, 1, 11))
+            .await
+            .unwrap();
+        assert_eq!(app.plan_view(&pm, p, 0).await.unwrap().rows[0].cost, flat);
+    }
+}

@@ -2,7 +2,7 @@
 
 use crate::money::Minor;
 use crate::validation::{FieldError, Validation, limits};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -174,5 +174,43 @@ mod tests {
         };
         let errs = bad.validate(Uuid::nil(), 1).unwrap_err();
         assert_eq!(errs.len(), 2);
+    }
+}
+
+/// A change of a person's hourly cost rate from a date on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateChange {
+    pub from: jiff::civil::Date,
+    pub rate: Minor,
+}
+
+/// A rate change as typed.
+#[derive(Debug, Clone, Default)]
+pub struct RateChangeDraft {
+    pub from: String,
+    pub rate: String,
+}
+
+impl RateChangeDraft {
+    pub fn validate(&self) -> Result<RateChange, Vec<FieldError>> {
+        let mut v = crate::validation::Validation::new();
+        let from = match self.from.trim().parse::<jiff::civil::Date>() {
+            Ok(d) if (1900..=2200).contains(&d.year()) => Some(d),
+            _ => {
+                v.add("from", "must be a date like 2027-01-01");
+                None
+            }
+        };
+        let rate = match Minor::parse_decimal(&self.rate) {
+            Some(m) if (0..=100_000_000).contains(&m.0) => m,
+            _ => {
+                v.add("rate", "must be an hourly rate from 0 to 1,000,000");
+                Minor(0)
+            }
+        };
+        v.finish(RateChange {
+            from: from.unwrap_or(jiff::civil::Date::constant(2000, 1, 1)),
+            rate,
+        })
     }
 }

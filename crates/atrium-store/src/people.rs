@@ -176,3 +176,32 @@ pub async fn capacity_by_role(db: &Db) -> Result<Vec<(String, i64)>> {
         .bind(false).fetch_all(p).await?);
     Ok(rows)
 }
+
+/// A person's rate changes (effective date, minor units per hour), oldest first.
+pub async fn rate_changes(db: &Db, person: Uuid) -> Result<Vec<(String, i64)>> {
+    Ok(on_db!(db, p => sqlx::query_as(
+        "SELECT effective_from, rate_minor FROM person_rates WHERE person_id = $1 ORDER BY effective_from")
+        .bind(person).fetch_all(p).await?))
+}
+
+pub async fn rate_changes_tx(tx: &mut Tx, person: Uuid) -> Result<Vec<(String, i64)>> {
+    Ok(on_tx!(tx, c => sqlx::query_as(
+        "SELECT effective_from, rate_minor FROM person_rates WHERE person_id = $1 ORDER BY effective_from")
+        .bind(person).fetch_all(c).await?))
+}
+
+/// Sets the rate from `from` on (replacing a change on the same date).
+pub async fn put_rate_change(tx: &mut Tx, person: Uuid, from: &str, rate: i64) -> Result<()> {
+    on_tx!(tx, c => sqlx::query("DELETE FROM person_rates WHERE person_id = $1 AND effective_from = $2")
+        .bind(person).bind(from).execute(c).await.map(|_| ())?);
+    on_tx!(tx, c => sqlx::query("INSERT INTO person_rates (person_id, effective_from, rate_minor) VALUES ($1, $2, $3)")
+        .bind(person).bind(from).bind(rate).execute(c).await.map(|_| ())?);
+    Ok(())
+}
+
+/// Removes the change on `from`; false when there was none.
+pub async fn delete_rate_change(tx: &mut Tx, person: Uuid, from: &str) -> Result<bool> {
+    let n = on_tx!(tx, c => sqlx::query("DELETE FROM person_rates WHERE person_id = $1 AND effective_from = $2")
+        .bind(person).bind(from).execute(c).await?.rows_affected());
+    Ok(n > 0)
+}

@@ -44,6 +44,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(save_template))
         .routes(routes!(delete_template))
         .routes(routes!(project_from_template))
+        .routes(routes!(list_rates, set_rate))
+        .routes(routes!(remove_rate))
         .routes(routes!(export_plan))
         .routes(routes!(import_plan))
         .routes(routes!(apply_import))
@@ -851,4 +853,54 @@ async fn project_from_template(
         StatusCode::CREATED,
         Json(json!({"id": p.id, "key": p.key, "name": p.name})),
     ))
+}
+
+fn rates_json(list: &[atrium_core::resource::RateChange]) -> Value {
+    json!({"items": list.iter().map(|r| json!({"from": r.from, "rate": r.rate.format(), "rate_minor": r.rate.0})).collect::<Vec<_>>()})
+}
+
+#[utoipa::path(get, path = "/people/{id}/rates", tag = "plans",
+    responses((status = 200, body = Value), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn list_rates(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(rates_json(&s.app.rate_changes(&a, id).await?)))
+}
+
+#[derive(Deserialize, ToSchema)]
+struct RateIn {
+    /// First day the rate applies (YYYY-MM-DD).
+    from: Option<String>,
+    /// Hourly rate, decimal, in the organization currency.
+    rate: Option<String>,
+}
+
+#[utoipa::path(put, path = "/people/{id}/rates", tag = "plans", request_body = RateIn,
+    responses((status = 200, body = Value), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn set_rate(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<RateIn>,
+) -> Result<Json<Value>, ApiError> {
+    let d = atrium_core::resource::RateChangeDraft {
+        from: b.from.unwrap_or_default(),
+        rate: b.rate.unwrap_or_default(),
+    };
+    s.app.set_rate_change(&a, id, &d).await?;
+    Ok(Json(rates_json(&s.app.rate_changes(&a, id).await?)))
+}
+
+#[utoipa::path(delete, path = "/people/{id}/rates/{from}", tag = "plans",
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn remove_rate(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path((id, from)): Path<(Uuid, String)>,
+) -> Result<StatusCode, ApiError> {
+    let from = parse_date("from", Some(&from))?.ok_or_else(|| bad("from", "is required"))?;
+    s.app.remove_rate_change(&a, id, from).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -85,6 +85,11 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/ev", get(ev_page))
         .route("/programs/{id}/ev", get(program_ev_page))
         .route("/portfolios/{id}/ev", get(portfolio_ev_page))
+        .route("/people/{id}/rates", get(rates_page).post(rate_add))
+        .route(
+            "/people/{id}/rates/{from}/remove",
+            get(rate_remove_confirm).post(rate_remove),
+        )
         .route("/templates", get(templates_page))
         .route(
             "/templates/{id}/use",
@@ -2213,4 +2218,139 @@ async fn portfolio_ev_page(
     }
     .await;
     r.unwrap_or_else(err)
+}
+
+// ======================= rates over time =======================
+
+#[derive(Template)]
+#[template(path = "plan_rates.html")]
+struct RatesPage {
+    nav: Nav,
+    id: Uuid,
+    title: String,
+    base: String,
+    rows: Vec<(String, String)>,
+    can_manage: bool,
+    fields: Vec<Field>,
+    general_errors: Vec<String>,
+}
+
+async fn rates_page(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+) -> Response {
+    render_rates(
+        &s,
+        &a,
+        id,
+        &atrium_core::resource::RateChangeDraft::default(),
+        &[],
+    )
+    .await
+}
+
+async fn render_rates(
+    s: &AppState,
+    a: &Actor,
+    id: Uuid,
+    d: &atrium_core::resource::RateChangeDraft,
+    errors: &[FieldError],
+) -> Response {
+    let r: atrium_app::Result<Response> = async {
+        let p = s.app.get_person(a, id).await?;
+        let list = s.app.rate_changes(a, id).await?;
+        let can_manage = match s.app.settings().await {
+            Ok(set) => atrium_app::permissions::allows(
+                a,
+                Action::ManagePeople,
+                &atrium_core::identity::Placement::ORGANIZATION,
+                set.operating_mode,
+            ),
+            Err(_) => false,
+        };
+        let mut fields = vec![
+            Field::text("from", "From", &d.from)
+                .kind(FieldKind::Date)
+                .required(),
+            Field::text("rate", "Hourly rate", &d.rate).required(),
+        ];
+        let general_errors = attach_errors(&mut fields, errors);
+        let mut r = render(&RatesPage {
+            nav: Nav::new(a, "/people"),
+            id,
+            title: format!("{} — cost rates over time", p.name),
+            base: p.cost_rate.format(),
+            rows: list
+                .iter()
+                .map(|c| (c.from.to_string(), c.rate.format()))
+                .collect(),
+            can_manage,
+            fields,
+            general_errors,
+        });
+        if !errors.is_empty() {
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        }
+        Ok(r)
+    }
+    .await;
+    r.unwrap_or_else(err)
+}
+
+async fn rate_add(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+    f: FormData,
+) -> Response {
+    if let Some(r) = check_csrf(&a, &f) {
+        return r;
+    }
+    let d = atrium_core::resource::RateChangeDraft {
+        from: f.get("from"),
+        rate: f.get("rate"),
+    };
+    match s.app.set_rate_change(&a, id, &d).await {
+        Ok(_) => Redirect::to(&format!("/people/{id}/rates")).into_response(),
+        Err(AppError::Validation(errs)) => render_rates(&s, &a, id, &d, &errs).await,
+        Err(e) => err(e),
+    }
+}
+
+async fn rate_remove_confirm(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path((id, from)): Path<(Uuid, String)>,
+) -> Response {
+    match s.app.get_person(&a, id).await {
+        Ok(p) => render(&ConfirmPage {
+            nav: Nav::new(&a, "/people"),
+            title: format!("Remove the rate change of {from} for {}?", p.name),
+            message: "Work after that date is costed at the previous rate again.".into(),
+            action: format!("/people/{id}/rates/{from}/remove"),
+            version: 0,
+            cancel: format!("/people/{id}/rates"),
+            button: "Yes, remove",
+        }),
+        Err(e) => err(e),
+    }
+}
+
+async fn rate_remove(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path((id, from)): Path<(Uuid, String)>,
+    f: FormData,
+) -> Response {
+    if let Some(r) = check_csrf(&a, &f) {
+        return r;
+    }
+    let Ok(from) = from.parse::<Date>() else {
+        return err(AppError::NotFound("rate change"));
+    };
+    match s.app.remove_rate_change(&a, id, from).await {
+        Ok(()) => Redirect::to(&format!("/people/{id}/rates")).into_response(),
+        Err(e) => err(e),
+    }
 }

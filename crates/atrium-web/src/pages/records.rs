@@ -1574,9 +1574,12 @@ async fn person_show(
                     ),
                 ],
                 actions: if can {
-                    vec![(format!("/people/{id}/edit"), "Edit")]
+                    vec![
+                        (format!("/people/{id}/rates"), "Cost rates over time"),
+                        (format!("/people/{id}/edit"), "Edit"),
+                    ]
                 } else {
-                    vec![]
+                    vec![(format!("/people/{id}/rates"), "Cost rates over time")]
                 },
                 danger: None,
                 tabs: vec![],

@@ -1,0 +1,8 @@
+-- Cost rates over time (issue 5): a person's hourly rate changes from a date on; before the
+-- first change the person's own cost rate applies.
+CREATE TABLE person_rates (
+    person_id BLOB NOT NULL REFERENCES people (id),
+    effective_from TEXT NOT NULL,
+    rate_minor INTEGER NOT NULL,
+    PRIMARY KEY (person_id, effective_from)
+);
