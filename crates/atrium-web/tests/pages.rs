@@ -512,6 +512,32 @@ async fn plan_pages_render_and_edit_forms_are_refused_to_team_members() {
             r.text().chars().take(300).collect::<String>()
         );
     }
+    // Their plan and costs pages offer no edit controls (the director's do).
+    for (path, control) in [
+        (
+            format!("/projects/{x}/plan"),
+            format!("/projects/{x}/plan/tasks/2/move"),
+        ),
+        (
+            format!("/projects/{x}/costs"),
+            format!("/projects/{x}/costs/budget/0/remove"),
+        ),
+    ] {
+        assert!(
+            raw(&fx.router, get(&path, &cookie))
+                .await
+                .text()
+                .contains(&control),
+            "{path}"
+        );
+        assert!(
+            !raw(&fx.router, get(&path, &member))
+                .await
+                .text()
+                .contains(&control),
+            "{path}"
+        );
+    }
     let mut wrongly_allowed = vec![];
     for path in &edit_only {
         let r = raw(&fx.router, get(path, &member)).await;
