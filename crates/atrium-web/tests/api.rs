@@ -453,3 +453,368 @@ async fn operational_endpoints_and_security_headers() {
         (404, "application/problem+json")
     );
 }
+
+/// The field names of a problem+json 422.
+fn error_fields(r: &Resp) -> Vec<String> {
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(r.headers["content-type"], "application/problem+json");
+    assert_eq!(r.json()["code"], "validation_failed", "{}", r.text());
+    r.json()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["field"].as_str().map(str::to_owned))
+        .collect()
+}
+
+async fn plan_of(fx: &Fx, tok: &str, project: uuid::Uuid) -> Value {
+    let r = call(
+        &fx.router,
+        "GET",
+        &format!("/api/v1/projects/{project}/plan"),
+        Some(tok),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.json()
+}
+
+fn xml_post(path: &str, tok: &str, body: &[u8]) -> axum::http::Request<axum::body::Body> {
+    axum::http::Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("authorization", format!("Bearer {tok}"))
+        .header("content-type", "application/xml")
+        .body(axum::body::Body::from(body.to_vec()))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn plan_tasks_critical_path_bad_input_and_stale_versions() {
+    for (backend, db) in atrium_store::testing::all().await.unwrap() {
+        let fx = fixture(db.clone()).await;
+        let tok = add_user(
+            &db,
+            "dir@example.com",
+            &[Grant {
+                role: Role::PmoDirector,
+                scope: Scope::Organization,
+            }],
+        )
+        .await;
+        let x = fx.x;
+        let tasks = format!("/api/v1/projects/{x}/plan/tasks");
+        // Before the first edit there is no plan: version 0, no tasks.
+        let p = plan_of(&fx, &tok, x).await;
+        assert_eq!(p["version"], 0, "{backend} {p}");
+        assert_eq!(p["tasks"].as_array().unwrap().len(), 0);
+        // Start on Monday 2031-01-06.
+        let r = call(
+            &fx.router,
+            "PUT",
+            &format!("/api/v1/projects/{x}/plan/dates"),
+            Some(&tok),
+            Some(&json!({"start": "2031-01-06", "version": 0})),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{backend}: {}", r.text());
+        let mut version = r.json()["version"].as_i64().unwrap();
+        let mut uids = vec![];
+        for (name, duration, preds) in [
+            ("Design", "5d", ""),
+            ("Build", "10d", "1"),
+            ("Docs", "2d", "1"),
+        ] {
+            let r = call(
+                &fx.router,
+                "POST",
+                &tasks,
+                Some(&tok),
+                Some(&json!({"name": name, "duration": duration, "predecessors": preds, "version": version})),
+            )
+            .await;
+            assert_eq!(r.status, 201, "{backend} {name}: {}", r.text());
+            let o = r.json();
+            assert_eq!(o["version"].as_i64(), Some(version + 1), "{backend} {o}");
+            version += 1;
+            uids.push(o["uid"].as_u64().unwrap());
+        }
+        assert_eq!(uids, [1, 2, 3], "{backend}");
+        // Design → Build is the critical path; Docs has float. 15 working days.
+        let p = plan_of(&fx, &tok, x).await;
+        assert_eq!(p["version"].as_i64(), Some(version));
+        assert_eq!(p["critical"], json!([1, 2]), "{backend} {}", p["critical"]);
+        assert!(
+            p["project_finish"]
+                .as_str()
+                .unwrap()
+                .starts_with("2031-01-24"),
+            "{backend} {}",
+            p["project_finish"]
+        );
+        let docs = &p["tasks"][2];
+        assert_eq!(docs["name"], "Docs");
+        assert_eq!(docs["critical"], false);
+        assert!(docs["total_float_minutes"].as_i64().unwrap() > 0, "{docs}");
+        assert_eq!(p["tasks"][1]["predecessors"], "1", "{backend}");
+        // PATCH Docs to 12 days: it becomes the longer branch and the finish moves.
+        let r = call(
+            &fx.router,
+            "PATCH",
+            &format!("{tasks}/3"),
+            Some(&tok),
+            Some(&json!({"duration": "12d", "version": version})),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{backend}: {}", r.text());
+        let o = r.json();
+        version = o["version"].as_i64().unwrap();
+        assert_eq!(
+            o["project_finish"].as_str().map(|s| &s[..10]),
+            Some("2031-01-28"),
+            "{backend} {o}"
+        );
+        let p = plan_of(&fx, &tok, x).await;
+        assert_eq!(p["critical"], json!([1, 3]), "{backend}");
+        assert_eq!(p["tasks"][2]["name"], "Docs", "the other fields are kept");
+        assert!(
+            p["project_finish"]
+                .as_str()
+                .unwrap()
+                .starts_with("2031-01-28")
+        );
+        // Bad input: 422 naming the field; nothing written (the version does not move).
+        for (body, field) in [
+            (
+                json!({"name": "Bad", "duration": "five days", "version": version}),
+                "duration",
+            ),
+            (
+                json!({"name": "Bad", "duration": "-2d", "version": version}),
+                "duration",
+            ),
+            (
+                json!({"name": "Bad", "duration": "1d", "predecessors": "99", "version": version}),
+                "predecessors",
+            ),
+            (
+                json!({"name": "Bad", "duration": "1d", "predecessors": "1XX+2d", "version": version}),
+                "predecessors",
+            ),
+            (
+                json!({"name": "Bad", "duration": "1d", "predecessors": "NOPE-9:1", "version": version}),
+                "predecessors",
+            ),
+            (
+                json!({"name": "", "duration": "1d", "version": version}),
+                "name",
+            ),
+        ] {
+            let r = call(&fx.router, "POST", &tasks, Some(&tok), Some(&body)).await;
+            let fields = error_fields(&r);
+            assert!(
+                fields.iter().any(|f| f == field),
+                "{backend} {body}: {fields:?}"
+            );
+        }
+        // A task depending on itself.
+        let r = call(
+            &fx.router,
+            "PATCH",
+            &format!("{tasks}/2"),
+            Some(&tok),
+            Some(&json!({"predecessors": "2", "version": version})),
+        )
+        .await;
+        assert!(
+            error_fields(&r).contains(&"predecessors".to_owned()),
+            "{backend}"
+        );
+        assert_eq!(
+            plan_of(&fx, &tok, x).await["version"].as_i64(),
+            Some(version),
+            "{backend}"
+        );
+        // Stale version: 409, nothing changed.
+        for (method, path, body) in [
+            (
+                "POST",
+                tasks.clone(),
+                Some(json!({"name": "Late", "duration": "1d", "version": version - 1})),
+            ),
+            (
+                "PATCH",
+                format!("{tasks}/1"),
+                Some(json!({"name": "Late", "version": version - 1})),
+            ),
+            ("DELETE", format!("{tasks}/1?version={}", version - 1), None),
+        ] {
+            let r = call(&fx.router, method, &path, Some(&tok), body.as_ref()).await;
+            assert_eq!(r.status, 409, "{backend} {method} {path}: {}", r.text());
+            assert_eq!(r.headers["content-type"], "application/problem+json");
+        }
+        let p = plan_of(&fx, &tok, x).await;
+        assert_eq!(p["version"].as_i64(), Some(version), "{backend}");
+        assert_eq!(p["tasks"].as_array().unwrap().len(), 3);
+        assert_eq!(p["tasks"][0]["name"], "Design");
+        // The version may come in If-Match instead of the body.
+        let req = axum::http::Request::builder()
+            .method("PATCH")
+            .uri(format!("{tasks}/1"))
+            .header("authorization", format!("Bearer {tok}"))
+            .header("content-type", "application/json")
+            .header("if-match", format!("\"{version}\""))
+            .body(axum::body::Body::from(r#"{"name": "Design and plan"}"#))
+            .unwrap();
+        let r = raw(&fx.router, req).await;
+        assert_eq!(r.status, 200, "{backend}: {}", r.text());
+        assert_eq!(
+            plan_of(&fx, &tok, x).await["tasks"][0]["name"],
+            "Design and plan"
+        );
+    }
+}
+
+#[tokio::test]
+async fn plan_import_preview_apply_and_exports() {
+    let fixture_xml = include_bytes!("../../atrium-interop/tests/fixtures/mspdi/rich.xml");
+    for (backend, db) in atrium_store::testing::all().await.unwrap() {
+        let fx = fixture(db.clone()).await;
+        let tok = add_user(
+            &db,
+            "dir@example.com",
+            &[Grant {
+                role: Role::PmoDirector,
+                scope: Scope::Organization,
+            }],
+        )
+        .await;
+        let x = fx.x;
+        let import = format!("/api/v1/projects/{x}/plan/import");
+        let r = raw(&fx.router, xml_post(&import, &tok, fixture_xml)).await;
+        assert_eq!(r.status, 201, "{backend}: {}", r.text());
+        let preview = r.json();
+        let id = preview["id"].as_str().unwrap().to_owned();
+        let n = preview["tasks"].as_u64().unwrap();
+        assert!(n >= 10, "{backend} {preview}");
+        assert_eq!(preview["added"].as_u64(), Some(n), "{backend} {preview}");
+        // The preview changes nothing yet.
+        let p = plan_of(&fx, &tok, x).await;
+        assert_eq!(p["tasks"].as_array().unwrap().len(), 0, "{backend}");
+        // Applying against a stale version is refused and keeps the import pending.
+        let apply = format!("{import}/{id}");
+        let r = call(
+            &fx.router,
+            "POST",
+            &apply,
+            Some(&tok),
+            Some(&json!({"version": 7})),
+        )
+        .await;
+        assert_eq!(r.status, 409, "{backend}: {}", r.text());
+        let r = call(
+            &fx.router,
+            "POST",
+            &apply,
+            Some(&tok),
+            Some(&json!({"version": p["version"]})),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{backend}: {}", r.text());
+        let p = plan_of(&fx, &tok, x).await;
+        let names: Vec<&str> = p["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|t| t["name"].as_str())
+            .collect();
+        assert_eq!(names.len() as u64, n, "{backend} {names:?}");
+        assert!(
+            names.contains(&"Requirements") && names.contains(&"Phase B"),
+            "{backend} {names:?}"
+        );
+        // A pending import is applied once.
+        let r = call(
+            &fx.router,
+            "POST",
+            &apply,
+            Some(&tok),
+            Some(&json!({"version": p["version"]})),
+        )
+        .await;
+        assert_eq!(r.status, 404, "{backend}: {}", r.text());
+        // Exports in three formats.
+        for (format, ctype, magic) in [
+            ("xml", "application/xml", &b"<?xml"[..]),
+            ("csv", "text/csv; charset=utf-8", &b""[..]),
+            (
+                "xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                &b"PK"[..],
+            ),
+        ] {
+            let r = call(
+                &fx.router,
+                "GET",
+                &format!("/api/v1/projects/{x}/plan/export?format={format}"),
+                Some(&tok),
+                None,
+            )
+            .await;
+            assert_eq!(r.status, 200, "{backend} {format}: {}", r.text());
+            assert_eq!(r.headers["content-type"], ctype, "{backend} {format}");
+            assert!(
+                r.headers["content-disposition"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("attachment;"),
+                "{backend} {format}"
+            );
+            assert!(r.body.starts_with(magic), "{backend} {format}");
+            if format != "xlsx" {
+                assert!(r.text().contains("Requirements"), "{backend} {format}");
+            }
+        }
+        // The exported XML imports again (round trip) with the same number of tasks.
+        let xml = call(
+            &fx.router,
+            "GET",
+            &format!("/api/v1/projects/{x}/plan/export?format=xml"),
+            Some(&tok),
+            None,
+        )
+        .await;
+        let r = raw(&fx.router, xml_post(&import, &tok, &xml.body)).await;
+        assert_eq!(r.status, 201, "{backend}: {}", r.text());
+        assert_eq!(r.json()["tasks"].as_u64(), Some(n), "{backend}");
+        let r = call(
+            &fx.router,
+            "GET",
+            &format!("/api/v1/projects/{x}/plan/export?format=pdf"),
+            Some(&tok),
+            None,
+        )
+        .await;
+        assert!(error_fields(&r).contains(&"format".to_owned()), "{backend}");
+        // Malformed XML: 422 naming the file field and the line.
+        let version = plan_of(&fx, &tok, x).await["version"].clone();
+        for bad in [
+            &b"<?xml version=\"1.0\"?>\n<Project>\n <Name>a</Nam>\n</Project>"[..],
+            &b"<Project>\n<Tasks>\n<Task><UID>1</UID>\n"[..],
+        ] {
+            let r = raw(&fx.router, xml_post(&import, &tok, bad)).await;
+            assert!(error_fields(&r).contains(&"file".to_owned()), "{backend}");
+            let msg = r.json()["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            assert!(msg.contains("line "), "{backend}: {msg}");
+        }
+        for bad in [&b""[..], &b"<html><body>hi</body></html>"[..]] {
+            let r = raw(&fx.router, xml_post(&import, &tok, bad)).await;
+            assert!(error_fields(&r).contains(&"file".to_owned()), "{backend}");
+        }
+        assert_eq!(plan_of(&fx, &tok, x).await["version"], version, "{backend}");
+    }
+}

@@ -27,6 +27,12 @@ enum Target {
     Proposal,
     /// A fresh scenario of portfolio P per request.
     Scenario,
+    /// A fresh submitted timesheet on project X per request.
+    Timesheet,
+    /// A fresh project template per request (organization-wide: no scope allows it).
+    Template,
+    /// The shared template, used to create a project in portfolio P / program G.
+    TemplateUse,
 }
 
 struct Route {
@@ -60,16 +66,222 @@ const PROPOSERS: &[Role] = &[
     Sponsor,
 ];
 const PLANNERS: &[Role] = &[PmoDirector, PortfolioManager, PmoAnalyst];
+const TEMPLATE_MANAGERS: &[Role] = &[
+    PmoDirector,
+    PortfolioManager,
+    SeniorProjectManager,
+    KnowledgeManager,
+];
 
+/// Every route: the plan routes first (they need project X live; a later route archives it).
 fn routes() -> Vec<Route> {
-    let r = |method, template, allowed, scoped, list, target| Route {
+    let mut all = plan_routes();
+    all.extend(record_routes());
+    all
+}
+
+fn route(
+    method: &'static str,
+    template: &'static str,
+    allowed: Option<&'static [Role]>,
+    scoped: bool,
+    list: bool,
+    target: Target,
+) -> Route {
+    Route {
         method,
         template,
         allowed,
         scoped,
         list,
         target,
-    };
+    }
+}
+
+fn plan_routes() -> Vec<Route> {
+    let r = route;
+    vec![
+        // ---- plans (issue #5): ReadPlan = everyone, EditPlan / ApproveTimesheet = delivery,
+        // LogTime = everyone, ManageTemplates = organization-wide only.
+        r("get", "/projects/{id}/plan", None, true, false, Target::X),
+        r(
+            "post",
+            "/projects/{id}/plan/tasks",
+            Some(DELIVERY),
+            true,
+            false,
+            Target::X,
+        ),
+        r(
+            "patch",
+            "/projects/{id}/plan/tasks/{uid}",
+            Some(DELIVERY),
+            true,
+            false,
+            Target::X,
+        ),
+        r(
+            "delete",
+            "/projects/{id}/plan/tasks/{uid}",
+            Some(DELIVERY),
+            true,
+            false,
+            Target::X,
+        ),
+        r(
+            "post",
+            "/projects/{id}/plan/tasks/{uid}/move",
+            Some(DELIVERY),
+            true,
+            false,
+            Target::X,
+        ),
+        r(
+            "put",
+            "/projects/{id}/plan/dates",
+            Some(DELIVERY),
+            true,
+            false,
+            Target::X,
+        ),
+        r(
+            "put",
+            "/projects/{id}/plan/baselines/{n}",
+            Some(DELIVERY),
+            true,
+            false,
+            Target::X,
+        ),
+        r(
+            "delete",
+            "/projects/{id}/plan/baselines/{n}",
+            Some(DELIVERY),
+            true,
+            false,
+            Target::X,
+        ),
+        r(
+            "post",
+            "/projects/{id}/plan/budget",
+            Some(DELIVERY),
+            true,
+            false,
+            Target::X,
+        ),
+        r(
+            "delete",
+            "/projects/{id}/plan/budget/{index}",
+            Some(DELIVERY),
+            true,
+            false,
+            Target::X,
+        ),
+        r(
+            "post",
+            "/projects/{id}/plan/expenses",
+            Some(DELIVERY),
+            true,
+            false,
+            Target::X,
+        ),
+        r(
+            "delete",
+            "/projects/{id}/plan/expenses/{index}",
+            Some(DELIVERY),
+            true,
+            false,
+            Target::X,
+        ),
+        r("get", "/projects/{id}/ev", None, true, false, Target::X),
+        r("get", "/programs/{id}/ev", None, true, false, Target::G),
+        r("get", "/portfolios/{id}/ev", None, true, false, Target::P),
+        r(
+            "get",
+            "/projects/{id}/timesheets/mine",
+            None,
+            true,
+            false,
+            Target::X,
+        ),
+        r(
+            "put",
+            "/projects/{id}/timesheets/mine",
+            None,
+            true,
+            false,
+            Target::X,
+        ),
+        r(
+            "get",
+            "/projects/{id}/timesheets",
+            Some(DELIVERY),
+            true,
+            false,
+            Target::X,
+        ),
+        r(
+            "post",
+            "/timesheets/{id}/decide",
+            Some(DELIVERY),
+            true,
+            false,
+            Target::Timesheet,
+        ),
+        r("get", "/templates", None, true, true, Target::Org),
+        r(
+            "post",
+            "/projects/{id}/template",
+            Some(TEMPLATE_MANAGERS),
+            false,
+            false,
+            Target::X,
+        ),
+        r(
+            "delete",
+            "/templates/{id}",
+            Some(TEMPLATE_MANAGERS),
+            false,
+            false,
+            Target::Template,
+        ),
+        r(
+            "post",
+            "/templates/{id}/projects",
+            Some(DELIVERY),
+            true,
+            false,
+            Target::TemplateUse,
+        ),
+        r(
+            "get",
+            "/projects/{id}/plan/export",
+            None,
+            true,
+            false,
+            Target::X,
+        ),
+        r(
+            "post",
+            "/projects/{id}/plan/import",
+            Some(DELIVERY),
+            true,
+            false,
+            Target::X,
+        ),
+        // Last: applying an import replaces project X's whole plan.
+        r(
+            "post",
+            "/projects/{id}/plan/import/{import_id}",
+            Some(DELIVERY),
+            true,
+            false,
+            Target::X,
+        ),
+    ]
+}
+
+fn record_routes() -> Vec<Route> {
+    let r = route;
     vec![
         r("get", "/me", None, true, true, Target::Org),
         r("get", "/settings", None, true, true, Target::Org),
@@ -347,9 +559,11 @@ fn scopes(fx: &Fx, t: Target) -> (Scope, Scope) {
         | Target::Person
         | Target::Driver
         | Target::Proposal
-        | Target::Scenario => (Scope::Portfolio(fx.p), Scope::Portfolio(fx.q)),
+        | Target::Scenario
+        | Target::Template
+        | Target::TemplateUse => (Scope::Portfolio(fx.p), Scope::Portfolio(fx.q)),
         Target::G => (Scope::Program(fx.g), Scope::Program(fx.h)),
-        Target::X => (Scope::Project(fx.x), Scope::Project(fx.y)),
+        Target::X | Target::Timesheet => (Scope::Project(fx.x), Scope::Project(fx.y)),
     }
 }
 
@@ -410,8 +624,314 @@ async fn new_scenario(fx: &Fx, admin: &str, n: usize) -> String {
     s.json()["id"].as_str().unwrap().to_owned()
 }
 
-async fn request_for(fx: &Fx, route: &Route, n: usize, admin: &str) -> (String, Option<Value>) {
+/// A small MSPDI file: two tasks, the second after the first.
+const SMALL_MSPDI: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Project xmlns="http://schemas.microsoft.com/project">
+ <Name>matrix.xml</Name>
+ <StartDate>2031-01-06T08:00:00</StartDate>
+ <Tasks>
+  <Task><UID>1</UID><ID>1</ID><Name>Imported design</Name><OutlineLevel>1</OutlineLevel><Duration>PT16H0M0S</Duration></Task>
+  <Task><UID>2</UID><ID>2</ID><Name>Imported build</Name><OutlineLevel>1</OutlineLevel><Duration>PT24H0M0S</Duration>
+   <PredecessorLink><PredecessorUID>1</PredecessorUID><Type>1</Type></PredecessorLink></Task>
+ </Tasks>
+</Project>"#;
+
+/// The version of project X's plan (0 before its first edit).
+async fn plan_version(fx: &Fx, admin: &str) -> i64 {
+    let r = call(
+        &fx.router,
+        "GET",
+        &format!("/api/v1/projects/{}/plan", fx.x),
+        Some(admin),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.json()["version"].as_i64().unwrap()
+}
+
+/// Runs one plan edit on project X as the admin and returns its JSON outcome.
+async fn admin_edit(fx: &Fx, admin: &str, method: &str, tail: &str, mut body: Value) -> Value {
+    body["version"] = json!(plan_version(fx, admin).await);
+    let r = call(
+        &fx.router,
+        method,
+        &format!("/api/v1/projects/{}/plan{tail}", fx.x),
+        Some(admin),
+        Some(&body),
+    )
+    .await;
+    assert!(r.status.is_success(), "{method} {tail}: {}", r.text());
+    r.json()
+}
+
+/// A fresh top-level leaf task at the end of project X's plan.
+async fn fresh_task(fx: &Fx, admin: &str) -> u64 {
+    let o = admin_edit(
+        fx,
+        admin,
+        "POST",
+        "/tasks",
+        json!({"name": format!("Fixture task {}", fresh()), "duration": "2d", "level": 1}),
+    )
+    .await;
+    o["uid"].as_u64().unwrap()
+}
+
+/// The shared template (saved from project X's plan on first use).
+async fn shared_template(fx: &Fx, admin: &str) -> String {
+    let list = call(&fx.router, "GET", "/api/v1/templates", Some(admin), None)
+        .await
+        .json();
+    if let Some(t) = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "Matrix template")
+    {
+        return t["id"].as_str().unwrap().to_owned();
+    }
+    new_template(fx, admin, "Matrix template").await
+}
+
+async fn new_template(fx: &Fx, admin: &str, name: &str) -> String {
+    fresh_task(fx, admin).await;
+    let r = call(
+        &fx.router,
+        "POST",
+        &format!("/api/v1/projects/{}/template", fx.x),
+        Some(admin),
+        Some(&json!({"name": name, "checklist": "Charter signed"})),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    r.json()["id"].as_str().unwrap().to_owned()
+}
+
+/// Path and body for the plan routes (all on project X), with whatever the request needs
+/// created first by the admin. `caller` previews the import it then applies (a pending
+/// import belongs to whoever uploaded it); callers who may not import apply the admin's.
+async fn plan_request(
+    fx: &Fx,
+    route: &Route,
+    n: usize,
+    admin: &str,
+    caller: Option<&str>,
+) -> Option<(String, Option<Value>)> {
+    let x = fx.x;
+    let base = format!("/api/v1/projects/{x}/plan");
+    let req = match (route.method, route.template) {
+        ("post", "/projects/{id}/plan/tasks") => (
+            format!("{base}/tasks"),
+            Some(
+                json!({"name": format!("Matrix task {n}"), "duration": "1d", "level": 1, "version": plan_version(fx, admin).await}),
+            ),
+        ),
+        ("patch", "/projects/{id}/plan/tasks/{uid}") => {
+            let uid = fresh_task(fx, admin).await;
+            (
+                format!("{base}/tasks/{uid}"),
+                Some(
+                    json!({"name": format!("Renamed task {n}"), "duration": "3d", "version": plan_version(fx, admin).await}),
+                ),
+            )
+        }
+        ("delete", "/projects/{id}/plan/tasks/{uid}") => {
+            let uid = fresh_task(fx, admin).await;
+            let v = plan_version(fx, admin).await;
+            (format!("{base}/tasks/{uid}?version={v}"), None)
+        }
+        ("post", "/projects/{id}/plan/tasks/{uid}/move") => {
+            fresh_task(fx, admin).await;
+            let uid = fresh_task(fx, admin).await;
+            (
+                format!("{base}/tasks/{uid}/move"),
+                Some(json!({"op": "up", "version": plan_version(fx, admin).await})),
+            )
+        }
+        ("put", "/projects/{id}/plan/dates") => (
+            format!("{base}/dates"),
+            Some(
+                json!({"start": "2031-01-06", "status_date": "2031-02-03", "version": plan_version(fx, admin).await}),
+            ),
+        ),
+        ("put", "/projects/{id}/plan/baselines/{n}") => (
+            format!("{base}/baselines/1"),
+            Some(json!({"version": plan_version(fx, admin).await})),
+        ),
+        ("delete", "/projects/{id}/plan/baselines/{n}") => {
+            admin_edit(fx, admin, "PUT", "/baselines/2", json!({})).await;
+            let v = plan_version(fx, admin).await;
+            (format!("{base}/baselines/2?version={v}"), None)
+        }
+        ("post", "/projects/{id}/plan/budget") => (
+            format!("{base}/budget"),
+            Some(
+                json!({"category": "Labour", "period": "FY2031", "amount": "1000", "version": plan_version(fx, admin).await}),
+            ),
+        ),
+        ("delete", "/projects/{id}/plan/budget/{index}") => {
+            admin_edit(
+                fx,
+                admin,
+                "POST",
+                "/budget",
+                json!({"category": "Fixture", "period": "FY2031", "amount": "10"}),
+            )
+            .await;
+            let v = plan_version(fx, admin).await;
+            (format!("{base}/budget/0?version={v}"), None)
+        }
+        ("post", "/projects/{id}/plan/expenses") => (
+            format!("{base}/expenses"),
+            Some(
+                json!({"date": "2031-01-10", "category": "Travel", "description": format!("Trip {n}"), "amount": "50", "actual": true, "version": plan_version(fx, admin).await}),
+            ),
+        ),
+        ("delete", "/projects/{id}/plan/expenses/{index}") => {
+            admin_edit(
+                fx,
+                admin,
+                "POST",
+                "/expenses",
+                json!({"date": "2031-01-09", "category": "Fixture", "description": "x", "amount": "5"}),
+            )
+            .await;
+            let v = plan_version(fx, admin).await;
+            (format!("{base}/expenses/0?version={v}"), None)
+        }
+        ("put", "/projects/{id}/timesheets/mine") => (
+            format!("/api/v1/projects/{x}/timesheets/mine"),
+            Some(json!({"week": "2031-01-06", "entries": [], "version": 0})),
+        ),
+        ("post", "/timesheets/{id}/decide") => {
+            // The admin (linked to a person) logs hours in a week of its own and submits it.
+            let uid = fresh_task(fx, admin).await;
+            let monday = jiff::civil::date(2031, 1, 6)
+                .checked_add(jiff::Span::new().weeks(i64::try_from(fresh()).unwrap()))
+                .unwrap();
+            let r = call(
+                &fx.router,
+                "PUT",
+                &format!("/api/v1/projects/{x}/timesheets/mine"),
+                Some(admin),
+                Some(
+                    &json!({"week": monday.to_string(), "submit": true, "version": 0,
+                             "entries": [{"task_uid": uid, "hours": [8, 4, 0, 0, 0, 0, 0]}]}),
+                ),
+            )
+            .await;
+            assert_eq!(r.status, 200, "{}", r.text());
+            let t = r.json();
+            (
+                format!("/api/v1/timesheets/{}/decide", t["id"].as_str().unwrap()),
+                Some(json!({"approve": true, "version": t["version"]})),
+            )
+        }
+        ("post", "/projects/{id}/template") => (
+            format!("/api/v1/projects/{x}/template"),
+            Some(
+                json!({"name": format!("Template {}", fresh()), "description": "From the matrix"}),
+            ),
+        ),
+        ("delete", "/templates/{id}") => {
+            let t = new_template(fx, admin, &format!("Doomed template {}", fresh())).await;
+            (format!("/api/v1/templates/{t}"), None)
+        }
+        ("post", "/templates/{id}/projects") => {
+            let t = shared_template(fx, admin).await;
+            (
+                format!("/api/v1/templates/{t}/projects"),
+                Some(
+                    json!({"key": format!("TPL-{}", fresh()), "name": "From a template", "portfolio_id": fx.p, "program_id": fx.g, "start": "2031-01-06"}),
+                ),
+            )
+        }
+        ("post", "/projects/{id}/plan/import") => (
+            format!("{base}/import"),
+            Some(Value::String(SMALL_MSPDI.into())),
+        ),
+        ("post", "/projects/{id}/plan/import/{import_id}") => {
+            let mut preview = None;
+            if let Some(c) = caller {
+                let r = send(
+                    fx,
+                    "POST",
+                    &format!("{base}/import"),
+                    Some(c),
+                    Some(&Value::String(SMALL_MSPDI.into())),
+                )
+                .await;
+                if r.status == 201 {
+                    preview = Some(r.json()["id"].as_str().unwrap().to_owned());
+                }
+            }
+            let id = match preview {
+                Some(id) => id,
+                None => {
+                    let r = send(
+                        fx,
+                        "POST",
+                        &format!("{base}/import"),
+                        Some(admin),
+                        Some(&Value::String(SMALL_MSPDI.into())),
+                    )
+                    .await;
+                    assert_eq!(r.status, 201, "{}", r.text());
+                    r.json()["id"].as_str().unwrap().to_owned()
+                }
+            };
+            (
+                format!("{base}/import/{id}"),
+                Some(json!({"version": plan_version(fx, admin).await})),
+            )
+        }
+        _ => return None,
+    };
+    Some(req)
+}
+
+/// [`call`], sending a JSON string body as `application/xml` on the import route.
+async fn send(
+    fx: &Fx,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> Resp {
+    match body {
+        Some(Value::String(xml)) if path.ends_with("/plan/import") => {
+            let mut b = axum::http::Request::builder()
+                .method(method)
+                .uri(path)
+                .header("content-type", "application/xml");
+            if let Some(t) = token {
+                b = b.header("authorization", format!("Bearer {t}"));
+            }
+            raw(
+                &fx.router,
+                b.body(axum::body::Body::from(xml.clone())).unwrap(),
+            )
+            .await
+        }
+        _ => call(&fx.router, method, path, token, body).await,
+    }
+}
+
+async fn request_for(
+    fx: &Fx,
+    route: &Route,
+    n: usize,
+    admin: &str,
+    caller: Option<&str>,
+) -> (String, Option<Value>) {
+    if let Some(req) = plan_request(fx, route, n, admin, caller).await {
+        return req;
+    }
     let id = match route.target {
+        Target::Timesheet | Target::Template | Target::TemplateUse => {
+            unreachable!("set up by plan_request")
+        }
         Target::P => fx.p.to_string(),
         Target::G => fx.g.to_string(),
         Target::X => fx.x.to_string(),
@@ -510,6 +1030,30 @@ async fn request_for(fx: &Fx, route: &Route, n: usize, admin: &str) -> (String, 
     (path, body)
 }
 
+/// Links the user with this e-mail to a new person of the resource pool (to log time).
+async fn link_person(db: &atrium_store::Db, email: &str) {
+    let user = atrium_store::identity::user_by_email(db, email)
+        .await
+        .unwrap()
+        .unwrap();
+    let p = atrium_core::resource::Person {
+        id: uuid::Uuid::now_v7(),
+        name: format!("Person of {email}"),
+        email: None,
+        department: "IT".into(),
+        job_role: "Engineer".into(),
+        cost_rate: atrium_core::money::Minor(6000),
+        weekly_capacity_minutes: 40 * 60,
+        skills: vec![],
+        user_id: Some(user.id),
+        archived: false,
+        version: 1,
+    };
+    let mut tx = db.begin().await.unwrap();
+    atrium_store::people::insert(&mut tx, &p, 1).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
 #[tokio::test]
 async fn every_route_every_role() {
     for (backend, db) in atrium_store::testing::all().await.unwrap() {
@@ -530,6 +1074,7 @@ async fn every_route_every_role() {
         )
         .await;
         add_user(&db, "target@example.com", &[]).await;
+        link_person(&db, "root@example.com").await;
         let all_scopes = [
             Scope::Organization,
             Scope::Portfolio(fx.p),
@@ -551,6 +1096,7 @@ async fn every_route_every_role() {
                     }],
                 )
                 .await;
+                link_person(&db, &format!("{}-{i}@example.com", role.as_str())).await;
                 tokens.insert((*role, *sc), t);
             }
         }
@@ -558,9 +1104,9 @@ async fn every_route_every_role() {
         let mut n = 0;
         for route in routes() {
             // Anonymous: 401 problem+json.
-            let (path, body) = request_for(&fx, &route, n, &admin).await;
-            let r = call(
-                &fx.router,
+            let (path, body) = request_for(&fx, &route, n, &admin, None).await;
+            let r = send(
+                &fx,
                 &route.method.to_uppercase(),
                 &path,
                 None,
@@ -586,10 +1132,10 @@ async fn every_route_every_role() {
                     ("other scope", other, route.list),
                 ] {
                     n += 1;
-                    let (path, body) = request_for(&fx, &route, n, &admin).await;
                     let token = &tokens[&(*role, scope)];
-                    let r = call(
-                        &fx.router,
+                    let (path, body) = request_for(&fx, &route, n, &admin, Some(token)).await;
+                    let r = send(
+                        &fx,
                         &route.method.to_uppercase(),
                         &path,
                         Some(token),
@@ -639,4 +1185,97 @@ fn matrix_covers_every_api_route() {
         .map(|r| format!("{} {}", r.method, r.template))
         .collect();
     assert_eq!(documented, tested);
+}
+
+/// A project manager scoped to project X edits X's plan and is refused (403) on project Y's,
+/// whose plan they may not even read; the plan JSON says whether the caller may edit.
+#[tokio::test]
+async fn scoped_project_manager_edits_only_their_plan() {
+    for (backend, db) in atrium_store::testing::all().await.unwrap() {
+        let fx = fixture(db.clone()).await;
+        let pm = add_user(
+            &db,
+            "pm@example.com",
+            &[Grant {
+                role: ProjectManager,
+                scope: Scope::Project(fx.x),
+            }],
+        )
+        .await;
+        let member = add_user(
+            &db,
+            "member@example.com",
+            &[Grant {
+                role: TeamMember,
+                scope: Scope::Project(fx.x),
+            }],
+        )
+        .await;
+        let task = json!({"name": "Design", "duration": "5d", "version": 0});
+        for (token, project, expect) in [(&pm, fx.x, 201), (&pm, fx.y, 403), (&member, fx.x, 403)] {
+            let r = call(
+                &fx.router,
+                "POST",
+                &format!("/api/v1/projects/{project}/plan/tasks"),
+                Some(token),
+                Some(&task),
+            )
+            .await;
+            assert_eq!(r.status, expect, "{backend} {project}: {}", r.text());
+            if expect == 403 {
+                assert_eq!(r.json()["code"], "forbidden", "{backend}");
+            }
+        }
+        // Refused edits wrote nothing: Y has no plan yet (version 0, no tasks).
+        let admin = add_user(
+            &db,
+            "root@example.com",
+            &[Grant {
+                role: PmoDirector,
+                scope: Scope::Organization,
+            }],
+        )
+        .await;
+        let y = call(
+            &fx.router,
+            "GET",
+            &format!("/api/v1/projects/{}/plan", fx.y),
+            Some(&admin),
+            None,
+        )
+        .await
+        .json();
+        assert_eq!(
+            (y["version"].as_i64(), y["tasks"].as_array().map(Vec::len)),
+            (Some(0), Some(0)),
+            "{backend} {y}"
+        );
+        for (token, project, status, can_edit) in [
+            (&pm, fx.x, 200, Some(true)),
+            (&member, fx.x, 200, Some(false)),
+            (&pm, fx.y, 403, None),
+        ] {
+            let r = call(
+                &fx.router,
+                "GET",
+                &format!("/api/v1/projects/{project}/plan"),
+                Some(token),
+                None,
+            )
+            .await;
+            assert_eq!(r.status, status, "{backend}: {}", r.text());
+            assert_eq!(r.json()["can_edit"].as_bool(), can_edit, "{backend}");
+        }
+        // The PM's own edit is visible to the team member.
+        let x = call(
+            &fx.router,
+            "GET",
+            &format!("/api/v1/projects/{}/plan", fx.x),
+            Some(&member),
+            None,
+        )
+        .await
+        .json();
+        assert_eq!(x["tasks"][0]["name"], "Design", "{backend}");
+    }
 }

@@ -589,6 +589,9 @@ async fn task_delete_confirm(
         Ok(v) => v,
         Err(e) => return err(e),
     };
+    if !v.can_edit {
+        return err(AppError::Forbidden);
+    }
     let Some(i) = v.plan.index_of(uid) else {
         return err(AppError::NotFound("task"));
     };
@@ -702,6 +705,7 @@ async fn baseline_clear_confirm(
     Path((id, n)): Path<(Uuid, u8)>,
 ) -> Response {
     match s.app.plan_view(&a, id, n).await {
+        Ok(v) if !v.can_edit => err(AppError::Forbidden),
         Ok(v) => render(&ConfirmPage {
             nav: Nav::new(&a, "/projects"),
             title: format!("Clear baseline {n} of {}?", v.project.key),
@@ -987,6 +991,16 @@ async fn template_use_form(
 ) -> Response {
     let r: atrium_app::Result<Response> = async {
         let t = s.app.get_template(&a, tid).await?;
+        // Only those who may create projects (somewhere) get the form.
+        if !atrium_app::permissions::roles_for(
+            Action::CreateProject,
+            s.app.settings().await?.operating_mode,
+        )
+        .iter()
+        .any(|r| a.grants.iter().any(|g| g.role == *r))
+        {
+            return Err(AppError::Forbidden);
+        }
         let lk = s.app.lookups().await?;
         let today = s.app.today().to_string();
         Ok(form_page(
@@ -1057,6 +1071,16 @@ async fn template_delete_confirm(
     PageUser(a): PageUser,
     Path(tid): Path<Uuid>,
 ) -> Response {
+    if !s.app.settings().await.is_ok_and(|set| {
+        atrium_app::permissions::allows(
+            &a,
+            Action::ManageTemplates,
+            &atrium_core::identity::Placement::ORGANIZATION,
+            set.operating_mode,
+        )
+    }) {
+        return err(AppError::Forbidden);
+    }
     match s.app.get_template(&a, tid).await {
         Ok(t) => render(&ConfirmPage {
             nav: Nav::new(&a, "/templates"),
@@ -1581,6 +1605,9 @@ async fn cost_remove_confirm(
         Ok(v) => v,
         Err(e) => return err(e),
     };
+    if !v.can_edit {
+        return err(AppError::Forbidden);
+    }
     let what = match kind.as_str() {
         "budget" => v.plan.budget.get(index).map(|b| {
             format!(
