@@ -182,6 +182,16 @@ impl App {
         id: Uuid,
         expected: i64,
     ) -> Result<crate::plan::EditOutcome> {
+        // Authorize before looking the import up: a caller who may not edit gets 403, not 404.
+        let p = project::get(&self.db, project_id)
+            .await?
+            .ok_or(AppError::NotFound("project"))?;
+        authorize(
+            actor,
+            Action::EditPlan,
+            &placement_of(&p),
+            self.mode().await?,
+        )?;
         let mut tx = self.db.begin().await?;
         let body = sp::take_import(&mut tx, id, project_id, actor.user_id)
             .await?

@@ -138,7 +138,8 @@ impl App {
             ));
         }
         let mut tx = self.db.begin().await?;
-        let existing = sp::find_timesheet(&self.db, person, project_id, &week.to_string()).await?;
+        let existing =
+            sp::find_timesheet_tx(&mut tx, person, project_id, &week.to_string()).await?;
         let now = self.now_micros();
         let state = if submit {
             TimesheetState::Submitted

@@ -201,6 +201,18 @@ pub async fn find_timesheet(
     b.map(|b| from_body(&b)).transpose()
 }
 
+pub async fn find_timesheet_tx(
+    tx: &mut Tx,
+    person: Uuid,
+    project: Uuid,
+    week_start: &str,
+) -> Result<Option<Timesheet>> {
+    let b: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT body FROM timesheets WHERE person_id = $1 AND project_id = $2 AND week_start = $3")
+        .bind(person).bind(project).bind(week_start).fetch_optional(c).await?);
+    b.map(|b| from_body(&b)).transpose()
+}
+
 /// Timesheets of a project, newest week first; `state` filters.
 pub async fn project_timesheets(
     db: &Db,
