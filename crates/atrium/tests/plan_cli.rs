@@ -69,9 +69,28 @@ fn count(haystack: &str, needle: &str) -> usize {
 }
 
 #[test]
-fn import_previews_applies_and_exports_back() {
+fn import_previews_applies_and_exports_back_on_sqlite() {
     let dir = temp_dir();
     let db = format!("sqlite://{}", dir.join("atrium.db").display());
+    import_previews_applies_and_exports_back(&db, &dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_previews_applies_and_exports_back_on_postgres() {
+    let Some(base) = atrium_store::testing::postgres_url() else {
+        eprintln!("SKIP: ATRIUM_TEST_POSTGRES_URL is not set (CI sets it)");
+        return;
+    };
+    let (db, url) = atrium_store::testing::postgres(&base).await.unwrap();
+    db.close().await;
+    let dir = temp_dir();
+    tokio::task::spawn_blocking(move || import_previews_applies_and_exports_back(&url, &dir))
+        .await
+        .unwrap();
+}
+
+fn import_previews_applies_and_exports_back(db: &str, dir: &std::path::Path) {
+    let db = db.to_owned();
     let demo = run(&["demo", "--size", "small"], &db);
     assert_eq!(demo.code, 0, "{}", demo.stderr);
 
@@ -185,7 +204,7 @@ fn import_previews_applies_and_exports_back() {
         "{}",
         o.text()
     );
-    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
