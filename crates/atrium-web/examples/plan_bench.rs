@@ -309,6 +309,52 @@ async fn bench(backend: &str, db: Db, xml: &[u8], o: &Opts) -> bool {
         assert_eq!(v.plan.version, version);
     }
 
+    // A single-task edit without HTTP (the PATCH handler also builds a plan view first).
+    let body_kb = serde_json::to_string(&app.plan_view(&actor, pid, 0).await.unwrap().plan)
+        .unwrap()
+        .len()
+        / 1024;
+    let mut t_edit_app = Vec::new();
+    for k in 0..o.edits.min(20) {
+        let i = (o.tasks / 3 + k * 41) % o.tasks;
+        let uid = (i + i / 10 + 2) as u32;
+        let v = app.plan_view(&actor, pid, 0).await.unwrap();
+        let mut draft = atrium_app::plan::draft_of_task(&v, uid).expect("a work task");
+        draft.duration = format!("{}d", 1 + k % 5);
+        let t = Instant::now();
+        let out = app
+            .edit_plan(
+                &actor,
+                pid,
+                version,
+                atrium_app::plan::PlanOp::UpdateTask { uid, draft },
+            )
+            .await
+            .unwrap();
+        t_edit_app.push(ms(t.elapsed()));
+        version = out.version;
+    }
+
+    // The store alone: read (and parse) the stored plan; write it (serialize, UPDATE) in a
+    // transaction that is dropped, i.e. rolled back.
+    let (mut t_get, mut t_put) = (Vec::new(), Vec::new());
+    for _ in 0..10 {
+        let t = Instant::now();
+        let mut plan = atrium_store::plan::get_plan(&app.db, pid)
+            .await
+            .unwrap()
+            .unwrap();
+        t_get.push(ms(t.elapsed()));
+        plan.version += 1;
+        let mut tx = app.db.begin().await.unwrap();
+        let t = Instant::now();
+        atrium_store::plan::put_plan(&mut tx, &plan, app.now_micros())
+            .await
+            .unwrap();
+        t_put.push(ms(t.elapsed()));
+        drop(tx);
+    }
+
     let router = atrium_web::router(app.clone());
     let cookie = format!("{}={session}", "atrium_session");
     let page = |path: String| {
@@ -373,7 +419,11 @@ async fn bench(backend: &str, db: Db, xml: &[u8], o: &Opts) -> bool {
         sizes.0 / 1024,
         sizes.1 / 1024
     );
+    println!("  stored plan body (JSON): {body_kb} KB");
     report("App::plan_view (no HTTP)", t_view, None);
+    report("App::edit_plan (no HTTP)", t_edit_app, None);
+    report("store get_plan (read + parse)", t_get, None);
+    report("store put_plan (serialize + write)", t_put, None);
     ok &= report("GET /projects/{id}/plan", t_plan, Some(300.0));
     ok &= report("GET /projects/{id}/gantt", t_gantt, Some(300.0));
     ok &= report("PATCH /api/v1/…/plan/tasks/{uid}", t_edit, Some(100.0));
