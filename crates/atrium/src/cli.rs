@@ -1,4 +1,5 @@
-//! Command-line interface (DESIGN.md §4, a contract): serve, migrate, demo, user, schedule.
+//! Command-line interface (DESIGN.md §4, a contract): serve, migrate, demo, user, schedule,
+//! plan import/export.
 
 use atrium_app::{App, AppError};
 use atrium_store::Db;
@@ -78,6 +79,60 @@ enum Command {
         /// Seed for --monte-carlo.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+    /// Import a project's plan from MS Project XML, or export it (XML, CSV, XLSX).
+    Plan {
+        #[command(subcommand)]
+        cmd: PlanCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum PlanCmd {
+    /// Import an MS Project XML (MSPDI) file into a project's plan.
+    ///
+    /// Shows what the import would change (tasks and links added, removed, changed; what the
+    /// file had that Atrium does not take; resources that match no one). The plan is replaced
+    /// only with --yes, or after answering y on a terminal; otherwise nothing changes.
+    /// The import runs as the user given by --as: their roles must allow editing the
+    /// project's plan, and the change is audited under their e-mail.
+    #[command(verbatim_doc_comment)]
+    Import {
+        /// Project key, e.g. PRJ-042.
+        #[arg(long, value_name = "KEY")]
+        project: String,
+        /// MS Project XML (MSPDI) file.
+        file: std::path::PathBuf,
+        /// Apply the import without asking.
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// E-mail of the user the import runs as (required: a pending import belongs to a user).
+        #[arg(long = "as", value_name = "EMAIL", env = "ATRIUM_AS")]
+        as_user: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Export a project's plan as MS Project XML, CSV or XLSX.
+    ///
+    /// Writes to standard output unless -o is given (XLSX needs -o, or a redirected output).
+    /// Runs as the system administrator like the other administration commands, or as the
+    /// user given by --as (whose roles must allow reading the plan).
+    #[command(verbatim_doc_comment)]
+    Export {
+        /// Project key, e.g. PRJ-042.
+        #[arg(long, value_name = "KEY")]
+        project: String,
+        /// Output format.
+        #[arg(long, default_value = "xml", value_parser = ["xml", "csv", "xlsx"])]
+        format: String,
+        /// Write to FILE instead of standard output.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+        /// E-mail of the user to act as (default: the system administrator).
+        #[arg(long = "as", value_name = "EMAIL", env = "ATRIUM_AS")]
+        as_user: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 
@@ -365,8 +420,240 @@ async fn async_main(cli: Cli) -> Res<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
         },
+        Command::Plan { cmd } => match cmd {
+            PlanCmd::Import {
+                project,
+                file,
+                yes,
+                as_user,
+                db,
+            } => {
+                let app = open(&db, true).await?;
+                plan_import(&app, &project, &file, yes, &as_user).await
+            }
+            PlanCmd::Export {
+                project,
+                format,
+                output,
+                as_user,
+                db,
+            } => {
+                let app = open(&db, true).await?;
+                plan_export(
+                    &app,
+                    &project,
+                    &format,
+                    output.as_deref(),
+                    as_user.as_deref(),
+                )
+                .await
+            }
+        },
         Command::Schedule { .. } => unreachable!("handled before the runtime starts"),
     }
+}
+
+/// The user an e-mail names, as an actor with their grants (disabled users are refused).
+async fn actor_by_email(app: &App, email: &str) -> Res<atrium_app::Actor> {
+    let parsed =
+        atrium_core::identity::Email::parse(email).map_err(|m| format!("--as `{email}`: {m}"))?;
+    let user = atrium_store::identity::user_by_email(&app.db, parsed.as_str())
+        .await
+        .map_err(|e| format!("cannot read users: {e}"))?
+        .ok_or_else(|| format!("--as `{email}`: no such user"))?;
+    if user.disabled {
+        return Err(format!("--as `{email}`: the user is disabled"));
+    }
+    let grants = atrium_store::identity::grants_of(&app.db, user.id)
+        .await
+        .map_err(|e| format!("cannot read roles: {e}"))?;
+    Ok(atrium_app::Actor {
+        user_id: user.id,
+        email: user.email,
+        name: user.name,
+        grants,
+        csrf: String::new(),
+    })
+}
+
+/// The project with this key (as typed, then upper-cased).
+async fn project_by_key(app: &App, key: &str) -> Res<atrium_core::project::Project> {
+    let key = key.trim();
+    let upper = key.to_ascii_uppercase();
+    for k in [key, upper.as_str()] {
+        let id = atrium_store::project::id_by_key(&app.db, k)
+            .await
+            .map_err(|e| format!("cannot read projects: {e}"))?;
+        if let Some(id) = id
+            && let Some(p) = atrium_store::project::get(&app.db, id)
+                .await
+                .map_err(|e| format!("cannot read projects: {e}"))?
+        {
+            return Ok(p);
+        }
+    }
+    Err(format!("unknown project `{key}`"))
+}
+
+/// Most lines listed per section of the import preview.
+const PREVIEW_LINES: usize = 50;
+
+fn print_list(title: &str, items: &[String]) {
+    if items.is_empty() {
+        return;
+    }
+    println!("{title} ({}):", items.len());
+    for i in items.iter().take(PREVIEW_LINES) {
+        println!("  - {i}");
+    }
+    if items.len() > PREVIEW_LINES {
+        println!("  … and {} more", items.len() - PREVIEW_LINES);
+    }
+}
+
+/// Asks y/N on the terminal; anything but y or yes is no.
+fn confirm(question: &str) -> Res<bool> {
+    use std::io::Write as _;
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut s = String::new();
+    std::io::stdin()
+        .read_line(&mut s)
+        .map_err(|e| e.to_string())?;
+    Ok(matches!(
+        s.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
+}
+
+async fn plan_import(
+    app: &App,
+    key: &str,
+    file: &std::path::Path,
+    yes: bool,
+    as_user: &str,
+) -> Res<ExitCode> {
+    let actor = actor_by_email(app, as_user).await?;
+    let id = project_by_key(app, key).await?.id;
+    let max = atrium_app::plan_files::MAX_IMPORT_BYTES;
+    let len = std::fs::metadata(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?
+        .len();
+    if len > max as u64 {
+        return Err(format!(
+            "{}: is larger than {} MB",
+            file.display(),
+            max / 1024 / 1024
+        ));
+    }
+    let xml = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    // The version the preview is made against: applying fails if the plan changes meanwhile.
+    let before = app.plan_view(&actor, id, 0).await.map_err(app_err)?;
+    let version = before.plan.version;
+    let pb = progress_bar(0);
+    pb.set_message(format!("reading {}", file.display()));
+    let bar = pb.clone();
+    let preview = app
+        .import_preview(&actor, id, &xml, &mut move |done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        })
+        .await;
+    pb.finish_and_clear();
+    let preview = preview.map_err(|e| match e {
+        AppError::Validation(errs) => errs
+            .iter()
+            .map(|e| {
+                if e.field == "file" {
+                    format!("{}: {}", file.display(), e.message)
+                } else {
+                    format!("{}: {}", e.field, e.message)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => app_err(other),
+    })?;
+    let d = &preview.diff;
+    println!(
+        "Import of {} into {} ({}):",
+        file.display(),
+        before.project.key,
+        before.project.name
+    );
+    println!("  {}", preview.summary);
+    println!(
+        "  the file has {} tasks and {} links; the plan now has {} tasks and {} links",
+        preview.tasks, preview.links, d.old_tasks, d.old_links
+    );
+    print_list("Not taken from the file", &preview.skipped);
+    print_list(
+        "Resources matching no one (their assignments are dropped)",
+        &preview.unmatched_resources,
+    );
+    let apply = if yes {
+        true
+    } else if std::io::stdin().is_terminal() {
+        confirm(&format!("Replace the plan of {}?", before.project.key))?
+    } else {
+        println!("Preview only: nothing changed. Run again with --yes to apply.");
+        return Ok(ExitCode::SUCCESS);
+    };
+    if !apply {
+        println!("Not applied: nothing changed.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let out = app
+        .import_apply(&actor, id, preview.id, version)
+        .await
+        .map_err(app_err)?;
+    println!(
+        "Applied: plan version {}, {} tasks, finish {}, {} critical, {} diagnostics.",
+        out.version,
+        preview.tasks,
+        atrium_app::plan::civil_str(out.project_finish),
+        out.critical.len(),
+        out.diagnostics.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn plan_export(
+    app: &App,
+    key: &str,
+    format: &str,
+    output: Option<&std::path::Path>,
+    as_user: Option<&str>,
+) -> Res<ExitCode> {
+    use std::io::Write as _;
+    let actor = match as_user {
+        Some(e) => actor_by_email(app, e).await?,
+        None => atrium_app::system_actor(),
+    };
+    let id = project_by_key(app, key).await?.id;
+    if output.is_none() && format == "xlsx" && std::io::stdout().is_terminal() {
+        return Err("XLSX is a binary file: write it with -o FILE or redirect the output".into());
+    }
+    let export = app.export_plan(&actor, id, format).await.map_err(app_err)?;
+    match output {
+        Some(path) => {
+            std::fs::write(path, &export.bytes)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            eprintln!("Wrote {} ({} bytes).", path.display(), export.bytes.len());
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout
+                .write_all(&export.bytes)
+                .and_then(|()| stdout.flush())
+            {
+                // The reader stopped early (`| head`): not an error of the export.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                r => r.map_err(|e| format!("cannot write the export: {e}"))?,
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub(crate) fn schedule(

@@ -1,0 +1,489 @@
+//! Speed of the plan on a 5,000-task project (issue #5 bars): MS Project import, the plan
+//! page and the Gantt page rendered server-side, and single-task edits through the API.
+//!
+//! ```text
+//! cargo run --release -p atrium-web --example plan_bench -- [--tasks N] [--pages N] [--edits N]
+//! ATRIUM_BENCH_POSTGRES_URL=postgres://127.0.0.1:5432/postgres cargo run --release ...
+//! ```
+//! A fresh SQLite database (and a fresh PostgreSQL schema when `ATRIUM_BENCH_POSTGRES_URL`
+//! is set) gets the small demo; a generated MSPDI file of N work tasks (default 5000, plus a
+//! summary per 10 tasks) is imported into PRJ-001 through `import_preview` + `import_apply`;
+//! then the router runs in-process (no sockets): GET `/projects/{id}/plan` and
+//! `/projects/{id}/gantt` with a session cookie, PATCH
+//! `/api/v1/projects/{id}/plan/tasks/{uid}` (a new duration, the version from the previous
+//! answer) with a bearer token. Prints min/p50/p95/max per kind and checks the bars:
+//! import < 2 s, plan page < 300 ms p95 (Gantt page too), edit < 100 ms p95.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark fails loudly
+
+use atrium_app::App;
+use atrium_core::identity::{Grant, Role, Scope};
+use atrium_store::{Db, identity};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+use tower::ServiceExt;
+use uuid::Uuid;
+
+/// Small deterministic generator (SplitMix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// The generator of `atrium-interop/examples/plan_import.rs` (copied: examples are not a
+/// library): N work tasks under a summary per 10, FS links with lags, extra SS/FF links, a
+/// constraint every 25th task, baseline 0 and 3 resources.
+fn generate(tasks: usize) -> String {
+    let mut r = Rng(42);
+    let mut x = String::with_capacity(tasks * 900);
+    x.push_str(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
+<Project xmlns=\"http://schemas.microsoft.com/project\">\n<SaveVersion>14</SaveVersion>\n\
+<Name>generated</Name><StartDate>2027-01-04T08:00:00</StartDate>\n\
+<CalendarUID>1</CalendarUID><MinutesPerDay>480</MinutesPerDay><MinutesPerWeek>2400</MinutesPerWeek>\n\
+<DaysPerMonth>20</DaysPerMonth><StatusDate>2027-02-01T17:00:00</StatusDate>\n\
+<Calendars><Calendar><UID>1</UID><Name>Standard</Name><IsBaseCalendar>1</IsBaseCalendar><BaseCalendarUID>-1</BaseCalendarUID><WeekDays>\n",
+    );
+    for d in 1..=7 {
+        if (2..=6).contains(&d) {
+            let _ = writeln!(
+                x,
+                "<WeekDay><DayType>{d}</DayType><DayWorking>1</DayWorking><WorkingTimes><WorkingTime><FromTime>08:00:00</FromTime><ToTime>12:00:00</ToTime></WorkingTime><WorkingTime><FromTime>13:00:00</FromTime><ToTime>17:00:00</ToTime></WorkingTime></WorkingTimes></WeekDay>"
+            );
+        } else {
+            let _ = writeln!(
+                x,
+                "<WeekDay><DayType>{d}</DayType><DayWorking>0</DayWorking></WeekDay>"
+            );
+        }
+    }
+    x.push_str("</WeekDays></Calendar></Calendars>\n<Tasks>\n");
+    x.push_str("<Task><UID>0</UID><ID>0</ID><Name>generated</Name><OutlineLevel>0</OutlineLevel><Summary>1</Summary></Task>\n");
+    let mut uid = 0u32;
+    let mut leaves: Vec<u32> = Vec::with_capacity(tasks);
+    let mut assignments = String::new();
+    for i in 0..tasks {
+        if i % 10 == 0 {
+            uid += 1;
+            let _ = writeln!(
+                x,
+                "<Task><UID>{uid}</UID><ID>{uid}</ID><Name>Phase {}</Name><OutlineNumber>{}</OutlineNumber><OutlineLevel>1</OutlineLevel><Summary>1</Summary></Task>",
+                i / 10 + 1,
+                i / 10 + 1
+            );
+        }
+        uid += 1;
+        let days = 1 + r.below(10);
+        let _ = write!(
+            x,
+            "<Task><UID>{uid}</UID><ID>{uid}</ID><Name>Work package {} &amp; checks</Name><OutlineNumber>{}.{}</OutlineNumber><OutlineLevel>2</OutlineLevel>\
+<Start>2027-01-04T08:00:00</Start><Finish>2027-01-08T17:00:00</Finish><Duration>PT{}H0M0S</Duration><DurationFormat>7</DurationFormat>\
+<Milestone>0</Milestone><Summary>0</Summary><FixedCost>{}</FixedCost><PercentComplete>{}</PercentComplete>",
+            i + 1,
+            i / 10 + 1,
+            i % 10 + 1,
+            days * 8,
+            r.below(5) * 10_000,
+            if i < tasks / 10 { 100 } else { 0 }
+        );
+        if i % 25 == 24 {
+            let _ = write!(
+                x,
+                "<ConstraintType>4</ConstraintType><ConstraintDate>2027-{:02}-{:02}T08:00:00</ConstraintDate>",
+                1 + r.below(12),
+                1 + r.below(28)
+            );
+        } else {
+            x.push_str("<ConstraintType>0</ConstraintType>");
+        }
+        if i % 100 == 0 {
+            x.push_str("<Notes>Generated note: check the scope with the sponsor.</Notes>");
+        }
+        if let Some(&prev) = leaves.last() {
+            let _ = write!(
+                x,
+                "<PredecessorLink><PredecessorUID>{prev}</PredecessorUID><Type>1</Type><CrossProject>0</CrossProject><LinkLag>{}</LinkLag><LagFormat>7</LagFormat></PredecessorLink>",
+                r.below(3) * 4800
+            );
+        }
+        if i % 3 == 2 && leaves.len() > 2 {
+            let back = 2 + r.below(48.min(leaves.len() as u64 - 1)) as usize;
+            let pred = leaves[leaves.len() - back.min(leaves.len())];
+            let kind = if r.below(2) == 0 { 3 } else { 0 };
+            let _ = write!(
+                x,
+                "<PredecessorLink><PredecessorUID>{pred}</PredecessorUID><Type>{kind}</Type><CrossProject>0</CrossProject><LinkLag>{}</LinkLag><LagFormat>5</LagFormat></PredecessorLink>",
+                r.below(8) * 600
+            );
+        }
+        let _ = write!(
+            x,
+            "<Baseline><Number>0</Number><Start>2027-01-04T08:00:00</Start><Finish>2027-01-08T17:00:00</Finish><Duration>PT{}H0M0S</Duration><Work>PT{}H0M0S</Work><Cost>{}</Cost></Baseline>",
+            days * 8,
+            days * 8,
+            days * 48_000
+        );
+        x.push_str("</Task>\n");
+        let _ = writeln!(
+            assignments,
+            "<Assignment><UID>{}</UID><TaskUID>{uid}</TaskUID><ResourceUID>{}</ResourceUID><Units>1</Units><Work>PT{}H0M0S</Work></Assignment>",
+            i + 1,
+            i % 3 + 1,
+            days * 8
+        );
+        leaves.push(uid);
+    }
+    x.push_str("</Tasks>\n<Resources>\n");
+    for (n, name) in ["Ann Analyst", "Bob Builder", "Cy Tester"]
+        .iter()
+        .enumerate()
+    {
+        let _ = writeln!(
+            x,
+            "<Resource><UID>{}</UID><ID>{}</ID><Name>{name}</Name><Type>1</Type><EmailAddress>{}@example.org</EmailAddress><MaxUnits>1</MaxUnits></Resource>",
+            n + 1,
+            n + 1,
+            name.split(' ').next().unwrap_or("x").to_lowercase()
+        );
+    }
+    x.push_str("</Resources>\n<Assignments>\n");
+    x.push_str(&assignments);
+    x.push_str("</Assignments>\n</Project>\n");
+    x
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// min, p50, p95, max (milliseconds) of a sample.
+fn stats(mut t: Vec<f64>) -> [f64; 4] {
+    t.sort_by(f64::total_cmp);
+    let n = t.len();
+    let at = |q: f64| t[((q * n as f64).ceil() as usize).clamp(1, n) - 1];
+    [t[0], at(0.5), at(0.95), t[n - 1]]
+}
+
+fn report(what: &str, t: Vec<f64>, bar_p95: Option<f64>) -> bool {
+    let n = t.len();
+    let [min, p50, p95, max] = stats(t);
+    let verdict = match bar_p95 {
+        Some(b) if p95 < b => format!("  ok (< {b} ms)"),
+        Some(b) => format!("  MISSED (bar {b} ms)"),
+        None => String::new(),
+    };
+    println!(
+        "  {what:<34} n={n:<4} min {min:>8.1}  p50 {p50:>8.1}  p95 {p95:>8.1}  max {max:>8.1} ms{verdict}"
+    );
+    bar_p95.is_none_or(|b| p95 < b)
+}
+
+/// A director-and-admin user with a session (pages) and an API token, inserted directly.
+async fn bench_user(app: &App) -> (String, String) {
+    let id = Uuid::now_v7();
+    let u = identity::UserRow {
+        id,
+        email: "bench@example.org".into(),
+        name: "Bench".into(),
+        password_hash: "x".into(),
+        disabled: false,
+        version: 1,
+    };
+    let now = app.now_micros();
+    let (session, token) = (
+        atrium_app::auth::new_secret().unwrap(),
+        atrium_app::auth::new_secret().unwrap(),
+    );
+    let mut tx = app.db.begin().await.unwrap();
+    identity::insert_user(&mut tx, &u, now).await.unwrap();
+    for role in [Role::PmoDirector, Role::Admin] {
+        let g = Grant {
+            role,
+            scope: Scope::Organization,
+        };
+        identity::add_grant(&mut tx, id, &g).await.unwrap();
+    }
+    let day = 86_400_000_000;
+    let hash = |s: &str| atrium_app::auth::secret_hash(s);
+    identity::insert_session(&mut tx, &hash(&session), id, "csrf", now, now + day)
+        .await
+        .unwrap();
+    identity::insert_token(&mut tx, &hash(&token), id, now, now + day)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    (session, token)
+}
+
+/// Sends one request in-process; (status, body, elapsed) with the whole body read.
+async fn send(router: &Router, req: Request<Body>) -> (StatusCode, Vec<u8>, Duration) {
+    let t = Instant::now();
+    let resp = router.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    (status, body, t.elapsed())
+}
+
+struct Opts {
+    tasks: usize,
+    pages: usize,
+    edits: usize,
+}
+
+/// Runs the whole benchmark on one database; false when a bar is missed.
+async fn bench(backend: &str, db: Db, xml: &[u8], o: &Opts) -> bool {
+    println!("== {backend}");
+    let app = App::new(db);
+    app.ensure_settings().await.unwrap();
+    let t = Instant::now();
+    app.load_demo(atrium_app::demo::DemoSize::Small, &|_, _| {})
+        .await
+        .unwrap();
+    println!("  small demo loaded in {:.0} ms", ms(t.elapsed()));
+    let (session, token) = bench_user(&app).await;
+    let actor = app.token_actor(&token).await.unwrap();
+    let pid = atrium_store::project::id_by_key(&app.db, "PRJ-001")
+        .await
+        .unwrap()
+        .expect("the demo has PRJ-001");
+    let mut ok = true;
+
+    // Import: preview (parse, convert, map resources, diff, keep pending) + apply.
+    let version = app.plan_view(&actor, pid, 0).await.unwrap().plan.version;
+    let t = Instant::now();
+    let preview = app
+        .import_preview(&actor, pid, xml, &mut |_, _| {})
+        .await
+        .unwrap();
+    let t_preview = t.elapsed();
+    let t2 = Instant::now();
+    let out = app
+        .import_apply(&actor, pid, preview.id, version)
+        .await
+        .unwrap();
+    let (t_apply, total) = (t2.elapsed(), t.elapsed());
+    let import_ok = total < Duration::from_secs(2);
+    ok &= import_ok;
+    println!(
+        "  import of {} tasks, {} links: preview {:.0} ms + apply {:.0} ms = {:.0} ms{}",
+        preview.tasks,
+        preview.links,
+        ms(t_preview),
+        ms(t_apply),
+        ms(total),
+        if import_ok {
+            "  ok (< 2000 ms)"
+        } else {
+            "  MISSED (bar 2000 ms)"
+        }
+    );
+    assert!(preview.tasks >= o.tasks, "{}", preview.summary);
+    let mut version = out.version;
+
+    // The same plan read without HTTP, to tell the app from the page rendering.
+    let mut t_view = Vec::new();
+    for _ in 0..o.pages.min(20) {
+        let t = Instant::now();
+        let v = app.plan_view(&actor, pid, 0).await.unwrap();
+        t_view.push(ms(t.elapsed()));
+        assert_eq!(v.plan.version, version);
+    }
+
+    // A single-task edit without HTTP (the PATCH handler also builds a plan view first).
+    let body_kb = serde_json::to_string(&app.plan_view(&actor, pid, 0).await.unwrap().plan)
+        .unwrap()
+        .len()
+        / 1024;
+    let mut t_edit_app = Vec::new();
+    for k in 0..o.edits.min(20) {
+        let i = (o.tasks / 3 + k * 41) % o.tasks;
+        let uid = (i + i / 10 + 2) as u32;
+        let v = app.plan_view(&actor, pid, 0).await.unwrap();
+        let mut draft = atrium_app::plan::draft_of_task(&v, uid).expect("a work task");
+        draft.duration = format!("{}d", 1 + k % 5);
+        let t = Instant::now();
+        let out = app
+            .edit_plan(
+                &actor,
+                pid,
+                version,
+                atrium_app::plan::PlanOp::UpdateTask { uid, draft },
+            )
+            .await
+            .unwrap();
+        t_edit_app.push(ms(t.elapsed()));
+        version = out.version;
+    }
+
+    // The store alone: read (and parse) the stored plan; write it (serialize, UPDATE) in a
+    // transaction that is dropped, i.e. rolled back.
+    let (mut t_get, mut t_put) = (Vec::new(), Vec::new());
+    for _ in 0..10 {
+        let t = Instant::now();
+        let mut plan = atrium_store::plan::get_plan(&app.db, pid)
+            .await
+            .unwrap()
+            .unwrap();
+        t_get.push(ms(t.elapsed()));
+        plan.version += 1;
+        let mut tx = app.db.begin().await.unwrap();
+        let t = Instant::now();
+        atrium_store::plan::put_plan(&mut tx, &plan, app.now_micros())
+            .await
+            .unwrap();
+        t_put.push(ms(t.elapsed()));
+        drop(tx);
+    }
+
+    let router = atrium_web::router(app.clone());
+    let cookie = format!("{}={session}", "atrium_session");
+    let page = |path: String| {
+        Request::builder()
+            .uri(path)
+            .header("cookie", &cookie)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let mut sizes = (0, 0);
+    let mut t_plan = Vec::new();
+    let mut t_gantt = Vec::new();
+    // One warm-up each (connection pool, caches), not counted.
+    for path in [
+        format!("/projects/{pid}/plan"),
+        format!("/projects/{pid}/gantt"),
+    ] {
+        let (st, body, _) = send(&router, page(path.clone())).await;
+        assert_eq!(
+            st,
+            StatusCode::OK,
+            "{path}: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    for _ in 0..o.pages {
+        let (st, body, d) = send(&router, page(format!("/projects/{pid}/plan"))).await;
+        assert_eq!(st, StatusCode::OK);
+        sizes.0 = body.len();
+        t_plan.push(ms(d));
+    }
+    for _ in 0..o.pages {
+        let (st, body, d) = send(&router, page(format!("/projects/{pid}/gantt"))).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(String::from_utf8_lossy(&body).contains("<svg"));
+        sizes.1 = body.len();
+        t_gantt.push(ms(d));
+    }
+
+    // Single-task edits: a new duration each time, on tasks spread over the plan (work
+    // tasks only: uid i + i/10 + 2 for the i-th work task).
+    let mut t_edit = Vec::new();
+    for k in 0..o.edits {
+        let i = (o.tasks / 5 + k * 37) % o.tasks;
+        let uid = i + i / 10 + 2;
+        let body = serde_json::json!({"duration": format!("{}d", 1 + k % 7), "version": version});
+        let req = Request::builder()
+            .method("PATCH")
+            .uri(format!("/api/v1/projects/{pid}/plan/tasks/{uid}"))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let (st, body, d) = send(&router, req).await;
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        assert_eq!(st, StatusCode::OK, "{v}");
+        version = v["version"].as_i64().expect("version in the answer");
+        t_edit.push(ms(d));
+    }
+    println!(
+        "  pages: plan {} KB, Gantt {} KB",
+        sizes.0 / 1024,
+        sizes.1 / 1024
+    );
+    println!("  stored plan body (JSON): {body_kb} KB");
+    report("App::plan_view (no HTTP)", t_view, None);
+    report("App::edit_plan (no HTTP)", t_edit_app, None);
+    report("store get_plan (read + parse)", t_get, None);
+    report("store put_plan (serialize + write)", t_put, None);
+    ok &= report("GET /projects/{id}/plan", t_plan, Some(300.0));
+    ok &= report("GET /projects/{id}/gantt", t_gantt, Some(300.0));
+    ok &= report("PATCH /api/v1/…/plan/tasks/{uid}", t_edit, Some(100.0));
+    ok
+}
+
+fn arg(args: &[String], name: &str, default: usize) -> usize {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let o = Opts {
+        tasks: arg(&args, "--tasks", 5000),
+        pages: arg(&args, "--pages", 50).max(1),
+        edits: arg(&args, "--edits", 100).max(1),
+    };
+    if let Ok(l) = std::fs::read_to_string("/proc/loadavg") {
+        println!(
+            "load average: {}",
+            l.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+        );
+    }
+    let t = Instant::now();
+    let xml = generate(o.tasks);
+    println!(
+        "generated MSPDI: {} work tasks, {} KB in {:.0} ms",
+        o.tasks,
+        xml.len() / 1024,
+        ms(t.elapsed())
+    );
+    let mut ok = bench(
+        "sqlite",
+        atrium_store::testing::sqlite().await.unwrap().0,
+        xml.as_bytes(),
+        &o,
+    )
+    .await;
+    match std::env::var("ATRIUM_BENCH_POSTGRES_URL") {
+        Ok(base) if !base.is_empty() => {
+            let db = atrium_store::testing::postgres(&base).await.unwrap().0;
+            ok &= bench("postgres", db, xml.as_bytes(), &o).await;
+        }
+        _ => println!("(set ATRIUM_BENCH_POSTGRES_URL to run on PostgreSQL too)"),
+    }
+    if let Ok(l) = std::fs::read_to_string("/proc/loadavg") {
+        println!(
+            "load average: {}",
+            l.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+        );
+    }
+    if ok {
+        std::process::ExitCode::SUCCESS
+    } else {
+        println!("a bar was missed");
+        std::process::ExitCode::FAILURE
+    }
+}
