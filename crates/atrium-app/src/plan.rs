@@ -555,6 +555,11 @@ pub enum PlanOp {
         uid: u32,
         draft: TaskDraft,
     },
+    /// Change some fields of a task, the others kept (merged against the stored plan).
+    PatchTask {
+        uid: u32,
+        patch: Box<cp::TaskPatch>,
+    },
     DeleteTask {
         uid: u32,
     },
@@ -597,7 +602,7 @@ impl PlanOp {
     fn name(&self) -> &'static str {
         match self {
             PlanOp::AddTask { .. } => "task.create",
-            PlanOp::UpdateTask { .. } => "task.update",
+            PlanOp::UpdateTask { .. } | PlanOp::PatchTask { .. } => "task.update",
             PlanOp::DeleteTask { .. } => "task.delete",
             PlanOp::Indent { .. } => "task.indent",
             PlanOp::Outdent { .. } => "task.outdent",
@@ -921,6 +926,18 @@ impl App {
                     .await?;
                 Ok((Some(uid), Some(before), Some(json(&plan.tasks[i]))))
             }
+            PlanOp::PatchTask { uid, patch } => {
+                let i = idx(plan, uid)?;
+                let cur = self.current_draft(tx, plan, cross_in, i, wt).await?;
+                let edit = patch
+                    .apply(cur)
+                    .validate(wt.minutes_per_day)
+                    .map_err(AppError::Validation)?;
+                let before = json(&plan.tasks[i]);
+                self.set_task(tx, actor, plan, cross_in, i, edit, wt, mode)
+                    .await?;
+                Ok((Some(uid), Some(before), Some(json(&plan.tasks[i]))))
+            }
             PlanOp::DeleteTask { uid } => {
                 let i = idx(plan, uid)?;
                 let removed = plan.remove_subtree(i);
@@ -1182,6 +1199,63 @@ impl App {
         cross_in.retain(|l| l.succ_uid != uid);
         cross_in.extend(foreign);
         Ok(())
+    }
+
+    /// The draft the task at row `i` would show in its edit form (inside a transaction).
+    async fn current_draft(
+        &self,
+        tx: &mut Tx,
+        plan: &Plan,
+        cross_in: &[CrossLink],
+        i: usize,
+        wt: &WorkTime,
+    ) -> Result<TaskDraft> {
+        let t = &plan.tasks[i];
+        let mpd = wt.minutes_per_day;
+        let mut preds: Vec<String> = plan
+            .preds_of(t.uid)
+            .filter(|l| l.pred_project.is_none())
+            .map(|l| cp::format_predecessor(None, l.pred, l.kind, l.lag, mpd))
+            .collect();
+        for l in cross_in.iter().filter(|l| l.succ_uid == t.uid) {
+            let key = project::get_tx(tx, l.pred_project)
+                .await?
+                .map_or_else(|| "?".into(), |p| p.key);
+            preds.push(cp::format_predecessor(
+                Some(&key),
+                l.pred_uid,
+                l.kind,
+                l.lag,
+                mpd,
+            ));
+        }
+        let mut resources = Vec::with_capacity(t.assignments.len());
+        for a in &t.assignments {
+            let name = sp::person_rate_tx(tx, a.person_id)
+                .await?
+                .map_or_else(|| "?".into(), |p| p.0);
+            resources.push((name, a.units));
+        }
+        let d = |x: Option<Date>| x.map(|d| d.to_string()).unwrap_or_default();
+        Ok(TaskDraft {
+            name: t.name.clone(),
+            duration: cp::format_duration(t.duration, mpd),
+            milestone: t.milestone,
+            predecessors: preds.join(", "),
+            constraint: t.constraint.as_str().into(),
+            constraint_date: d(t.constraint_date),
+            deadline: d(t.deadline),
+            percent_complete: t.percent_complete.to_string(),
+            actual_start: d(t.actual_start),
+            actual_finish: d(t.actual_finish),
+            fixed_cost: if t.fixed_cost == 0 {
+                String::new()
+            } else {
+                atrium_core::money::Minor(t.fixed_cost).format()
+            },
+            resources: cp::format_resources(&resources),
+            notes: t.notes.clone(),
+        })
     }
 
     /// Scheduled start and finish of task `uid` of project `project_id` (one level of

@@ -498,6 +498,45 @@ pub struct TaskDraft {
     pub notes: String,
 }
 
+/// A partial change to a task (the API's PATCH): fields left `None` keep their values.
+#[derive(Debug, Clone, Default)]
+pub struct TaskPatch {
+    pub name: Option<String>,
+    pub duration: Option<String>,
+    pub milestone: Option<bool>,
+    pub predecessors: Option<String>,
+    pub constraint: Option<String>,
+    pub constraint_date: Option<String>,
+    pub deadline: Option<String>,
+    pub percent_complete: Option<String>,
+    pub actual_start: Option<String>,
+    pub actual_finish: Option<String>,
+    pub fixed_cost: Option<String>,
+    pub resources: Option<String>,
+    pub notes: Option<String>,
+}
+
+impl TaskPatch {
+    /// The draft `cur` with this patch's fields applied.
+    pub fn apply(self, cur: TaskDraft) -> TaskDraft {
+        TaskDraft {
+            name: self.name.unwrap_or(cur.name),
+            duration: self.duration.unwrap_or(cur.duration),
+            milestone: self.milestone.unwrap_or(cur.milestone),
+            predecessors: self.predecessors.unwrap_or(cur.predecessors),
+            constraint: self.constraint.unwrap_or(cur.constraint),
+            constraint_date: self.constraint_date.unwrap_or(cur.constraint_date),
+            deadline: self.deadline.unwrap_or(cur.deadline),
+            percent_complete: self.percent_complete.unwrap_or(cur.percent_complete),
+            actual_start: self.actual_start.unwrap_or(cur.actual_start),
+            actual_finish: self.actual_finish.unwrap_or(cur.actual_finish),
+            fixed_cost: self.fixed_cost.unwrap_or(cur.fixed_cost),
+            resources: self.resources.unwrap_or(cur.resources),
+            notes: self.notes.unwrap_or(cur.notes),
+        }
+    }
+}
+
 /// A validated task edit; predecessors and resources still need resolving against the
 /// database (other projects' keys, people).
 #[derive(Debug, Clone)]

@@ -241,21 +241,23 @@ pub(crate) struct TaskIn {
     version: Option<i64>,
 }
 
-fn merge(b: TaskIn, cur: TaskDraft) -> TaskDraft {
-    TaskDraft {
-        name: b.name.unwrap_or(cur.name),
-        duration: b.duration.unwrap_or(cur.duration),
-        milestone: b.milestone.unwrap_or(cur.milestone),
-        predecessors: b.predecessors.unwrap_or(cur.predecessors),
-        constraint: b.constraint.unwrap_or(cur.constraint),
-        constraint_date: b.constraint_date.unwrap_or(cur.constraint_date),
-        deadline: b.deadline.unwrap_or(cur.deadline),
-        percent_complete: b.percent_complete.unwrap_or(cur.percent_complete),
-        actual_start: b.actual_start.unwrap_or(cur.actual_start),
-        actual_finish: b.actual_finish.unwrap_or(cur.actual_finish),
-        fixed_cost: b.fixed_cost.unwrap_or(cur.fixed_cost),
-        resources: b.resources.unwrap_or(cur.resources),
-        notes: b.notes.unwrap_or(cur.notes),
+impl TaskIn {
+    fn into_patch(self) -> atrium_core::plan::TaskPatch {
+        atrium_core::plan::TaskPatch {
+            name: self.name,
+            duration: self.duration,
+            milestone: self.milestone,
+            predecessors: self.predecessors,
+            constraint: self.constraint,
+            constraint_date: self.constraint_date,
+            deadline: self.deadline,
+            percent_complete: self.percent_complete,
+            actual_start: self.actual_start,
+            actual_finish: self.actual_finish,
+            fixed_cost: self.fixed_cost,
+            resources: self.resources,
+            notes: self.notes,
+        }
     }
 }
 
@@ -280,7 +282,7 @@ async fn add_task(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let v = version(b.version, &h)?;
     let (after, level) = (b.after, b.level);
-    let draft = merge(b, TaskDraft::default());
+    let draft = b.into_patch().apply(TaskDraft::default());
     let o = s
         .app
         .edit_plan(
@@ -307,12 +309,19 @@ async fn update_task(
     ApiJson(b): ApiJson<TaskIn>,
 ) -> Result<Json<Value>, ApiError> {
     let v = version(b.version, &h)?;
-    let view = s.app.plan_view(&a, id, 0).await?;
-    let cur = atrium_app::plan::draft_of_task(&view, uid).ok_or(AppError::NotFound("task"))?;
-    let draft = merge(b, cur);
+    // Merged against the stored plan inside the edit (one read, one schedule).
+    let patch = b.into_patch();
     let o = s
         .app
-        .edit_plan(&a, id, v, PlanOp::UpdateTask { uid, draft })
+        .edit_plan(
+            &a,
+            id,
+            v,
+            PlanOp::PatchTask {
+                uid,
+                patch: Box::new(patch),
+            },
+        )
         .await?;
     Ok(Json(outcome(o)))
 }
