@@ -80,6 +80,48 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Import an MS Project XML file: over the plan of --project KEY, or into a new project
+    /// (--key NEW-KEY [--portfolio KEY] [--name NAME]). Previews first; --yes applies.
+    Import {
+        /// MS Project XML (MSPDI) file.
+        file: std::path::PathBuf,
+        /// Existing project whose plan the file replaces.
+        #[arg(long, value_name = "KEY", conflicts_with = "key")]
+        project: Option<String>,
+        /// Key of a new project to create for the file, e.g. PRJ-120.
+        #[arg(long, value_name = "NEW-KEY")]
+        key: Option<String>,
+        /// Portfolio of the new project (default: the first one).
+        #[arg(long, value_name = "KEY", requires = "key")]
+        portfolio: Option<String>,
+        /// Name of the new project (default: the file name).
+        #[arg(long, requires = "key")]
+        name: Option<String>,
+        /// Apply without asking.
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// E-mail of the user the import runs as.
+        #[arg(long = "as", value_name = "EMAIL", env = "ATRIUM_AS")]
+        as_user: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Export a project's plan: MS Project XML (mspdi), XLSX or CSV.
+    Export {
+        /// Project key, e.g. PRJ-042.
+        key: String,
+        /// Output format.
+        #[arg(long, default_value = "mspdi", value_parser = ["mspdi", "xml", "xlsx", "csv"])]
+        format: String,
+        /// Write to FILE instead of standard output.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+        /// E-mail of the user to act as (default: the system administrator).
+        #[arg(long = "as", value_name = "EMAIL", env = "ATRIUM_AS")]
+        as_user: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Import a project's plan from MS Project XML, or export it (XML, CSV, XLSX).
     Plan {
         #[command(subcommand)]
@@ -420,6 +462,54 @@ async fn async_main(cli: Cli) -> Res<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
         },
+        Command::Import {
+            file,
+            project,
+            key,
+            portfolio,
+            name,
+            yes,
+            as_user,
+            db,
+        } => {
+            let app = open(&db, true).await?;
+            let target = match (project, key) {
+                (Some(p), _) => p,
+                (None, Some(k)) => {
+                    let stem = file
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| k.clone());
+                    new_project(
+                        &app,
+                        &as_user,
+                        &k,
+                        name.as_deref().unwrap_or(&stem),
+                        portfolio.as_deref(),
+                    )
+                    .await?
+                }
+                (None, None) => {
+                    return Err("give --project KEY to import over an existing plan, or --key NEW-KEY to create a project for the file".into());
+                }
+            };
+            plan_import(&app, &target, &file, yes, &as_user).await
+        }
+        Command::Export {
+            key,
+            format,
+            output,
+            as_user,
+            db,
+        } => {
+            let app = open(&db, true).await?;
+            let format = if format == "mspdi" {
+                "xml".to_string()
+            } else {
+                format
+            };
+            plan_export(&app, &key, &format, output.as_deref(), as_user.as_deref()).await
+        }
         Command::Plan { cmd } => match cmd {
             PlanCmd::Import {
                 project,
@@ -721,4 +811,49 @@ pub(crate) fn schedule(
         serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Creates an empty project for an imported file; returns its key.
+async fn new_project(
+    app: &App,
+    as_user: &str,
+    key: &str,
+    name: &str,
+    portfolio: Option<&str>,
+) -> Res<String> {
+    let actor = actor_by_email(app, as_user).await?;
+    let (pfs, _) = atrium_store::portfolio::list_portfolios(
+        &app.db,
+        None,
+        false,
+        &atrium_store::project::Visibility::All,
+        "key",
+        false,
+        atrium_store::Page::first(500),
+    )
+    .await
+    .map_err(|e| app_err(e.into()))?;
+    let pf = match portfolio {
+        Some(k) => pfs
+            .iter()
+            .find(|p| p.key.eq_ignore_ascii_case(k))
+            .ok_or_else(|| format!("unknown portfolio `{k}`"))?,
+        None => pfs
+            .first()
+            .ok_or("there is no portfolio yet: create one first")?,
+    };
+    let d = atrium_core::project::ProjectDraft {
+        key: key.to_owned(),
+        name: name.chars().take(200).collect(),
+        portfolio_id: Some(pf.id),
+        phase: "planning".into(),
+        status: "green".into(),
+        ..Default::default()
+    };
+    let p = app.create_project(&actor, &d).await.map_err(app_err)?;
+    eprintln!(
+        "Created project {} {} in portfolio {}.",
+        p.key, p.name, pf.key
+    );
+    Ok(p.key)
 }

@@ -333,3 +333,32 @@ fn plan_commands_fail_with_one_clear_line() {
     assert_eq!(csv.text(), csv_before);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The contract forms of DESIGN.md §4: `atrium import FILE.xml [--project KEY]` (here into a
+/// new project) and `atrium export KEY --format mspdi|xlsx|csv`.
+#[test]
+fn contract_import_into_a_new_project_and_export() {
+    let dir = temp_dir();
+    let db = format!("sqlite://{}", dir.join("atrium.db").display());
+    assert_eq!(run(&["demo", "--size", "small"], &db).code, 0);
+    let gen100 = fixture("gen100_seed1.xml");
+    let o = run(&["import", &gen100, "--as", DIRECTOR, "--yes"], &db);
+    assert_eq!(o.code, 1, "needs --project or --key");
+    assert!(o.stderr.contains("--key NEW-KEY"), "{}", o.stderr);
+    let o = run(
+        &[
+            "import", &gen100, "--key", "IMP-001", "--as", DIRECTOR, "--yes",
+        ],
+        &db,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("Created project IMP-001"), "{}", o.stderr);
+    assert!(o.text().contains("Applied: plan version"), "{}", o.text());
+    let csv = run(&["export", "IMP-001", "--format", "csv"], &db);
+    assert_eq!(csv.code, 0, "{}", csv.stderr);
+    assert_eq!(csv.text().lines().count(), 101);
+    let xml = run(&["export", "IMP-001"], &db);
+    assert_eq!(xml.code, 0, "{}", xml.stderr);
+    assert!(xml.text().contains("<Project"), "MS Project XML by default");
+    let _ = std::fs::remove_dir_all(&dir);
+}
