@@ -3,6 +3,7 @@
 
 pub mod mspdi;
 pub mod mspdi_engine;
+pub mod mspdi_gen;
 pub mod plan_io;
 pub mod psplib;
 pub mod report;

@@ -12,7 +12,7 @@ use atrium_core::delivery::{
 use atrium_store::delivery::{LOG_SORTS, LogFilter};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
@@ -37,28 +37,7 @@ fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, ApiError> {
     serde_json::to_value(v).map_err(|e| ApiError::from(AppError::Internal(Box::new(e))))
 }
 
-/// The version a write is based on: the body's `version`, else `If-Match`.
-fn version(body: Option<i64>, headers: &HeaderMap) -> Result<i64, ApiError> {
-    body.or_else(|| {
-        headers
-            .get(header::IF_MATCH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.trim()
-                    .trim_start_matches("W/")
-                    .trim_matches('"')
-                    .parse()
-                    .ok()
-            })
-    })
-    .ok_or_else(|| {
-        AppError::field(
-            "version",
-            "is required: send the version you read (body `version` or If-Match)",
-        )
-        .into()
-    })
-}
+use super::records::version;
 
 fn num_or_str<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     super::dto::amount(d)
