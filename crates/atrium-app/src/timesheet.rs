@@ -478,7 +478,7 @@ impl App {
             self.mode().await?,
         )?;
         let mut tx = self.db.begin().await?;
-        let t = sp::get_template(&self.db, id)
+        let t = sp::get_template_tx(&mut tx, id)
             .await?
             .ok_or(AppError::NotFound("template"))?;
         sp::delete_template(&mut tx, id).await?;

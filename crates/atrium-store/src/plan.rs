@@ -271,6 +271,12 @@ pub async fn get_template(db: &Db, id: Uuid) -> Result<Option<Template>> {
     b.map(|b| from_body(&b)).transpose()
 }
 
+pub async fn get_template_tx(tx: &mut Tx, id: Uuid) -> Result<Option<Template>> {
+    let b: Option<String> = on_tx!(tx, c => sqlx::query_scalar("SELECT body FROM project_templates WHERE id = $1")
+        .bind(id).fetch_optional(c).await?);
+    b.map(|b| from_body(&b)).transpose()
+}
+
 pub async fn template_name_taken_tx(tx: &mut Tx, name: &str) -> Result<bool> {
     let n: i64 = on_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM project_templates WHERE lower(name) = lower($1)")
         .bind(name).fetch_one(c).await?);
@@ -301,9 +307,9 @@ pub async fn put_import(
     body: &str,
     now: i64,
 ) -> Result<()> {
-    // One pending import per user and project.
-    on_tx!(tx, c => sqlx::query("DELETE FROM plan_imports WHERE project_id = $1 AND user_id = $2")
-        .bind(project).bind(user).execute(c).await.map(|_| ())?);
+    // One pending import per user and project; previews never confirmed expire after a day.
+    on_tx!(tx, c => sqlx::query("DELETE FROM plan_imports WHERE (project_id = $1 AND user_id = $2) OR created_at < $3")
+        .bind(project).bind(user).bind(now - 86_400_000_000).execute(c).await.map(|_| ())?);
     on_tx!(tx, c => sqlx::query("INSERT INTO plan_imports (id, project_id, user_id, body, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(id).bind(project).bind(user).bind(body).bind(now)
         .execute(c).await.map(|_| ())?);
