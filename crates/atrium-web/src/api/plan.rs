@@ -65,22 +65,11 @@ async fn export_plan(
     Path(id): Path<Uuid>,
     Query(q): Query<FormatQuery>,
 ) -> Result<axum::response::Response, ApiError> {
-    use axum::response::IntoResponse;
     let e = s
         .app
         .export_plan(&a, id, q.format.as_deref().unwrap_or("xml"))
         .await?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, e.content_type.to_string()),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}\"", e.filename),
-            ),
-        ],
-        e.bytes,
-    )
-        .into_response())
+    Ok(crate::pages::plan::export_response(e))
 }
 
 #[utoipa::path(post, path = "/projects/{id}/plan/import", tag = "plans",

@@ -4,13 +4,12 @@
 //! token; submitting a report, revising it and deciding a change request go through a
 //! confirmation page first.
 
-use super::check_csrf;
 use super::records::{columns, err, page_of, pager, sort_of, user_opts};
+use super::{check_csrf, version_of};
 use crate::AppState;
 use crate::extract::{FormData, PageUser};
 use crate::views::*;
 use askama::Template;
-use atrium_app::permissions::allows;
 use atrium_app::{Action, Actor, AppError};
 use atrium_core::FieldError;
 use atrium_core::delivery::{
@@ -132,10 +131,6 @@ fn show(v: &RecordView, errors: &[FieldError]) -> Response {
     r
 }
 
-fn version_of(f: &FormData) -> i64 {
-    f.get("version").trim().parse().unwrap_or(-1)
-}
-
 fn hidden(name: &str, value: impl ToString) -> Field {
     Field::text(name, name, value.to_string()).kind(FieldKind::Hidden)
 }
@@ -156,15 +151,7 @@ fn as_field_errors(e: AppError) -> Result<Vec<FieldError>, AppError> {
 }
 
 async fn can(s: &AppState, a: &Actor, action: Action, p: &Project) -> bool {
-    match s.app.settings().await {
-        Ok(set) => allows(
-            a,
-            action,
-            &atrium_app::records::placement_of(p),
-            set.operating_mode,
-        ),
-        Err(_) => false,
-    }
+    super::can(s, a, action, &atrium_app::records::placement_of(p)).await
 }
 
 fn rag_opts() -> Vec<(String, String)> {

@@ -5,7 +5,7 @@ mod admin;
 mod auth;
 mod delivery;
 mod home;
-mod plan;
+pub(crate) mod plan;
 pub(crate) mod portfolio;
 mod records;
 
@@ -28,6 +28,25 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The refusal page for a form whose CSRF token does not match the session's, if so.
+/// The `version` a form was based on (-1 when missing, which no record has).
+pub(crate) fn version_of(f: &FormData) -> i64 {
+    f.get("version").trim().parse().unwrap_or(-1)
+}
+
+/// Whether the permission table allows `action` at `at` in the current operating mode (to
+/// show or hide a control; the use case checks again).
+pub(crate) async fn can(
+    s: &AppState,
+    a: &Actor,
+    action: atrium_app::Action,
+    at: &atrium_core::identity::Placement,
+) -> bool {
+    match s.app.settings().await {
+        Ok(set) => atrium_app::permissions::allows(a, action, at, set.operating_mode),
+        Err(_) => false,
+    }
+}
+
 pub fn check_csrf(a: &Actor, f: &FormData) -> Option<Response> {
     if constant_eq(&f.get("_csrf"), &a.csrf) && !a.csrf.is_empty() {
         None

@@ -3,8 +3,8 @@
 //! timesheets (log a week, approve or reject), earned value with S-curves (project, program,
 //! portfolio), templates, and MS Project import (preview, confirm) and exports.
 
-use super::check_csrf;
 use super::records::{err, form_error, form_page, portfolio_opts};
+use super::{can, check_csrf, version_of};
 use crate::AppState;
 use crate::charts;
 use crate::extract::{FormData, PageUser};
@@ -15,6 +15,7 @@ use atrium_app::plan::{EarnedValue, PlanOp, PlanView, TaskRow, civil_str, draft_
 use atrium_app::plan_files::{Export, ImportPreview, MAX_IMPORT_BYTES};
 use atrium_app::{Action, Actor, AppError};
 use atrium_core::FieldError;
+use atrium_core::identity::Placement;
 use atrium_core::money::Minor;
 use atrium_core::plan::{BudgetLineDraft, Constraint, ExpenseDraft, TaskDraft, format_duration};
 use atrium_core::project::ProjectDraft;
@@ -101,10 +102,6 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-fn version_of(f: &FormData) -> i64 {
-    f.get("version").trim().parse().unwrap_or(-1)
-}
-
 fn day(m: i64) -> String {
     civil_str(m)
 }
@@ -135,7 +132,8 @@ fn notice_of(q: &HashMap<String, String>) -> String {
     .into()
 }
 
-fn export_response(e: Export) -> Response {
+/// A file download (shared with the API).
+pub(crate) fn export_response(e: Export) -> Response {
     let disposition = format!("attachment; filename=\"{}\"", e.filename);
     (
         [
@@ -279,15 +277,13 @@ async fn render_plan(
         Ok(v) => v,
         Err(e) => return err(e),
     };
-    let can_template = match s.app.settings().await {
-        Ok(set) => atrium_app::permissions::allows(
-            a,
-            Action::ManageTemplates,
-            &atrium_app::records::placement_of(&v.project),
-            set.operating_mode,
-        ),
-        Err(_) => false,
-    };
+    let can_template = can(
+        s,
+        a,
+        Action::ManageTemplates,
+        &atrium_app::records::placement_of(&v.project),
+    )
+    .await;
     let page: usize = q
         .get("page")
         .and_then(|p| p.parse().ok())
@@ -939,15 +935,7 @@ async fn templates_page(State(s): State<AppState>, PageUser(a): PageUser) -> Res
         Ok(l) => l,
         Err(e) => return err(e),
     };
-    let can_manage = match s.app.settings().await {
-        Ok(set) => atrium_app::permissions::allows(
-            &a,
-            Action::ManageTemplates,
-            &atrium_core::identity::Placement::ORGANIZATION,
-            set.operating_mode,
-        ),
-        Err(_) => false,
-    };
+    let can_manage = can(&s, &a, Action::ManageTemplates, &Placement::ORGANIZATION).await;
     render(&TemplatesPage {
         nav: Nav::new(&a, "/templates"),
         rows: list
@@ -1071,14 +1059,7 @@ async fn template_delete_confirm(
     PageUser(a): PageUser,
     Path(tid): Path<Uuid>,
 ) -> Response {
-    if !s.app.settings().await.is_ok_and(|set| {
-        atrium_app::permissions::allows(
-            &a,
-            Action::ManageTemplates,
-            &atrium_core::identity::Placement::ORGANIZATION,
-            set.operating_mode,
-        )
-    }) {
+    if !can(&s, &a, Action::ManageTemplates, &Placement::ORGANIZATION).await {
         return err(AppError::Forbidden);
     }
     match s.app.get_template(&a, tid).await {
@@ -1151,18 +1132,7 @@ async fn gantt_page(
         .unwrap_or_default();
     let svg_and_pages = gantt_svg(&s, &v, zoom, &collapsed, &q, baseline);
     let (svg, page, pages) = svg_and_pages;
-    let coll = |set: &HashSet<u32>| {
-        let mut v: Vec<u32> = set.iter().copied().collect();
-        v.sort_unstable();
-        v.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
-    };
-    let base = |z: gantt::Zoom, p: usize| {
-        format!(
-            "/projects/{id}/gantt?zoom={}&page={p}&baseline={baseline}&collapsed={}",
-            z.as_str(),
-            coll(&collapsed)
-        )
-    };
+    let base = |z: gantt::Zoom, p: usize| gantt_href(id, z, p, baseline, &collapsed);
     render(&GanttPage {
         nav: Nav::new(&a, "/projects"),
         tabs: project_tabs(id, "/gantt"),
@@ -1182,6 +1152,24 @@ async fn gantt_page(
             )
         }),
     })
+}
+
+/// The Gantt page's address for a zoom, page, baseline and set of collapsed summaries.
+fn gantt_href(
+    id: Uuid,
+    zoom: gantt::Zoom,
+    page: usize,
+    baseline: u8,
+    collapsed: &HashSet<u32>,
+) -> String {
+    let mut c: Vec<u32> = collapsed.iter().copied().collect();
+    c.sort_unstable();
+    let c: Vec<String> = c.iter().map(u32::to_string).collect();
+    format!(
+        "/projects/{id}/gantt?zoom={}&page={page}&baseline={baseline}&collapsed={}",
+        zoom.as_str(),
+        c.join(",")
+    )
 }
 
 fn gantt_svg(
@@ -1242,11 +1230,6 @@ fn gantt_svg(
             }
         }
     }
-    let coll_list = |set: &HashSet<u32>| {
-        let mut v: Vec<u32> = set.iter().copied().collect();
-        v.sort_unstable();
-        v.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
-    };
     for &i in slice {
         let r = &v.rows[i];
         pos.insert((None, r.uid), rows.len());
@@ -1255,11 +1238,7 @@ fn gantt_svg(
             if !c.remove(&r.uid) {
                 c.insert(r.uid);
             }
-            format!(
-                "/projects/{id}/gantt?zoom={}&page={page}&baseline={baseline}&collapsed={}",
-                zoom.as_str(),
-                coll_list(&c)
-            )
+            gantt_href(id, zoom, page, baseline, &c)
         });
         rows.push(gantt::GanttRow {
             uid: r.uid,
@@ -2287,15 +2266,7 @@ async fn render_rates(
     let r: atrium_app::Result<Response> = async {
         let p = s.app.get_person(a, id).await?;
         let list = s.app.rate_changes(a, id).await?;
-        let can_manage = match s.app.settings().await {
-            Ok(set) => atrium_app::permissions::allows(
-                a,
-                Action::ManagePeople,
-                &atrium_core::identity::Placement::ORGANIZATION,
-                set.operating_mode,
-            ),
-            Err(_) => false,
-        };
+        let can_manage = can(s, a, Action::ManagePeople, &Placement::ORGANIZATION).await;
         let mut fields = vec![
             Field::text("from", "From", &d.from)
                 .kind(FieldKind::Date)

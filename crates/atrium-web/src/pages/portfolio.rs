@@ -3,11 +3,11 @@
 //! (bubble chart, ranked table, capacity against demand, health, roadmap, CSV/XLSX export),
 //! and scenarios (optimize, frontier, force in/out, copy, compare, commit).
 
-use super::check_csrf;
 use super::records::{
     columns, err, form_error, form_page, page_of, pager, portfolio_opts, sort_of, user_opts,
     write_csv,
 };
+use super::{can, check_csrf, version_of};
 use crate::AppState;
 use crate::charts;
 use crate::extract::{FormData, PageUser};
@@ -94,21 +94,10 @@ fn health_of(r: Option<Rag>) -> charts::Health {
     }
 }
 
-fn version_of(f: &FormData) -> i64 {
-    f.get("version").trim().parse().unwrap_or(-1)
-}
-
 fn at_portfolio(id: Uuid) -> Placement {
     Placement {
         portfolio: Some(id),
         ..Default::default()
-    }
-}
-
-async fn can(s: &AppState, a: &Actor, action: Action, at: &Placement) -> bool {
-    match s.app.settings().await {
-        Ok(set) => allows(a, action, at, set.operating_mode),
-        Err(_) => false,
     }
 }
 
