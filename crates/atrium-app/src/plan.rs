@@ -880,7 +880,6 @@ impl App {
         Option<serde_json::Value>,
         Option<serde_json::Value>,
     )> {
-        let json = |v: &dyn erased::Ser| v.value();
         let idx = |plan: &Plan, uid: u32| plan.index_of(uid).ok_or_else(|| not_found_task(uid));
         match op {
             PlanOp::AddTask {
@@ -913,7 +912,7 @@ impl App {
                 plan.normalize_outline();
                 self.set_task(tx, actor, plan, cross_in, pos, edit, wt, mode)
                     .await?;
-                let after = json(&plan.tasks[plan.index_of(uid).unwrap_or(pos)]);
+                let after = to_json(&plan.tasks[plan.index_of(uid).unwrap_or(pos)]);
                 Ok((Some(uid), None, Some(after)))
             }
             PlanOp::UpdateTask { uid, draft } => {
@@ -921,10 +920,10 @@ impl App {
                 let edit = draft
                     .validate(wt.minutes_per_day)
                     .map_err(AppError::Validation)?;
-                let before = json(&plan.tasks[i]);
+                let before = to_json(&plan.tasks[i]);
                 self.set_task(tx, actor, plan, cross_in, i, edit, wt, mode)
                     .await?;
-                Ok((Some(uid), Some(before), Some(json(&plan.tasks[i]))))
+                Ok((Some(uid), Some(before), Some(to_json(&plan.tasks[i]))))
             }
             PlanOp::PatchTask { uid, patch } => {
                 let i = idx(plan, uid)?;
@@ -933,17 +932,17 @@ impl App {
                     .apply(cur)
                     .validate(wt.minutes_per_day)
                     .map_err(AppError::Validation)?;
-                let before = json(&plan.tasks[i]);
+                let before = to_json(&plan.tasks[i]);
                 self.set_task(tx, actor, plan, cross_in, i, edit, wt, mode)
                     .await?;
-                Ok((Some(uid), Some(before), Some(json(&plan.tasks[i]))))
+                Ok((Some(uid), Some(before), Some(to_json(&plan.tasks[i]))))
             }
             PlanOp::DeleteTask { uid } => {
                 let i = idx(plan, uid)?;
                 let removed = plan.remove_subtree(i);
                 let gone: HashSet<u32> = removed.iter().map(|t| t.uid).collect();
                 cross_in.retain(|l| !gone.contains(&l.succ_uid));
-                Ok((Some(uid), Some(json(&removed)), None))
+                Ok((Some(uid), Some(to_json(&removed)), None))
             }
             PlanOp::Indent { uid } | PlanOp::Outdent { uid } => {
                 let i = idx(plan, uid)?;
@@ -1013,7 +1012,7 @@ impl App {
                 if plan.budget.len() >= 500 {
                     return Err(AppError::field("category", "at most 500 budget lines"));
                 }
-                let v = json(&b);
+                let v = to_json(&b);
                 plan.budget.push(b);
                 Ok((None, None, Some(v)))
             }
@@ -1022,13 +1021,13 @@ impl App {
                     return Err(AppError::NotFound("budget line"));
                 }
                 let b = plan.budget.remove(index);
-                Ok((None, Some(json(&b)), None))
+                Ok((None, Some(to_json(&b)), None))
             }
             PlanOp::AddExpense(e) => {
                 if plan.expenses.len() >= 2000 {
                     return Err(AppError::field("description", "at most 2,000 expenses"));
                 }
-                let v = json(&e);
+                let v = to_json(&e);
                 plan.expenses.push(e);
                 Ok((None, None, Some(v)))
             }
@@ -1037,7 +1036,7 @@ impl App {
                     return Err(AppError::NotFound("expense"));
                 }
                 let e = plan.expenses.remove(index);
-                Ok((None, Some(json(&e)), None))
+                Ok((None, Some(to_json(&e)), None))
             }
             PlanOp::Replace(new) => {
                 let before =
@@ -1187,9 +1186,6 @@ impl App {
         t.percent_complete = e.percent_complete;
         t.actual_start = e.actual_start;
         t.actual_finish = e.actual_finish;
-        if e.percent_complete == 100 && t.actual_finish.is_none() {
-            // MS Project: 100 % means finished; the dates then come from the schedule.
-        }
         t.fixed_cost = e.fixed_cost;
         t.assignments = assignments;
         t.notes = e.notes;
@@ -1236,26 +1232,12 @@ impl App {
                 .map_or_else(|| "?".into(), |p| p.0);
             resources.push((name, a.units));
         }
-        let d = |x: Option<Date>| x.map(|d| d.to_string()).unwrap_or_default();
-        Ok(TaskDraft {
-            name: t.name.clone(),
-            duration: cp::format_duration(t.duration, mpd),
-            milestone: t.milestone,
-            predecessors: preds.join(", "),
-            constraint: t.constraint.as_str().into(),
-            constraint_date: d(t.constraint_date),
-            deadline: d(t.deadline),
-            percent_complete: t.percent_complete.to_string(),
-            actual_start: d(t.actual_start),
-            actual_finish: d(t.actual_finish),
-            fixed_cost: if t.fixed_cost == 0 {
-                String::new()
-            } else {
-                atrium_core::money::Minor(t.fixed_cost).format()
-            },
-            resources: cp::format_resources(&resources),
-            notes: t.notes.clone(),
-        })
+        Ok(task_draft(
+            t,
+            preds.join(", "),
+            cp::format_resources(&resources),
+            mpd,
+        ))
     }
 
     /// Scheduled start and finish of task `uid` of project `project_id` (one level of
@@ -1387,14 +1369,24 @@ fn rows_of(
 /// The same draft a task's current values would give (to pre-fill the edit form).
 pub fn draft_of_task(v: &PlanView, uid: u32) -> Option<TaskDraft> {
     let i = v.plan.index_of(uid)?;
-    let t = &v.plan.tasks[i];
     let r = &v.rows[i];
+    Some(task_draft(
+        &v.plan.tasks[i],
+        r.predecessors.clone(),
+        r.resources.clone(),
+        v.minutes_per_day,
+    ))
+}
+
+/// A task's values as the edit form shows them, given its predecessors and resources
+/// already in the table syntax.
+fn task_draft(t: &PlanTask, predecessors: String, resources: String, mpd: i64) -> TaskDraft {
     let d = |x: Option<Date>| x.map(|d| d.to_string()).unwrap_or_default();
-    Some(TaskDraft {
+    TaskDraft {
         name: t.name.clone(),
-        duration: cp::format_duration(t.duration, v.minutes_per_day),
+        duration: cp::format_duration(t.duration, mpd),
         milestone: t.milestone,
-        predecessors: r.predecessors.clone(),
+        predecessors,
         constraint: t.constraint.as_str().into(),
         constraint_date: d(t.constraint_date),
         deadline: d(t.deadline),
@@ -1406,9 +1398,9 @@ pub fn draft_of_task(v: &PlanView, uid: u32) -> Option<TaskDraft> {
         } else {
             atrium_core::money::Minor(t.fixed_cost).format()
         },
-        resources: r.resources.clone(),
+        resources,
         notes: t.notes.clone(),
-    })
+    }
 }
 
 // ---- earned value ------------------------------------------------------------------------------
@@ -1679,16 +1671,9 @@ pub async fn apply_duration_change_tx(
     Ok(())
 }
 
-mod erased {
-    //! Turning any serializable value into JSON for audit records.
-    pub trait Ser {
-        fn value(&self) -> serde_json::Value;
-    }
-    impl<T: serde::Serialize> Ser for T {
-        fn value(&self) -> serde_json::Value {
-            serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
-        }
-    }
+/// Any serializable value as JSON, for audit records.
+fn to_json<T: Serialize + ?Sized>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }
 
 impl App {

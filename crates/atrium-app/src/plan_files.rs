@@ -2,7 +2,7 @@
 //! changes → confirm) and export (MS Project XML, CSV, XLSX of the tasks).
 
 use crate::permissions::{Action, authorize};
-use crate::plan::{People, PlanOp, WorkTime, compute};
+use crate::plan::PlanOp;
 use crate::records::placement_of;
 use crate::{Actor, App, AppError, Result};
 use atrium_core::plan::{Assignment, Plan};
@@ -423,10 +423,4 @@ fn table_export(
         }),
         _ => Err(AppError::field("format", "must be csv or xlsx")),
     }
-}
-
-/// Schedules a plan outside a request (the CLI's `plan export` dry runs and benchmarks).
-pub fn schedule_dates(plan: &Plan, wt: &WorkTime) -> Vec<(i64, i64)> {
-    let c = compute(plan, wt, &[], &People::new());
-    c.start.into_iter().zip(c.finish).collect()
 }

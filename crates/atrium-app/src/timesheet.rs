@@ -226,11 +226,20 @@ impl App {
         authorize(actor, Action::ApproveTimesheet, &placement_of(&p), mode)?;
         let list = sp::project_timesheets(&self.db, project_id, state, 200).await?;
         let mut out = Vec::with_capacity(list.len());
+        let mut names: std::collections::HashMap<Uuid, String> = std::collections::HashMap::new();
         let mut tx = self.db.begin().await?;
         for t in list {
-            let person = sp::person_rate_tx(&mut tx, t.person_id)
-                .await?
-                .map_or_else(|| "?".into(), |p| p.0);
+            // One lookup per person, not per week.
+            let person = match names.get(&t.person_id) {
+                Some(n) => n.clone(),
+                None => {
+                    let n = sp::person_rate_tx(&mut tx, t.person_id)
+                        .await?
+                        .map_or_else(|| "?".into(), |p| p.0);
+                    names.insert(t.person_id, n.clone());
+                    n
+                }
+            };
             out.push(TimesheetRow {
                 hours: t.total_minutes() as f64 / 60.0,
                 person,
