@@ -20,6 +20,7 @@ macro_rules! str_enum {
     };
 }
 
+pub mod capacity;
 pub mod delivery;
 pub mod identity;
 pub mod money;

@@ -7,6 +7,7 @@ pub mod charts;
 mod error;
 mod extract;
 pub mod gantt;
+pub mod heatmap;
 mod metrics;
 mod pages;
 mod security;
