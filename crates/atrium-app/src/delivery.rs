@@ -129,7 +129,7 @@ impl App {
         Ok(p)
     }
 
-    async fn project_tx(
+    pub(crate) async fn project_tx(
         &self,
         tx: &mut Tx,
         actor: &Actor,

@@ -1028,6 +1028,7 @@ fn plan(size: DemoSize, today: Date, logins: &[DemoLogin]) -> Result<Plan> {
             cost_rate: atrium_core::money::Minor(cents).plain(),
             weekly_capacity_hours: hours.into(),
             skills,
+            ..Default::default()
         };
         let mut p = d
             .validate(Uuid::now_v7(), 1)

@@ -152,6 +152,7 @@ pub(crate) async fn seed(
         plan.status_date = Some(today);
         plan.version = 1;
         sp::put_plan(tx, &plan, now).await?;
+        crate::resource::refresh_plan_demand(tx, plan.project_id, &plan, &c, &wt).await?;
         count += 1;
     }
     Ok(count)

@@ -3,6 +3,7 @@
 //! persists, and writes its audit record in the same transaction.
 
 pub mod auth;
+pub mod capacity;
 pub mod delivery;
 pub mod demo;
 mod demo_plans;
@@ -13,6 +14,7 @@ pub mod permissions;
 pub mod plan;
 pub mod plan_files;
 pub mod records;
+pub mod resource;
 pub mod scenario;
 pub mod strategy;
 pub mod timesheet;

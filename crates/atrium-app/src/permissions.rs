@@ -69,6 +69,14 @@ pub enum Action {
     RecordLessons,
     /// Save and edit project templates.
     ManageTemplates,
+    /// See the whole pool's capacity against demand: heat maps, conflicts, utilization,
+    /// skill gaps, what-if, every resource request and allocation.
+    ReadCapacity,
+    /// Ask for a role or skills for a project (and cancel the request, or accept the person
+    /// the resource manager proposed).
+    RequestResource,
+    /// Propose people for requests, commit or reject them, and change allocations.
+    AllocateResource,
 }
 
 use Role::*;
@@ -156,6 +164,17 @@ pub fn roles_for(action: Action, mode: OperatingMode) -> &'static [Role] {
             SeniorProjectManager,
             KnowledgeManager,
         ],
+        Action::ReadCapacity => &[
+            PmoDirector,
+            PortfolioManager,
+            ProgramManager,
+            SeniorProjectManager,
+            ProjectManager,
+            PmoAnalyst,
+            ResourceManager,
+        ],
+        Action::RequestResource => DELIVERY,
+        Action::AllocateResource => &[PmoDirector, ResourceManager],
     }
 }
 
@@ -171,6 +190,7 @@ fn organization_only(action: Action) -> bool {
             | Action::ReadAudit
             | Action::ManageStrategy
             | Action::ManageTemplates
+            | Action::AllocateResource
     )
 }
 
@@ -179,7 +199,7 @@ fn organization_only(action: Action) -> bool {
 fn any_scope(action: Action) -> bool {
     matches!(
         action,
-        Action::ReadPeople | Action::ReadSettings | Action::ReadStrategy
+        Action::ReadPeople | Action::ReadSettings | Action::ReadStrategy | Action::ReadCapacity
     )
 }
 

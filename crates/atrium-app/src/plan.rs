@@ -832,6 +832,7 @@ impl App {
             .await
             .map_err(|e| crate::records::map_write(e, plan.version - 1, "plan", "plan", "plan"))?;
         sp::replace_cross_links_into(tx, project_id, &cross_in).await?;
+        crate::resource::refresh_plan_demand(tx, project_id, &plan, &c, &wt).await?;
         // Tell the projects that depend on this one where their predecessors now are.
         for l in sp::cross_links_from_tx(tx, project_id).await? {
             if let Some(i) = plan.index_of(l.pred_uid) {
@@ -1668,6 +1669,12 @@ pub async fn apply_duration_change_tx(
     t.milestone = t.milestone && t.duration == 0;
     plan.version += 1;
     sp::put_plan(tx, &plan, jiff::Timestamp::now().as_microsecond()).await?;
+    let calendar = org::get_tx(tx).await?.map(|s| s.calendar).unwrap_or_default();
+    let wt = WorkTime::of(&calendar);
+    let cross = sp::cross_links_into_tx(tx, project_id).await?;
+    let people = people_of_tx(tx, &plan).await?;
+    let c = compute(&plan, &wt, &cross, &people);
+    crate::resource::refresh_plan_demand(tx, project_id, &plan, &c, &wt).await?;
     Ok(())
 }
 

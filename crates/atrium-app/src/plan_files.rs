@@ -249,23 +249,7 @@ impl App {
             }
             "csv" | "xlsx" => {
                 let (headers, rows) = plan_io::tasks_table(&v.plan, &dates, v.minutes_per_day);
-                if format == "csv" {
-                    Ok(Export {
-                        filename: format!("{stem}-tasks.csv"),
-                        content_type: "text/csv; charset=utf-8",
-                        bytes: plan_io::to_csv(&headers, &rows).into_bytes(),
-                    })
-                } else {
-                    let bytes =
-                        atrium_interop::xlsx::table("Tasks", &headers, &rows).map_err(|e| {
-                            AppError::Internal(Box::new(std::io::Error::other(e.to_string())))
-                        })?;
-                    Ok(Export {
-                        filename: format!("{stem}-tasks.xlsx"),
-                        content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        bytes,
-                    })
-                }
+                table_export(&v.project.key, "tasks", format, &headers, &rows)
             }
             _ => Err(AppError::field("format", "must be xml, csv or xlsx")),
         }
@@ -401,7 +385,8 @@ impl App {
     }
 }
 
-fn table_export(
+/// A table as a CSV (RFC 4180, formula-guarded) or XLSX download named `key-what.csv|xlsx`.
+pub fn table_export(
     key: &str,
     what: &str,
     format: &str,

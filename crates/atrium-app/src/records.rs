@@ -587,6 +587,7 @@ impl App {
             &Placement::ORGANIZATION,
             self.mode().await?,
         )?;
+        let d = self.resolve_line_manager(d).await?;
         let p = d.validate(Uuid::now_v7(), 1)?;
         let mut tx = self.db.begin().await?;
         people::insert(&mut tx, &p, self.now_micros())
@@ -595,6 +596,33 @@ impl App {
         audit::<(), _>(&mut tx, actor, "person", p.id, "create", None, Some(&p)).await?;
         tx.commit().await?;
         Ok(p)
+    }
+
+    /// Turns a line manager given by e-mail into their id and checks the person exists.
+    async fn resolve_line_manager(&self, d: &PersonDraft) -> Result<PersonDraft> {
+        let raw = d.line_manager_id.trim();
+        let mut d = d.clone();
+        if raw.is_empty() {
+            return Ok(d);
+        }
+        let id = if raw.contains('@') {
+            people::id_by_email(&self.db, raw).await?
+        } else {
+            match raw.parse::<Uuid>() {
+                Ok(id) => people::get(&self.db, id).await?.map(|p| p.id),
+                Err(_) => None,
+            }
+        };
+        match id {
+            Some(id) => {
+                d.line_manager_id = id.to_string();
+                Ok(d)
+            }
+            None => Err(AppError::field(
+                "line_manager_id",
+                format!("no person in the pool has the e-mail or id `{raw}`"),
+            )),
+        }
     }
 
     pub async fn update_person(
@@ -614,6 +642,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound("person"))?;
         check_version(before.version, expected)?;
+        let d = self.resolve_line_manager(d).await?;
         let mut after = d.validate(id, expected + 1)?;
         after.user_id = before.user_id;
         after.archived = before.archived;

@@ -12,6 +12,7 @@ pub mod people;
 pub mod plan;
 pub mod portfolio;
 pub mod project;
+pub mod resource;
 mod sql;
 pub mod strategy;
 pub mod testing;

@@ -19,9 +19,13 @@ struct Row {
     user_id: Option<Uuid>,
     archived: bool,
     version: i64,
+    line_manager_id: Option<Uuid>,
+    generic: bool,
+    non_project_minutes: i64,
+    working_days: Option<String>,
 }
 
-const COLS: &str = "id, name, email, department, job_role, cost_rate_minor, weekly_capacity_minutes, user_id, archived, version";
+const COLS: &str = "id, name, email, department, job_role, cost_rate_minor, weekly_capacity_minutes, user_id, archived, version, line_manager_id, generic, non_project_minutes, working_days";
 
 fn to_person(r: Row, skills: Vec<Skill>) -> Person {
     Person {
@@ -36,6 +40,13 @@ fn to_person(r: Row, skills: Vec<Skill>) -> Person {
         user_id: r.user_id,
         archived: r.archived,
         version: r.version,
+        line_manager_id: r.line_manager_id,
+        generic: r.generic,
+        non_project_minutes: i32::try_from(r.non_project_minutes).unwrap_or(0),
+        working_days: r
+            .working_days
+            .as_deref()
+            .and_then(atrium_core::org::WorkCalendar::parse_mask),
     }
 }
 
@@ -138,11 +149,65 @@ async fn write_skills(tx: &mut Tx, p: &Person) -> Result<()> {
     Ok(())
 }
 
+fn mask(p: &Person) -> Option<String> {
+    p.working_days.map(|_| p.working_days_mask())
+}
+
+/// The whole active pool (or one department) with skills, by name: the supply side of
+/// capacity planning. Two queries whatever the size of the pool.
+pub async fn pool(db: &Db, department: Option<&str>) -> Result<Vec<Person>> {
+    let mut q = Query::new(&format!("SELECT {COLS} FROM people WHERE archived = "));
+    q.bind(Bind::Bool(false));
+    if let Some(d) = department {
+        q.push(" AND department = ").bind(Bind::Text(d.to_owned()));
+    }
+    q.push(" ORDER BY name, id");
+    let rows: Vec<Row> = on_db!(db, p => bind_all!(sqlx::query_as::<_, Row>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?);
+    let mut s = Query::new(
+        "SELECT s.person_id, s.skill, s.level FROM person_skills s JOIN people p ON p.id = s.person_id WHERE p.archived = ",
+    );
+    s.bind(Bind::Bool(false));
+    if let Some(d) = department {
+        s.push(" AND p.department = ").bind(Bind::Text(d.to_owned()));
+    }
+    s.push(" ORDER BY s.skill");
+    let skill_rows: Vec<(Uuid, String, i64)> = on_db!(db, p => bind_all!(sqlx::query_as::<_, (Uuid, String, i64)>(crate::sql::trusted(&s.text)), &s.binds).fetch_all(p).await?);
+    let mut skills: HashMap<Uuid, Vec<Skill>> = HashMap::with_capacity(rows.len());
+    for (id, name, level) in skill_rows {
+        skills.entry(id).or_default().push(Skill {
+            name,
+            level: u8::try_from(level).unwrap_or(1),
+        });
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let s = skills.remove(&r.id).unwrap_or_default();
+            to_person(r, s)
+        })
+        .collect())
+}
+
+/// The id of the person with this e-mail (case-insensitive), if any.
+pub async fn id_by_email(db: &Db, email: &str) -> Result<Option<Uuid>> {
+    let r: Option<(Uuid,)> = on_db!(db, p => sqlx::query_as("SELECT id FROM people WHERE LOWER(email) = $1 LIMIT 1")
+        .bind(email.trim().to_lowercase()).fetch_optional(p).await?);
+    Ok(r.map(|r| r.0))
+}
+
+/// The people whose line manager is `manager`.
+pub async fn reports_of(db: &Db, manager: Uuid) -> Result<Vec<Uuid>> {
+    let rows: Vec<(Uuid,)> = on_db!(db, p => sqlx::query_as("SELECT id FROM people WHERE line_manager_id = $1 AND archived = $2")
+        .bind(manager).bind(false).fetch_all(p).await?);
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
 pub async fn insert(tx: &mut Tx, p: &Person, now: i64) -> Result<()> {
     on_tx!(tx, c => {
-        sqlx::query(crate::sql::trusted(&format!("INSERT INTO people ({COLS}, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)")))
+        sqlx::query(crate::sql::trusted(&format!("INSERT INTO people ({COLS}, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)")))
             .bind(p.id).bind(&p.name).bind(&p.email).bind(&p.department).bind(&p.job_role).bind(p.cost_rate.0)
-            .bind(i64::from(p.weekly_capacity_minutes)).bind(p.user_id).bind(p.archived).bind(p.version).bind(now)
+            .bind(i64::from(p.weekly_capacity_minutes)).bind(p.user_id).bind(p.archived).bind(p.version)
+            .bind(p.line_manager_id).bind(p.generic).bind(i64::from(p.non_project_minutes)).bind(mask(p)).bind(now)
             .execute(c).await?;
     });
     write_skills(tx, p).await
@@ -151,10 +216,12 @@ pub async fn insert(tx: &mut Tx, p: &Person, now: i64) -> Result<()> {
 pub async fn update(tx: &mut Tx, p: &Person, now: i64) -> Result<()> {
     let n = on_tx!(tx, c => sqlx::query(
             "UPDATE people SET name = $2, email = $3, department = $4, job_role = $5, cost_rate_minor = $6, \
-             weekly_capacity_minutes = $7, user_id = $8, archived = $9, version = $10, updated_at = $11 \
+             weekly_capacity_minutes = $7, user_id = $8, archived = $9, version = $10, updated_at = $11, \
+             line_manager_id = $13, generic = $14, non_project_minutes = $15, working_days = $16 \
              WHERE id = $1 AND version = $12")
         .bind(p.id).bind(&p.name).bind(&p.email).bind(&p.department).bind(&p.job_role).bind(p.cost_rate.0)
         .bind(i64::from(p.weekly_capacity_minutes)).bind(p.user_id).bind(p.archived).bind(p.version).bind(now).bind(p.version - 1)
+        .bind(p.line_manager_id).bind(p.generic).bind(i64::from(p.non_project_minutes)).bind(mask(p))
         .execute(c).await?.rows_affected());
     if n == 0 {
         return Err(StoreError::Stale);

@@ -177,6 +177,15 @@ pub async fn proposals_of_portfolio(db: &Db, portfolio_id: Uuid) -> Result<Vec<P
     rows.iter().map(|b| from_body(b)).collect()
 }
 
+/// Business cases still being decided (submitted, screened or scored), by key: the demand
+/// skill-gap planning adds to the active work.
+pub async fn undecided_proposals(db: &Db) -> Result<Vec<Proposal>> {
+    let rows: Vec<String> = on_db!(db, p => sqlx::query_scalar(
+        "SELECT body FROM proposals WHERE state IN ('submitted', 'screened', 'scored') ORDER BY key")
+        .fetch_all(p).await?);
+    rows.iter().map(|b| from_body(b)).collect()
+}
+
 pub async fn proposals_of_portfolio_tx(tx: &mut Tx, portfolio_id: Uuid) -> Result<Vec<Proposal>> {
     let rows: Vec<String> = on_tx!(tx, c => sqlx::query_scalar(
         "SELECT body FROM proposals WHERE portfolio_id = $1 ORDER BY key")

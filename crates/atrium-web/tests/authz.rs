@@ -1087,6 +1087,10 @@ async fn link_person(db: &atrium_store::Db, email: &str) {
         user_id: Some(user.id),
         archived: false,
         version: 1,
+        line_manager_id: None,
+        generic: false,
+        non_project_minutes: 0,
+        working_days: None,
     };
     let mut tx = db.begin().await.unwrap();
     atrium_store::people::insert(&mut tx, &p, 1).await.unwrap();

@@ -241,10 +241,18 @@ pub struct PersonOut {
     pub skills: Vec<SkillOut>,
     pub archived: bool,
     pub version: i64,
+    pub line_manager_id: Option<Uuid>,
+    /// A placeholder resource (a role to be filled), not a real person.
+    pub generic: bool,
+    /// Operations / support hours per week that reduce project capacity.
+    pub non_project_hours: f64,
+    /// `"1111100"` Monday first; empty = the organization's working days.
+    pub working_days: String,
 }
 
 impl From<Person> for PersonOut {
     fn from(p: Person) -> Self {
+        let working_days = p.working_days_mask();
         Self {
             id: p.id,
             name: p.name,
@@ -263,6 +271,10 @@ impl From<Person> for PersonOut {
                 .collect(),
             archived: p.archived,
             version: p.version,
+            line_manager_id: p.line_manager_id,
+            generic: p.generic,
+            non_project_hours: f64::from(p.non_project_minutes) / 60.0,
+            working_days,
         }
     }
 }
@@ -282,6 +294,14 @@ pub struct PersonIn {
     pub cost_rate: Option<String>,
     pub weekly_capacity_hours: Option<f64>,
     pub skills: Option<Vec<String>>,
+    /// The line manager's person id or e-mail; `null` removes it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub line_manager: Option<Option<String>>,
+    pub generic: Option<bool>,
+    pub non_project_hours: Option<f64>,
+    /// `"1111100"` Monday first; `""` = the organization's working days.
+    pub working_days: Option<String>,
     pub version: Option<i64>,
 }
 

@@ -485,6 +485,16 @@ fn person_draft(b: PersonIn, base: PersonDraft) -> PersonDraft {
             .map(|h| h.to_string())
             .unwrap_or(base.weekly_capacity_hours),
         skills: b.skills.unwrap_or(base.skills),
+        line_manager_id: match b.line_manager {
+            None => base.line_manager_id,
+            Some(m) => m.unwrap_or_default(),
+        },
+        generic: b.generic.unwrap_or(base.generic),
+        non_project_hours: b
+            .non_project_hours
+            .map(|h| h.to_string())
+            .unwrap_or(base.non_project_hours),
+        working_days: b.working_days.unwrap_or(base.working_days),
     }
 }
 
@@ -529,19 +539,7 @@ async fn update_person(
 ) -> Result<Json<PersonOut>, ApiError> {
     let v = version(b.version, &h)?;
     let cur = s.app.get_person(&a, id).await?;
-    let base = PersonDraft {
-        name: cur.name,
-        email: cur.email,
-        department: cur.department,
-        job_role: cur.job_role,
-        cost_rate: cur.cost_rate.plain(),
-        weekly_capacity_hours: (f64::from(cur.weekly_capacity_minutes) / 60.0).to_string(),
-        skills: cur
-            .skills
-            .iter()
-            .map(|s| format!("{}:{}", s.name, s.level))
-            .collect(),
-    };
+    let base = PersonDraft::of(&cur);
     Ok(Json(
         s.app
             .update_person(&a, id, &person_draft(b, base), v)

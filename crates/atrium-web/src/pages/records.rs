@@ -1479,6 +1479,21 @@ fn person_fields(d: &PersonDraft) -> Vec<Field> {
         ),
         Field::text("skills", "Skills", d.skills.join(", "))
             .help("Comma-separated, each with a level 1–5: Rust:4, SQL:3"),
+        Field::text("line_manager_id", "Line manager", &d.line_manager_id)
+            .help("The line manager's e-mail (they see resource requests for this person)"),
+        Field::text("non_project_hours", "Non-project hours per week", &d.non_project_hours)
+            .help("Operations and support work that reduces project capacity"),
+        Field::text("working_days", "Working days", &d.working_days)
+            .help("Part-time pattern, Monday first: 1110000 = Monday to Wednesday; empty = the organization's"),
+        Field::select(
+            "generic",
+            "Kind",
+            if d.generic { "generic" } else { "person" },
+            vec![
+                ("person".into(), "A person".into()),
+                ("generic".into(), "Generic resource (a role to fill)".into()),
+            ],
+        ),
     ]
 }
 
@@ -1491,6 +1506,10 @@ fn person_draft(f: &FormData) -> PersonDraft {
         cost_rate: f.get("cost_rate"),
         weekly_capacity_hours: f.get("weekly_capacity_hours"),
         skills: vec![f.get("skills")],
+        line_manager_id: f.get("line_manager_id"),
+        generic: f.get("generic") == "generic",
+        non_project_hours: f.get("non_project_hours"),
+        working_days: f.get("working_days"),
     }
 }
 
@@ -1596,19 +1615,7 @@ async fn person_edit(
 ) -> Response {
     match s.app.get_person(&a, id).await {
         Ok(p) => {
-            let d = PersonDraft {
-                name: p.name.clone(),
-                email: p.email.clone(),
-                department: p.department.clone(),
-                job_role: p.job_role.clone(),
-                cost_rate: p.cost_rate.plain(),
-                weekly_capacity_hours: format!("{}", f64::from(p.weekly_capacity_minutes) / 60.0),
-                skills: p
-                    .skills
-                    .iter()
-                    .map(|s| format!("{}:{}", s.name, s.level))
-                    .collect(),
-            };
+            let d = PersonDraft::of(&p);
             form_page(
                 &a,
                 "/people",
