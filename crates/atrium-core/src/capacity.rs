@@ -510,7 +510,7 @@ pub fn compute(cal: &Calendar, horizon: Horizon, supply: &[Supply], loads: &[Loa
             merge_into(&mut absences, &s.absences);
             for &(a, b) in &absences {
                 lay.for_each_overlap(a, b, |bk, lo, hi| {
-                    days[bk] -= lay.count(lo, hi, mask);
+                    days[bk] = days[bk].saturating_sub(lay.count(lo, hi, mask));
                 });
             }
         }
