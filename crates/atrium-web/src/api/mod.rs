@@ -8,6 +8,7 @@ mod delivery;
 mod dto;
 mod plan;
 mod records;
+mod resource;
 mod settings;
 mod strategy;
 mod users;
@@ -36,6 +37,7 @@ Every editable record has `version`; updates must send the version they read (bo
         (name = "portfolio", description = "Strategy, proposals, ranking, portfolio analysis and scenarios"),
         (name = "plans", description = "Project plans: tasks, links, baselines, costs, timesheets, earned value, templates, MS Project files"),
         (name = "delivery", description = "Status reports, issues, decisions, change requests and lessons learned"),
+        (name = "resources", description = "Capacity against demand, conflicts, utilization, skill gaps, what-if, resource requests, allocations and absences"),
     )
 )]
 struct ApiDoc;
@@ -63,6 +65,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(records::router())
         .merge(plan::router())
         .merge(delivery::router())
+        .merge(resource::router())
         .merge(settings::router())
         .merge(strategy::router())
         .merge(users::router())
