@@ -307,6 +307,17 @@ fn add_working_days(cal: &Calendar, d: Date, n: u32) -> Date {
 }
 
 impl App {
+    /// Departments of the active pool with their head counts, by name.
+    pub async fn departments(&self, actor: &Actor) -> Result<Vec<(String, i64)>> {
+        authorize(
+            actor,
+            Action::ReadPeople,
+            &Placement::ORGANIZATION,
+            self.mode().await?,
+        )?;
+        Ok(people::departments(&self.db).await?)
+    }
+
     async fn read_capacity(&self, actor: &Actor) -> Result<OrgSettings> {
         let s = self.settings().await?;
         authorize(

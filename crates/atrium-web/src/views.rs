@@ -29,6 +29,17 @@ impl Nav {
             ("/portfolios", "Portfolios"),
             ("/people", "People"),
         ];
+        if has(&[
+            Role::PmoDirector,
+            Role::PortfolioManager,
+            Role::ProgramManager,
+            Role::SeniorProjectManager,
+            Role::ProjectManager,
+            Role::PmoAnalyst,
+            Role::ResourceManager,
+        ]) {
+            links.push(("/resources", "Resources"));
+        }
         links.push(("/strategy", "Strategy"));
         links.push(("/proposals", "Proposals"));
         links.push(("/templates", "Templates"));

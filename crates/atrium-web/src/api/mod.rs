@@ -8,7 +8,7 @@ mod delivery;
 mod dto;
 mod plan;
 mod records;
-mod resource;
+pub(crate) mod resource;
 mod settings;
 mod strategy;
 mod users;

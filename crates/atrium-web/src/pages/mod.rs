@@ -8,6 +8,7 @@ mod home;
 pub(crate) mod plan;
 pub(crate) mod portfolio;
 mod records;
+mod resource;
 
 use crate::AppState;
 use crate::extract::{FormData, constant_eq};
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(portfolio::router())
         .merge(plan::router())
         .merge(delivery::router())
+        .merge(resource::router())
         .merge(admin::router())
 }
 
