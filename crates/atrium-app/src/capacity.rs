@@ -240,13 +240,32 @@ pub struct SkillGaps {
     pub rows: Vec<SkillGapRow>,
 }
 
+/// A job role and, per quarter, (capacity, demand now, demand added), minutes.
+pub type RoleQuarters = (String, Vec<(i64, i64, i64)>);
+
+/// What a utilization table shows.
+#[derive(Debug, Clone)]
+pub struct UtilizationQuery {
+    /// Only this department's people.
+    pub department: Option<String>,
+    /// One row per department instead of per person.
+    pub by_department: bool,
+    /// Week or month (a day bucket becomes a week: timesheets are weekly).
+    pub bucket: Bucket,
+    pub from: Date,
+    pub count: u32,
+    /// First row and rows per page.
+    pub offset: usize,
+    pub limit: usize,
+}
+
 /// The capacity effect of a proposal or a scenario, by job role per quarter.
 #[derive(Debug, Clone)]
 pub struct WhatIf {
     pub title: String,
     pub columns: Vec<(Date, Date, String)>,
     /// Role, per quarter: (capacity, demand now, added).
-    pub rows: Vec<(String, Vec<(i64, i64, i64)>)>,
+    pub rows: Vec<RoleQuarters>,
     /// Needs naming a role nobody in the pool has.
     pub unknown_roles: Vec<String>,
 }
@@ -331,7 +350,13 @@ impl App {
 
     /// Loads the active pool (or one department) and every load on it within `from..=to`:
     /// four queries whatever the size.
-    async fn pool(&self, s: &OrgSettings, department: Option<&str>, from: Date, to: Date) -> Result<Pool> {
+    async fn pool(
+        &self,
+        s: &OrgSettings,
+        department: Option<&str>,
+        from: Date,
+        to: Date,
+    ) -> Result<Pool> {
         let people = people::pool(&self.db, department).await?;
         let index: HashMap<Uuid, u32> = people
             .iter()
@@ -563,9 +588,7 @@ impl App {
         let p = people::get(&self.db, person)
             .await?
             .ok_or(AppError::NotFound("person"))?;
-        let pool = self
-            .pool(&s, Some(&p.department), start, finish)
-            .await?;
+        let pool = self.pool(&s, Some(&p.department), start, finish).await?;
         let Some(&row) = pool.index.get(&person) else {
             return Err(AppError::NotFound("person"));
         };
@@ -662,7 +685,9 @@ impl App {
                     .map(|(i, _)| i as u32)
                     .collect();
                 let need = (*minutes).min(o.excess.max(1));
-                for (row, free) in cap::candidates(&g, &eligible, o.row as u32, o.first, o.last, need, 3) {
+                for (row, free) in
+                    cap::candidates(&g, &eligible, o.row as u32, o.first, o.last, need, 3)
+                {
                     let p = &pool.people[row as usize];
                     suggestions.push(Suggestion::Reassign {
                         person_id: p.id,
@@ -722,15 +747,13 @@ impl App {
     pub async fn utilization(
         &self,
         actor: &Actor,
-        department: Option<&str>,
-        by_department: bool,
-        bucket: Bucket,
-        from: Date,
-        count: u32,
-        page: (usize, usize),
+        q: &UtilizationQuery,
     ) -> Result<UtilizationView> {
         let s = self.read_capacity(actor).await?;
-        let bucket = match bucket {
+        let department = q.department.as_deref();
+        let (by_department, from, count) = (q.by_department, q.from, q.count);
+        let page = (q.offset, q.limit);
+        let bucket = match q.bucket {
             Bucket::Day => Bucket::Week,
             b => b,
         };
@@ -744,7 +767,9 @@ impl App {
         let g = cap::compute(&cal, h, &pool.supply, &pool.loads);
         let nb = g.horizon.len();
         let mut actual = vec![0i64; pool.people.len() * nb];
-        for (p, _, week, m) in rs::approved_minutes(&self.db, department, g.horizon.start(), g.horizon.end()).await? {
+        for (p, _, week, m) in
+            rs::approved_minutes(&self.db, department, g.horizon.start(), g.horizon.end()).await?
+        {
             if let (Some(&i), Some(b)) = (pool.index.get(&p), g.horizon.index_of(week)) {
                 actual[i as usize * nb + b] += m;
             }
@@ -834,7 +859,10 @@ impl App {
                 if p.generic {
                     Vec::new()
                 } else {
-                    p.skills.iter().map(|k| skill_id(&k.name, &mut names)).collect()
+                    p.skills
+                        .iter()
+                        .map(|k| skill_id(&k.name, &mut names))
+                        .collect()
                 }
             })
             .collect();
@@ -860,7 +888,11 @@ impl App {
                 && r.finish >= h.start()
                 && r.start <= h.end()
         }) {
-            let ids: Vec<u32> = r.skills.iter().map(|k| skill_id(&k.name, &mut names)).collect();
+            let ids: Vec<u32> = r
+                .skills
+                .iter()
+                .map(|k| skill_id(&k.name, &mut names))
+                .collect();
             demand_loads.push((
                 ids,
                 Load {
@@ -875,7 +907,11 @@ impl App {
         for l in &pool.loads {
             let p = &pool.people[l.person as usize];
             if p.generic && matches!(pool.tags[l.tag as usize].source, Source::Plan { .. }) {
-                let ids: Vec<u32> = p.skills.iter().map(|k| skill_id(&k.name, &mut names)).collect();
+                let ids: Vec<u32> = p
+                    .skills
+                    .iter()
+                    .map(|k| skill_id(&k.name, &mut names))
+                    .collect();
                 demand_loads.push((ids, Load { person: 0, ..*l }));
             }
         }
@@ -899,7 +935,12 @@ impl App {
             }
         }
         let n = names.len();
-        let supply_grid = cap::compute(&cal, Horizon::new(from, quarters.clamp(1, 8), Bucket::Quarter), &pool.supply, &[]);
+        let supply_grid = cap::compute(
+            &cal,
+            Horizon::new(from, quarters.clamp(1, 8), Bucket::Quarter),
+            &pool.supply,
+            &[],
+        );
         let supply = cap::group(&supply_grid, &membership, n);
         holders.resize(n, 0);
         for m in &membership {
@@ -914,7 +955,12 @@ impl App {
             absences: Vec::new(),
         }];
         for (ids, l) in &demand_loads {
-            let g = cap::compute(&cal, Horizon::new(from, quarters.clamp(1, 8), Bucket::Quarter), &one, std::slice::from_ref(l));
+            let g = cap::compute(
+                &cal,
+                Horizon::new(from, quarters.clamp(1, 8), Bucket::Quarter),
+                &one,
+                std::slice::from_ref(l),
+            );
             for &i in ids {
                 let e = active.entry(i).or_insert_with(|| vec![0; nq]);
                 for (q, x) in e.iter_mut().enumerate() {
@@ -969,9 +1015,10 @@ impl App {
             }
             (None, Some(id)) => {
                 let sc = self.get_scenario(actor, id).await?;
-                let r = sc.result.as_ref().ok_or_else(|| {
-                    AppError::field("scenario", "has no optimization result yet")
-                })?;
+                let r = sc
+                    .result
+                    .as_ref()
+                    .ok_or_else(|| AppError::field("scenario", "has no optimization result yet"))?;
                 for item in r.items.iter().filter(|i| i.selected && !i.active) {
                     if let Ok(d) = self.get_proposal(actor, item.case_id).await {
                         cases.push((d.proposal, item.shift));
@@ -1015,9 +1062,11 @@ impl App {
         let mut added: HashMap<u32, Vec<i64>> = HashMap::new();
         let mut unknown = Vec::new();
         for (p, shift) in &cases {
-            let Some(q0) = grouped.horizon.index_of(p.start).or_else(|| {
-                (p.start < grouped.horizon.start()).then_some(0)
-            }) else {
+            let Some(q0) = grouped
+                .horizon
+                .index_of(p.start)
+                .or_else(|| (p.start < grouped.horizon.start()).then_some(0))
+            else {
                 continue;
             };
             for need in &p.capacity {
@@ -1087,7 +1136,12 @@ impl App {
         let mut people = pool.people;
         Ok(picked
             .into_iter()
-            .map(|(row, free)| (std::mem::replace(&mut people[row as usize], empty_person()), free))
+            .map(|(row, free)| {
+                (
+                    std::mem::replace(&mut people[row as usize], empty_person()),
+                    free,
+                )
+            })
             .collect())
     }
 }
@@ -1115,7 +1169,13 @@ fn empty_person() -> Person {
 /// The fewest working days (1..=`float_days`) a plan load can move later so that the
 /// person is no longer over-allocated on any day of its old or new span; `None` if no shift
 /// within the float does it.
-fn shift_that_fits(cal: &Calendar, pool: &Pool, person: u32, load: &Load, float_days: u32) -> Option<u32> {
+fn shift_that_fits(
+    cal: &Calendar,
+    pool: &Pool,
+    person: u32,
+    load: &Load,
+    float_days: u32,
+) -> Option<u32> {
     let end = add_working_days(cal, load.finish, float_days);
     let span = (end - load.start).get_days().max(0) as u32 + 1;
     let h = || Horizon::new(load.start, span, Bucket::Day);

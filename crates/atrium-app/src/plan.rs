@@ -1669,7 +1669,10 @@ pub async fn apply_duration_change_tx(
     t.milestone = t.milestone && t.duration == 0;
     plan.version += 1;
     sp::put_plan(tx, &plan, jiff::Timestamp::now().as_microsecond()).await?;
-    let calendar = org::get_tx(tx).await?.map(|s| s.calendar).unwrap_or_default();
+    let calendar = org::get_tx(tx)
+        .await?
+        .map(|s| s.calendar)
+        .unwrap_or_default();
     let wt = WorkTime::of(&calendar);
     let cross = sp::cross_links_into_tx(tx, project_id).await?;
     let people = people_of_tx(tx, &plan).await?;

@@ -190,8 +190,16 @@ impl App {
         rs::insert_request(&mut tx, &r, self.now_micros())
             .await
             .map_err(|e| map_write(e, 0, "job_role", "request", "project"))?;
-        audit::<(), _>(&mut tx, actor, "resource_request", r.id, "create", None, Some(&r))
-            .await?;
+        audit::<(), _>(
+            &mut tx,
+            actor,
+            "resource_request",
+            r.id,
+            "create",
+            None,
+            Some(&r),
+        )
+        .await?;
         tx.commit().await?;
         Ok(r)
     }
@@ -213,7 +221,12 @@ impl App {
                 .await?
                 .map(|p| p.0);
             if mine != Some(m) {
-                authorize(actor, Action::AllocateResource, &Placement::ORGANIZATION, mode)?;
+                authorize(
+                    actor,
+                    Action::AllocateResource,
+                    &Placement::ORGANIZATION,
+                    mode,
+                )?;
             }
         } else {
             authorize(actor, Action::ReadCapacity, &Placement::ORGANIZATION, mode)?;
@@ -249,7 +262,8 @@ impl App {
         if !(can_allocate
             || can_respond
             || manages
-            || allows(actor, Action::ReadCapacity, &at, mode) && allows(actor, Action::ReadRecords, &at, mode))
+            || allows(actor, Action::ReadCapacity, &at, mode)
+                && allows(actor, Action::ReadRecords, &at, mode))
         {
             return Err(AppError::NotFound("request"));
         }
@@ -295,7 +309,10 @@ impl App {
         let closed = || {
             AppError::field(
                 "state",
-                format!("the request is {}; only open requests can change", state.label().to_lowercase()),
+                format!(
+                    "the request is {}; only open requests can change",
+                    state.label().to_lowercase()
+                ),
             )
         };
         match &step {

@@ -168,7 +168,10 @@ impl PersonDraft {
             "" => None,
             raw => match raw.parse::<Uuid>() {
                 Ok(m) if m == id => {
-                    v.add("line_manager_id", "a person cannot be their own line manager");
+                    v.add(
+                        "line_manager_id",
+                        "a person cannot be their own line manager",
+                    );
                     None
                 }
                 Ok(m) => Some(m),
@@ -183,16 +186,16 @@ impl PersonDraft {
             raw => match raw.parse::<f64>() {
                 Ok(h) if (0.0..=168.0).contains(&h) => (h * 60.0).round() as i32,
                 _ => {
-                    v.add("non_project_hours", "must be a number of hours from 0 to 168");
+                    v.add(
+                        "non_project_hours",
+                        "must be a number of hours from 0 to 168",
+                    );
                     0
                 }
             },
         };
         if non_project_minutes > weekly_capacity_minutes {
-            v.add(
-                "non_project_hours",
-                "cannot exceed the weekly capacity",
-            );
+            v.add("non_project_hours", "cannot exceed the weekly capacity");
         }
         let working_days = match self.working_days.trim() {
             "" => None,
@@ -263,7 +266,10 @@ fn period(v: &mut Validation, start: &str, finish: &str, max_days: i32) -> (Date
         }
         (Some(s), Some(f)) => {
             if (f - s).get_days() > max_days {
-                v.add("finish", format!("the period is at most {max_days} days long"));
+                v.add(
+                    "finish",
+                    format!("the period is at most {max_days} days long"),
+                );
             }
             (s, f)
         }
@@ -418,7 +424,12 @@ impl RequestDraft {
         let mut v = Validation::new();
         let job_role = v.opt_text("job_role", Some(&self.job_role), limits::SHORT);
         let mut skills: Vec<Skill> = Vec::new();
-        for raw in self.skills.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        for raw in self
+            .skills
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             match parse_skill(raw) {
                 Ok(s) if skills.iter().any(|k| k.name.eq_ignore_ascii_case(&s.name)) => {
                     v.add("skills", format!("`{}` is listed twice", s.name))
@@ -441,7 +452,10 @@ impl RequestDraft {
                     (f64::from(full_week_minutes) * p / 100.0).round() as i32
                 }
                 _ => {
-                    v.add("hours_per_week", "a percentage must be above 0 and at most 100%");
+                    v.add(
+                        "hours_per_week",
+                        "a percentage must be above 0 and at most 100%",
+                    );
                     0
                 }
             }

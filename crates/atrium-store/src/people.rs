@@ -168,7 +168,8 @@ pub async fn pool(db: &Db, department: Option<&str>) -> Result<Vec<Person>> {
     );
     s.bind(Bind::Bool(false));
     if let Some(d) = department {
-        s.push(" AND p.department = ").bind(Bind::Text(d.to_owned()));
+        s.push(" AND p.department = ")
+            .bind(Bind::Text(d.to_owned()));
     }
     s.push(" ORDER BY s.skill");
     let skill_rows: Vec<(Uuid, String, i64)> = on_db!(db, p => bind_all!(sqlx::query_as::<_, (Uuid, String, i64)>(crate::sql::trusted(&s.text)), &s.binds).fetch_all(p).await?);

@@ -65,7 +65,8 @@ pub async fn absences_in(
 fn push_department(q: &mut Query, department: Option<&str>) {
     q.push(" AND p.archived = ").bind(Bind::Bool(false));
     if let Some(d) = department {
-        q.push(" AND p.department = ").bind(Bind::Text(d.to_owned()));
+        q.push(" AND p.department = ")
+            .bind(Bind::Text(d.to_owned()));
     }
 }
 
@@ -209,7 +210,8 @@ pub async fn list_requests(
         "SELECT {REQUEST_COLS} FROM resource_requests r WHERE 1 = 1"
     ));
     if let Some(s) = f.state {
-        q.push(" AND r.state = ").bind(Bind::Text(s.as_str().into()));
+        q.push(" AND r.state = ")
+            .bind(Bind::Text(s.as_str().into()));
     }
     if f.open {
         q.push(" AND r.state IN ('requested', 'proposed')");
@@ -237,7 +239,10 @@ pub async fn list_requests(
     ));
     page.apply(&mut q);
     let rows: Vec<RequestRow> = on_db!(db, p => bind_all!(sqlx::query_as::<_, RequestRow>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?);
-    let out = rows.into_iter().map(to_request).collect::<Result<Vec<_>>>()?;
+    let out = rows
+        .into_iter()
+        .map(to_request)
+        .collect::<Result<Vec<_>>>()?;
     Ok(page.finish(out))
 }
 
@@ -431,5 +436,7 @@ pub async fn project_names(db: &Db, ids: &[Uuid]) -> Result<Vec<(Uuid, String, S
     }
     let mut q = Query::new("SELECT id, key, name FROM projects WHERE id IN ");
     q.bind_list(ids);
-    Ok(on_db!(db, p => bind_all!(sqlx::query_as::<_, (Uuid, String, String)>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?))
+    Ok(
+        on_db!(db, p => bind_all!(sqlx::query_as::<_, (Uuid, String, String)>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?),
+    )
 }

@@ -8,7 +8,8 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, Auth};
 use atrium_app::AppError;
 use atrium_app::capacity::{
-    CapacityQuery, CapacityView, Conflict, Grouping, Source, Suggestion, UtilizationView,
+    CapacityQuery, CapacityView, Conflict, Grouping, Source, Suggestion, UtilizationQuery,
+    UtilizationView,
 };
 use atrium_app::resource::{RequestDetail, RequestStep};
 use atrium_core::capacity::Bucket;
@@ -72,17 +73,24 @@ pub(crate) fn bucket_param(raw: Option<&str>, default: Bucket) -> Result<Bucket,
 pub(crate) fn grouping_param(raw: Option<&str>) -> Result<Grouping, AppError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(Grouping::Person),
-        Some(s) => Grouping::parse(s).ok_or_else(|| {
-            AppError::field("group", "must be person, role, skill or department")
-        }),
+        Some(s) => Grouping::parse(s)
+            .ok_or_else(|| AppError::field("group", "must be person, role, skill or department")),
     }
 }
 
-pub(crate) fn count_param(field: &str, raw: Option<u32>, default: u32, max: u32) -> Result<u32, AppError> {
+pub(crate) fn count_param(
+    field: &str,
+    raw: Option<u32>,
+    default: u32,
+    max: u32,
+) -> Result<u32, AppError> {
     match raw {
         None => Ok(default),
         Some(n) if (1..=max).contains(&n) => Ok(n),
-        Some(_) => Err(AppError::field(field, format!("must be between 1 and {max}"))),
+        Some(_) => Err(AppError::field(
+            field,
+            format!("must be between 1 and {max}"),
+        )),
     }
 }
 
@@ -140,10 +148,11 @@ fn hours(minutes: i64) -> f64 {
 }
 
 fn columns_json(cols: &[(Date, Date, String)]) -> Value {
-    json!(cols
-        .iter()
-        .map(|(s, e, l)| json!({"start": s, "finish": e, "label": l}))
-        .collect::<Vec<_>>())
+    json!(
+        cols.iter()
+            .map(|(s, e, l)| json!({"start": s, "finish": e, "label": l}))
+            .collect::<Vec<_>>()
+    )
 }
 
 pub(crate) fn capacity_json(v: &CapacityView) -> Value {
@@ -173,7 +182,9 @@ fn source_json(s: &Source) -> Value {
             task_uid,
             total_float,
         } => json!({"kind": "plan", "task_uid": task_uid, "total_float_minutes": total_float}),
-        Source::Allocation { request_id } => json!({"kind": "allocation", "request_id": request_id}),
+        Source::Allocation { request_id } => {
+            json!({"kind": "allocation", "request_id": request_id})
+        }
     }
 }
 
@@ -336,9 +347,17 @@ async fn conflicts(
     let limit = p.limit.unwrap_or(100).clamp(1, 500);
     let items = s
         .app
-        .conflicts(&a, p.department.as_deref().filter(|d| !d.is_empty()), from, weeks, limit)
+        .conflicts(
+            &a,
+            p.department.as_deref().filter(|d| !d.is_empty()),
+            from,
+            weeks,
+            limit,
+        )
         .await?;
-    Ok(Json(json!({"items": items.iter().map(conflict_json).collect::<Vec<_>>()})))
+    Ok(Json(
+        json!({"items": items.iter().map(conflict_json).collect::<Vec<_>>()}),
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -372,18 +391,16 @@ async fn utilization(
     };
     let from = date_param("from", p.from.as_deref(), today)?;
     let count = count_param("count", p.count, 8, bucket.max_count())?;
-    let v = s
-        .app
-        .utilization(
-            &a,
-            p.department.as_deref().filter(|d| !d.is_empty()),
-            by_department,
-            bucket,
-            from,
-            count,
-            (p.offset.unwrap_or(0), p.limit.unwrap_or(50).clamp(1, 500)),
-        )
-        .await?;
+    let q = UtilizationQuery {
+        department: p.department.clone().filter(|d| !d.is_empty()),
+        by_department,
+        bucket,
+        from,
+        count,
+        offset: p.offset.unwrap_or(0),
+        limit: p.limit.unwrap_or(50).clamp(1, 500),
+    };
+    let v = s.app.utilization(&a, &q).await?;
     Ok(Json(utilization_json(&v)))
 }
 
@@ -423,7 +440,9 @@ async fn skill_gaps(
             }))
             .into_response())
         }
-        f => Ok(export(s.app.skill_gaps_export(&a, from, quarters, f).await?)),
+        f => Ok(export(
+            s.app.skill_gaps_export(&a, from, quarters, f).await?,
+        )),
     }
 }
 
@@ -490,7 +509,12 @@ fn detail_json(d: &RequestDetail) -> Value {
     v["project_key"] = json!(d.project_key);
     v["project_name"] = json!(d.project_name);
     v["person_name"] = json!(d.person.as_ref().map(|p| p.name.clone()));
-    v["allocations"] = json!(d.allocations.iter().map(allocation_json).collect::<Vec<_>>());
+    v["allocations"] = json!(
+        d.allocations
+            .iter()
+            .map(allocation_json)
+            .collect::<Vec<_>>()
+    );
     v
 }
 
@@ -516,7 +540,10 @@ impl RequestListParams {
         let state = match self.state.as_deref().filter(|s| !s.is_empty()) {
             None => None,
             Some(s) => Some(RequestState::parse(s).ok_or_else(|| {
-                AppError::field("state", "must be requested, proposed, committed, rejected or cancelled")
+                AppError::field(
+                    "state",
+                    "must be requested, proposed, committed, rejected or cancelled",
+                )
             })?),
         };
         let lp = super::dto::ListParams {
@@ -682,7 +709,11 @@ async fn list_allocations(
     Query(p): Query<AllocationParams>,
 ) -> Result<axum::response::Response, ApiError> {
     let from = date_param("from", p.from.as_deref(), s.app.today())?;
-    let to = date_param("to", p.to.as_deref(), from.saturating_add(jiff::Span::new().days(365)))?;
+    let to = date_param(
+        "to",
+        p.to.as_deref(),
+        from.saturating_add(jiff::Span::new().days(365)),
+    )?;
     if to < from {
         return Err(AppError::field("to", "must be on or after `from`").into());
     }
@@ -743,7 +774,9 @@ async fn list_absences(
     Path(id): Path<Uuid>,
 ) -> Result<Json<Value>, ApiError> {
     let items = s.app.list_absences(&a, id).await?;
-    Ok(Json(json!({"items": items.iter().map(absence_json).collect::<Vec<_>>()})))
+    Ok(Json(
+        json!({"items": items.iter().map(absence_json).collect::<Vec<_>>()}),
+    ))
 }
 
 /// A period away.

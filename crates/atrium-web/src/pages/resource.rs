@@ -46,7 +46,10 @@ pub fn router() -> Router<AppState> {
             "/projects/{id}/requests/new",
             get(request_new).post(request_create),
         )
-        .route("/people/{id}/absences", get(absences_page).post(absence_add))
+        .route(
+            "/people/{id}/absences",
+            get(absences_page).post(absence_add),
+        )
         .route(
             "/people/{id}/absences/{absence}/remove",
             get(absence_remove_confirm).post(absence_remove),
@@ -65,7 +68,12 @@ struct Section {
 }
 
 impl Section {
-    fn table(heading: impl Into<String>, columns: &[&str], rows: Vec<Vec<Cell>>, empty: &str) -> Section {
+    fn table(
+        heading: impl Into<String>,
+        columns: &[&str],
+        rows: Vec<Vec<Cell>>,
+        empty: &str,
+    ) -> Section {
         Section {
             heading: heading.into(),
             text: String::new(),
@@ -159,7 +167,9 @@ fn h(minutes: i64) -> String {
 }
 
 fn param<'a>(q: &'a HashMap<String, String>, k: &str) -> Option<&'a str> {
-    q.get(k).map(String::as_str).filter(|s| !s.trim().is_empty())
+    q.get(k)
+        .map(String::as_str)
+        .filter(|s| !s.trim().is_empty())
 }
 
 fn params_of(q: &HashMap<String, String>) -> CapacityParams {
@@ -196,7 +206,10 @@ fn query_string(p: &CapacityParams, offset: usize) -> String {
 async fn department_options(s: &AppState, a: &Actor) -> Vec<(String, String)> {
     let mut opts = vec![(String::new(), "All departments".to_owned())];
     if let Ok(ds) = s.app.departments(a).await {
-        opts.extend(ds.into_iter().map(|(d, n)| (d.clone(), format!("{d} ({n})"))));
+        opts.extend(
+            ds.into_iter()
+                .map(|(d, n)| (d.clone(), format!("{d} ({n})"))),
+        );
     }
     opts
 }
@@ -400,10 +413,16 @@ async fn drill_page(State(s): State<AppState>, PageUser(a): PageUser, Query(q): 
         ));
         page.links = vec![
             (
-                format!("/resources?group=person&department={}", urlencode(&d.person.department)),
+                format!(
+                    "/resources?group=person&department={}",
+                    urlencode(&d.person.department)
+                ),
                 format!("Back to the {} heat map", d.person.department),
             ),
-            (format!("/people/{}", d.person.id), format!("{} in the pool", d.person.name)),
+            (
+                format!("/people/{}", d.person.id),
+                format!("{} in the pool", d.person.name),
+            ),
         ];
         Ok(render(&page))
     }
@@ -475,7 +494,11 @@ async fn conflicts_page(State(s): State<AppState>, PageUser(a): PageUser, Query(
     r.unwrap_or_else(err)
 }
 
-async fn utilization_page(State(s): State<AppState>, PageUser(a): PageUser, Query(q): Q) -> Response {
+async fn utilization_page(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Query(q): Q,
+) -> Response {
     let r: atrium_app::Result<Response> = async {
         let today = s.app.today();
         let bucket = bucket_param(param(&q, "bucket"), Bucket::Week)?;
@@ -493,7 +516,18 @@ async fn utilization_page(State(s): State<AppState>, PageUser(a): PageUser, Quer
         let offset: usize = param(&q, "offset").and_then(|o| o.parse().ok()).unwrap_or(0);
         let v = s
             .app
-            .utilization(&a, dept.as_deref(), by_dept, bucket, from, count, (offset, 50))
+            .utilization(
+                &a,
+                &atrium_app::capacity::UtilizationQuery {
+                    department: dept.clone(),
+                    by_department: by_dept,
+                    bucket,
+                    from,
+                    count,
+                    offset,
+                    limit: 50,
+                },
+            )
             .await?;
         let mut page = ResourcesPage::new(&a, "Utilization: planned and actual", "/resources/utilization");
         page.intro = "Each cell: planned project work / actual hours from approved timesheets, as a share of contracted time; non-project time (operations, support) is shown per row.".into();
@@ -792,8 +826,16 @@ fn request_fields(d: &RequestDraft) -> Vec<Field> {
     ]
 }
 
-async fn request_new(State(s): State<AppState>, PageUser(a): PageUser, Path(id): Path<Uuid>) -> Response {
-    match s.app.delivery_project(&a, id, Action::RequestResource).await {
+async fn request_new(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+) -> Response {
+    match s
+        .app
+        .delivery_project(&a, id, Action::RequestResource)
+        .await
+    {
         Ok(p) => {
             let today = s.app.today();
             let d = RequestDraft {
@@ -837,7 +879,9 @@ async fn request_create(
         note: f.get("note"),
     };
     match s.app.create_request(&a, id, &d).await {
-        Ok(r) => Redirect::to(&format!("/resources/requests/{}?done=created", r.id)).into_response(),
+        Ok(r) => {
+            Redirect::to(&format!("/resources/requests/{}?done=created", r.id)).into_response()
+        }
         Err(AppError::Validation(errs)) => {
             let mut resp = form_page(
                 &a,
@@ -896,7 +940,10 @@ async fn render_request(
             ("Hours per week".into(), h(i64::from(r.minutes_per_week))),
             (
                 "Person".into(),
-                d.person.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| "—".into()),
+                d.person
+                    .as_ref()
+                    .map(|p| p.name.clone())
+                    .unwrap_or_else(|| "—".into()),
             ),
         ];
         if !r.note.is_empty() {
@@ -938,7 +985,8 @@ async fn render_request(
                 }
             }
         }
-        let version = Field::text("version", "version", r.version.to_string()).kind(FieldKind::Hidden);
+        let version =
+            Field::text("version", "version", r.version.to_string()).kind(FieldKind::Hidden);
         if r.state.is_open() && d.can_allocate {
             let candidates = s.app.request_candidates(a, id, 15).await?;
             let rows = candidates
@@ -954,7 +1002,12 @@ async fn render_request(
                 .collect();
             page.sections.push(Section::table(
                 "People who fit",
-                &["Person", "Department", "Job role", "Free project hours in the period"],
+                &[
+                    "Person",
+                    "Department",
+                    "Job role",
+                    "Free project hours in the period",
+                ],
                 rows,
                 "Nobody in the pool has this role and these skills.",
             ));
@@ -991,7 +1044,9 @@ async fn render_request(
                 button: "Reject",
                 danger: true,
                 fields: vec![
-                    Field::text("reason", "Reason", "").kind(FieldKind::Textarea).required(),
+                    Field::text("reason", "Reason", "")
+                        .kind(FieldKind::Textarea)
+                        .required(),
                     version.clone_hidden(),
                 ],
             });
@@ -1011,7 +1066,9 @@ async fn render_request(
                 button: "Cancel the request",
                 danger: true,
                 fields: vec![
-                    Field::text("reason", "Reason", "").kind(FieldKind::Textarea).required(),
+                    Field::text("reason", "Reason", "")
+                        .kind(FieldKind::Textarea)
+                        .required(),
                     version.clone_hidden(),
                 ],
             });
@@ -1022,7 +1079,8 @@ async fn render_request(
                 page.general_errors = general;
             }
         }
-        page.links.push((format!("/projects/{}", r.project_id), "The project".into()));
+        page.links
+            .push((format!("/projects/{}", r.project_id), "The project".into()));
         let mut resp = render(&page);
         if !errors.is_empty() {
             *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
@@ -1039,7 +1097,8 @@ trait HiddenClone {
 
 impl HiddenClone for Field {
     fn clone_hidden(&self) -> Field {
-        Field::text(self.name.clone(), self.label.clone(), self.value.clone()).kind(FieldKind::Hidden)
+        Field::text(self.name.clone(), self.label.clone(), self.value.clone())
+            .kind(FieldKind::Hidden)
     }
 }
 
@@ -1057,10 +1116,16 @@ async fn request_step(
         "propose" => match person {
             Some(p) => RequestStep::Propose(p),
             None => {
-                return render_request(&s, &a, id, None, &[FieldError {
-                    field: "person_id".into(),
-                    message: "choose a person".into(),
-                }])
+                return render_request(
+                    &s,
+                    &a,
+                    id,
+                    None,
+                    &[FieldError {
+                        field: "person_id".into(),
+                        message: "choose a person".into(),
+                    }],
+                )
                 .await;
             }
         },
@@ -1087,14 +1152,20 @@ async fn allocation_set(
     }
     match s.app.set_allocation(&a, id, &f.get("hours_per_week")).await {
         Ok(al) => match al.request_id {
-            Some(r) => Redirect::to(&format!("/resources/requests/{r}?done=allocation")).into_response(),
+            Some(r) => {
+                Redirect::to(&format!("/resources/requests/{r}?done=allocation")).into_response()
+            }
             None => Redirect::to("/resources/allocations").into_response(),
         },
         Err(e) => err(e),
     }
 }
 
-async fn allocations_page(State(s): State<AppState>, PageUser(a): PageUser, Query(q): Q) -> Response {
+async fn allocations_page(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Query(q): Q,
+) -> Response {
     let r: atrium_app::Result<Response> = async {
         let today = s.app.today();
         let from = date_param("from", param(&q, "from"), today)?;
@@ -1179,12 +1250,20 @@ async fn allocations_page(State(s): State<AppState>, PageUser(a): PageUser, Quer
 
 fn absence_fields(d: &AbsenceDraft) -> Vec<Field> {
     vec![
-        Field::text("start", "From", &d.start).kind(FieldKind::Date).required(),
-        Field::text("finish", "To", &d.finish).kind(FieldKind::Date).required(),
+        Field::text("start", "From", &d.start)
+            .kind(FieldKind::Date)
+            .required(),
+        Field::text("finish", "To", &d.finish)
+            .kind(FieldKind::Date)
+            .required(),
         Field::select(
             "kind",
             "Kind",
-            if d.kind.is_empty() { "leave" } else { d.kind.as_str() },
+            if d.kind.is_empty() {
+                "leave"
+            } else {
+                d.kind.as_str()
+            },
             AbsenceKind::ALL
                 .iter()
                 .map(|k| (k.as_str().to_owned(), k.label().to_owned()))
@@ -1194,7 +1273,11 @@ fn absence_fields(d: &AbsenceDraft) -> Vec<Field> {
     ]
 }
 
-async fn absences_page(State(s): State<AppState>, PageUser(a): PageUser, Path(id): Path<Uuid>) -> Response {
+async fn absences_page(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+) -> Response {
     render_absences(&s, &a, id, &AbsenceDraft::default(), &[]).await
 }
 
@@ -1212,7 +1295,9 @@ async fn render_absences(
         let mut page = ResourcesPage::new(a, format!("{} — absences", p.name), "");
         page.nav = Nav::new(a, "/people");
         page.subnav = Vec::new();
-        page.intro = "Days away count as zero capacity; work planned on them shows as over-allocation.".into();
+        page.intro =
+            "Days away count as zero capacity; work planned on them shows as over-allocation."
+                .into();
         let rows = list
             .iter()
             .map(|ab| {
@@ -1232,7 +1317,11 @@ async fn render_absences(
             .collect();
         page.sections.push(Section::table(
             "",
-            if can_manage { &["Period", "Kind", "Note", ""] } else { &["Period", "Kind", "Note"] },
+            if can_manage {
+                &["Period", "Kind", "Note", ""]
+            } else {
+                &["Period", "Kind", "Note"]
+            },
             rows,
             "No absence recorded.",
         ));
@@ -1248,7 +1337,8 @@ async fn render_absences(
                 page.general_errors = attach_errors(&mut f.fields, errors);
             }
         }
-        page.links.push((format!("/people/{id}"), "Back to the person".into()));
+        page.links
+            .push((format!("/people/{id}"), "Back to the person".into()));
         let mut resp = render(&page);
         if !errors.is_empty() {
             *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
