@@ -155,6 +155,9 @@ pub enum Suggestion {
         name: String,
         free_minutes: i64,
         project_id: Uuid,
+        /// The project's key and the task's name, if the work is a plan task.
+        project_key: String,
+        task_name: Option<String>,
     },
     /// Move a plan task later within its total float: the project finish does not move.
     Shift {
@@ -215,13 +218,16 @@ pub struct UtilizationView {
     pub total_rows: usize,
 }
 
-/// Demand against supply of one skill per quarter.
+/// Unfilled demand for one skill against the free time of the people who have it, per
+/// quarter.
 #[derive(Debug, Clone)]
 pub struct SkillGapRow {
     pub skill: String,
     /// People who have it.
     pub people: usize,
-    /// Per quarter: (supply, demand from active work, demand from proposals), minutes.
+    /// Per quarter, minutes: (free time of the skill's holders after the work already on
+    /// them, unfilled demand from open requests and generic resources in plans, demand from
+    /// proposals still being decided).
     pub quarters: Vec<(i64, i64, i64)>,
 }
 
@@ -530,6 +536,19 @@ impl App {
 
     /// Names the loads behind causes: project keys and names, task names.
     async fn name_causes(&self, tags: &[(Tag, i64)]) -> Result<Vec<Cause>> {
+        // One line per task or per request (a request's allocations are month phases).
+        let mut merged: Vec<(Tag, i64)> = Vec::with_capacity(tags.len());
+        for (t, m) in tags {
+            match merged
+                .iter_mut()
+                .find(|(x, _)| x.project_id == t.project_id && same_origin(&x.source, &t.source))
+            {
+                Some((_, total)) => *total += m,
+                None => merged.push((*t, *m)),
+            }
+        }
+        merged.sort_by(|a, b| b.1.cmp(&a.1));
+        let tags = merged.as_slice();
         let mut ids: Vec<Uuid> = tags.iter().map(|(t, _)| t.project_id).collect();
         ids.sort();
         ids.dedup();
@@ -689,11 +708,16 @@ impl App {
                     cap::candidates(&g, &eligible, o.row as u32, o.first, o.last, need, 3)
                 {
                     let p = &pool.people[row as usize];
+                    let cause = causes.iter().find(|c| {
+                        c.project_id == tag.project_id && same_origin(&c.source, &tag.source)
+                    });
                     suggestions.push(Suggestion::Reassign {
                         person_id: p.id,
                         name: p.name.clone(),
                         free_minutes: free,
                         project_id: tag.project_id,
+                        project_key: cause.map(|c| c.project_key.clone()).unwrap_or_default(),
+                        task_name: cause.and_then(|c| c.task_name.clone()),
                     });
                 }
             }
@@ -826,9 +850,9 @@ impl App {
         })
     }
 
-    /// Demand by skill from active work (requests, allocations' requests, generic resources'
-    /// plan work) and from proposals still being decided, against the supply of people who
-    /// have the skill, per quarter.
+    /// Unfilled demand by skill — open requests, generic resources' plan work, proposals
+    /// still being decided — against the free time of the people who have the skill, per
+    /// quarter. Committed work is already on someone's calendar: it lowers their free time.
     pub async fn skill_gaps(&self, actor: &Actor, from: Date, quarters: u32) -> Result<SkillGaps> {
         let s = self.read_capacity(actor).await?;
         let h = Horizon::new(from, quarters.clamp(1, 8), Bucket::Quarter);
@@ -867,7 +891,7 @@ impl App {
             })
             .collect();
         let mut holders = vec![0usize; 0];
-        // Active demand: requests (open or committed) ask for skills; generic resources'
+        // Unfilled demand: open requests ask for skills; generic resources'
         // plan work asks for theirs.
         let mut active: HashMap<u32, Vec<i64>> = HashMap::new();
         let days = working_days_per_week(&s);
@@ -881,10 +905,8 @@ impl App {
         )
         .await?;
         for r in requests.iter().filter(|r| {
-            matches!(
-                r.state,
-                RequestState::Requested | RequestState::Proposed | RequestState::Committed
-            ) && !r.skills.is_empty()
+            matches!(r.state, RequestState::Requested | RequestState::Proposed)
+                && !r.skills.is_empty()
                 && r.finish >= h.start()
                 && r.start <= h.end()
         }) {
@@ -935,13 +957,23 @@ impl App {
             }
         }
         let n = names.len();
-        let supply_grid = cap::compute(
+        // Supply: the time skill holders still have free after the work already on them.
+        let loaded = cap::compute(
             &cal,
             Horizon::new(from, quarters.clamp(1, 8), Bucket::Quarter),
             &pool.supply,
-            &[],
+            &pool.loads,
         );
-        let supply = cap::group(&supply_grid, &membership, n);
+        let mut free = vec![vec![0i64; nq]; n];
+        for (row, groups) in membership.iter().enumerate() {
+            for q in 0..nq {
+                let c = loaded.cell(row, q);
+                let f = (c.capacity - c.demand).max(0);
+                for &gi in groups {
+                    free[gi as usize][q] += f;
+                }
+            }
+        }
         holders.resize(n, 0);
         for m in &membership {
             for &i in m {
@@ -975,7 +1007,7 @@ impl App {
                 quarters: (0..nq)
                     .map(|q| {
                         (
-                            supply.cell(i as usize, q).capacity,
+                            free[i as usize][q],
                             active.get(&i).map_or(0, |v| v[q]),
                             proposed.get(&i).map_or(0, |v| v[q]),
                         )
@@ -1143,6 +1175,22 @@ impl App {
                 )
             })
             .collect())
+    }
+}
+
+/// Whether two loads come from the same task or the same request.
+fn same_origin(a: &Source, b: &Source) -> bool {
+    match (a, b) {
+        (Source::Plan { task_uid: x, .. }, Source::Plan { task_uid: y, .. }) => x == y,
+        (
+            Source::Allocation {
+                request_id: Some(x),
+            },
+            Source::Allocation {
+                request_id: Some(y),
+            },
+        ) => x == y,
+        _ => false,
     }
 }
 
@@ -1348,8 +1396,8 @@ impl App {
             "Skill",
             "People",
             "Quarter",
-            "Supply (h)",
-            "Active demand (h)",
+            "Free time of holders (h)",
+            "Unfilled demand (h)",
             "Proposed demand (h)",
             "Gap (h)",
         ];

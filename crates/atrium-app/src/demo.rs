@@ -244,6 +244,8 @@ impl App {
             now,
         )
         .await?;
+        crate::demo_resources::seed(&mut tx, &plan.projects, &plan.people, self.today(), now)
+            .await?;
         crate::delivery::seed_demo(
             &mut tx,
             &plan.projects,
@@ -428,10 +430,10 @@ fn invalid(what: &str, errs: Vec<atrium_core::FieldError>) -> AppError {
 }
 
 /// splitmix64: tiny, fast, and the same sequence on every platform.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -439,21 +441,21 @@ impl Rng {
         z ^ (z >> 31)
     }
     /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
+    pub(crate) fn unit(&mut self) -> f64 {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
     /// Uniform in 0..n (n > 0).
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
     }
     /// Uniform in lo..=hi.
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
+    pub(crate) fn range(&mut self, lo: i64, hi: i64) -> i64 {
         lo + (self.next() % (hi - lo + 1).max(1) as u64) as i64
     }
-    fn chance(&mut self, p: f64) -> bool {
+    pub(crate) fn chance(&mut self, p: f64) -> bool {
         self.unit() < p
     }
-    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
         &xs[self.below(xs.len())]
     }
     /// An index drawn with the given weights.
@@ -1036,6 +1038,7 @@ fn plan(size: DemoSize, today: Date, logins: &[DemoLogin]) -> Result<Plan> {
         p.user_id = user_id;
         people.push(p);
     }
+    crate::demo_resources::shape_pool(&mut people);
 
     Ok(Plan {
         users,

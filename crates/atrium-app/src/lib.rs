@@ -7,6 +7,7 @@ pub mod capacity;
 pub mod delivery;
 pub mod demo;
 mod demo_plans;
+mod demo_resources;
 mod demo_strategy;
 pub mod error;
 pub mod org;

@@ -202,11 +202,21 @@ fn cause_json(c: &atrium_app::capacity::Cause) -> Value {
 pub(crate) fn suggestion_text(s: &Suggestion) -> String {
     match s {
         Suggestion::Reassign {
-            name, free_minutes, ..
-        } => format!(
-            "Give the work to {name}, who has {} h free in this period",
-            hours(*free_minutes)
-        ),
+            name,
+            free_minutes,
+            project_key,
+            task_name,
+            ..
+        } => {
+            let work = match task_name {
+                Some(t) => format!("task “{t}” of {project_key}"),
+                None => format!("the {project_key} allocation"),
+            };
+            format!(
+                "Give {work} to {name}, who has {} h free in this period",
+                hours(*free_minutes)
+            )
+        }
         Suggestion::Shift {
             task_name,
             working_days,
@@ -230,7 +240,7 @@ fn conflict_json(c: &Conflict) -> Value {
         "causes": c.causes.iter().map(cause_json).collect::<Vec<_>>(),
         "suggestions": c.suggestions.iter().map(|s| {
             let mut v = match s {
-                Suggestion::Reassign { person_id, name, free_minutes, project_id } => json!({
+                Suggestion::Reassign { person_id, name, free_minutes, project_id, .. } => json!({
                     "kind": "reassign", "person_id": person_id, "name": name,
                     "free_hours": hours(*free_minutes), "project_id": project_id}),
                 Suggestion::Shift { project_id, task_uid, task_name, working_days, new_start } => json!({

@@ -252,15 +252,53 @@ async fn build_home(s: &AppState, a: &atrium_app::Actor) -> atrium_app::Result<H
                 sec.empty = "You sponsor no project yet.".into();
             }
             Role::ResourceManager => {
-                let depts = atrium_store::people::departments(&s.app.db).await?;
-                sec.stats = depts
+                let (open, _) = s
+                    .app
+                    .list_requests(
+                        a,
+                        atrium_store::resource::RequestFilter {
+                            open: true,
+                            ..Default::default()
+                        },
+                        "start",
+                        false,
+                        Page::first(10),
+                    )
+                    .await?;
+                let conflicts = s.app.conflicts(a, None, s.app.today(), 12, 500).await?;
+                sec.stats = vec![
+                    (
+                        "open requests".into(),
+                        if open.len() == 10 {
+                            "10+".into()
+                        } else {
+                            open.len().to_string()
+                        },
+                        "",
+                    ),
+                    (
+                        "over-allocations in the next 12 weeks".into(),
+                        conflicts.len().to_string(),
+                        if conflicts.is_empty() { "" } else { "red" },
+                    ),
+                ];
+                sec.items = open
                     .iter()
-                    .map(|(d, n)| (d.clone(), n.to_string(), ""))
+                    .map(|r| {
+                        (
+                            format!("Request: {}", r.describe()),
+                            format!("/resources/requests/{}", r.id),
+                            "",
+                            format!("{} → {}", r.start, r.finish),
+                        )
+                    })
                     .collect();
-                sec.empty = "The resource pool is empty.".into();
+                sec.empty = "No open resource request.".into();
                 sec.links = vec![
+                    ("/resources", "Capacity heat map"),
+                    ("/resources/conflicts", "Over-allocations"),
+                    ("/resources/requests", "Requests"),
                     ("/people", "Resource pool"),
-                    ("/people/new", "Add a person"),
                 ];
             }
             Role::Admin => {
@@ -315,6 +353,49 @@ async fn build_home(s: &AppState, a: &atrium_app::Actor) -> atrium_app::Result<H
             }
         }
         sections.push(sec);
+    }
+    // Line managers (department heads) see the requests for their people.
+    if let Some((me, _, _)) = atrium_store::plan::person_of_user(&s.app.db, a.user_id).await?
+        && !atrium_store::people::reports_of(&s.app.db, me)
+            .await?
+            .is_empty()
+    {
+        let (reqs, _) = s
+            .app
+            .list_requests(
+                a,
+                atrium_store::resource::RequestFilter {
+                    line_manager: Some(me),
+                    ..Default::default()
+                },
+                "updated",
+                true,
+                Page::first(10),
+            )
+            .await?;
+        sections.push(Section {
+            role: "line_manager",
+            title: "Requests for your people".into(),
+            focus: "People you manage who are proposed for or committed to projects.",
+            stats: vec![],
+            items: reqs
+                .iter()
+                .map(|r| {
+                    (
+                        format!("{} — {}", r.describe(), r.state.label()),
+                        format!("/resources/requests/{}", r.id),
+                        "",
+                        format!("{} → {}", r.start, r.finish),
+                    )
+                })
+                .collect(),
+            empty: "No request names one of your people.".into(),
+            links: vec![(
+                "/resources/requests?mine=reports",
+                "All requests for your people",
+            )],
+            overdue: vec![],
+        });
     }
     Ok(HomePage {
         nav: Nav::new(a, "/"),

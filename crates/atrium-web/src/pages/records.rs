@@ -599,6 +599,9 @@ async fn project_show(
         if can(atrium_app::Action::UpdateProject) && !p.archived {
             actions.push((format!("/projects/{id}/edit"), "Edit"));
         }
+        if can(atrium_app::Action::RequestResource) && !p.archived {
+            actions.push((format!("/projects/{id}/requests/new"), "Request people"));
+        }
         let danger = (can(atrium_app::Action::ArchiveProject) && !p.archived)
             .then(|| (format!("/projects/{id}/archive"), "Archive"));
         Ok(DetailPage {
@@ -1560,6 +1563,10 @@ async fn person_show(
 ) -> Response {
     match s.app.get_person(&a, id).await {
         Ok(p) => {
+            let manager = match p.line_manager_id {
+                Some(m) => s.app.get_person(&a, m).await.ok(),
+                None => None,
+            };
             let can = atrium_app::permissions::allows(
                 &a,
                 atrium_app::Action::ManagePeople,
@@ -1591,14 +1598,62 @@ async fn person_show(
                                 .join(", "),
                         ),
                     ),
+                    (
+                        "Non-project time",
+                        Cell::text(if p.non_project_minutes == 0 {
+                            "none".to_owned()
+                        } else {
+                            format!(
+                                "{:.1} hours per week",
+                                f64::from(p.non_project_minutes) / 60.0
+                            )
+                        }),
+                    ),
+                    (
+                        "Working days",
+                        Cell::text(match p.working_days {
+                            None => "the organization's".to_owned(),
+                            Some(d) => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+                                .iter()
+                                .zip(d)
+                                .filter(|(_, w)| *w)
+                                .map(|(n, _)| *n)
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        }),
+                    ),
+                    (
+                        "Kind",
+                        Cell::text(if p.generic {
+                            "Generic resource (a role to fill)"
+                        } else {
+                            "Person"
+                        }),
+                    ),
+                    (
+                        "Line manager",
+                        match &manager {
+                            Some(m) => Cell::link(&m.name, format!("/people/{}", m.id)),
+                            None => Cell::text("—"),
+                        },
+                    ),
                 ],
-                actions: if can {
-                    vec![
+                actions: {
+                    let mut v = vec![
                         (format!("/people/{id}/rates"), "Cost rates over time"),
-                        (format!("/people/{id}/edit"), "Edit"),
-                    ]
-                } else {
-                    vec![(format!("/people/{id}/rates"), "Cost rates over time")]
+                        (format!("/people/{id}/absences"), "Absences"),
+                        (
+                            format!(
+                                "/resources/utilization?department={}",
+                                urlencode(&p.department)
+                            ),
+                            "Utilization",
+                        ),
+                    ];
+                    if can {
+                        v.push((format!("/people/{id}/edit"), "Edit"));
+                    }
+                    v
                 },
                 danger: None,
                 tabs: vec![],

@@ -615,7 +615,7 @@ async fn skills_page(State(s): State<AppState>, PageUser(a): PageUser, Query(q):
         }
         let g = s.app.skill_gaps(&a, from, quarters).await?;
         let mut page = ResourcesPage::new(&a, "Skill gaps", "/resources/skills");
-        page.intro = "Demand for each skill from active work (requests and generic resources in plans) and from proposals still being decided, against the capacity of the people who have it. Biggest gaps first.".into();
+        page.intro = "Unfilled demand for each skill — open requests, generic resources in plans, proposals still being decided — against the time the people who have it still have free after the work already on them. Biggest gaps first; export it for hiring and training decisions.".into();
         page.filters = vec![
             Field::text("from", "From", from.to_string()).kind(FieldKind::Date),
             Field::text("quarters", "Quarters", quarters.to_string()),
@@ -626,7 +626,7 @@ async fn skills_page(State(s): State<AppState>, PageUser(a): PageUser, Query(q):
             (format!("/resources/skills?{qs}&format=xlsx"), "Export XLSX".into()),
         ];
         let mut cols: Vec<String> = vec!["Skill".into(), "People".into()];
-        cols.extend(g.columns.iter().map(|c| format!("{} supply / demand", c.2)));
+        cols.extend(g.columns.iter().map(|c| format!("{} free / needed", c.2)));
         let rows = g
             .rows
             .iter()
