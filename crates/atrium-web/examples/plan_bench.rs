@@ -17,95 +17,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark fails loudly
 
 use atrium_app::App;
-use atrium_core::identity::{Grant, Role, Scope};
-use atrium_store::{Db, identity};
-use axum::Router;
+use atrium_store::Db;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
 use std::time::{Duration, Instant};
-use tower::ServiceExt;
-use uuid::Uuid;
 
 use atrium_interop::mspdi_gen::generate;
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-/// min, p50, p95, max (milliseconds) of a sample.
-fn stats(mut t: Vec<f64>) -> [f64; 4] {
-    t.sort_by(f64::total_cmp);
-    let n = t.len();
-    let at = |q: f64| t[((q * n as f64).ceil() as usize).clamp(1, n) - 1];
-    [t[0], at(0.5), at(0.95), t[n - 1]]
-}
-
-fn report(what: &str, t: Vec<f64>, bar_p95: Option<f64>) -> bool {
-    let n = t.len();
-    let [min, p50, p95, max] = stats(t);
-    let verdict = match bar_p95 {
-        Some(b) if p95 < b => format!("  ok (< {b} ms)"),
-        Some(b) => format!("  MISSED (bar {b} ms)"),
-        None => String::new(),
-    };
-    println!(
-        "  {what:<34} n={n:<4} min {min:>8.1}  p50 {p50:>8.1}  p95 {p95:>8.1}  max {max:>8.1} ms{verdict}"
-    );
-    bar_p95.is_none_or(|b| p95 < b)
-}
-
-/// A director-and-admin user with a session (pages) and an API token, inserted directly.
-async fn bench_user(app: &App) -> (String, String) {
-    let id = Uuid::now_v7();
-    let u = identity::UserRow {
-        id,
-        email: "bench@example.org".into(),
-        name: "Bench".into(),
-        password_hash: "x".into(),
-        disabled: false,
-        version: 1,
-    };
-    let now = app.now_micros();
-    let (session, token) = (
-        atrium_app::auth::new_secret().unwrap(),
-        atrium_app::auth::new_secret().unwrap(),
-    );
-    let mut tx = app.db.begin().await.unwrap();
-    identity::insert_user(&mut tx, &u, now).await.unwrap();
-    for role in [Role::PmoDirector, Role::Admin] {
-        let g = Grant {
-            role,
-            scope: Scope::Organization,
-        };
-        identity::add_grant(&mut tx, id, &g).await.unwrap();
-    }
-    let day = 86_400_000_000;
-    let hash = |s: &str| atrium_app::auth::secret_hash(s);
-    identity::insert_session(&mut tx, &hash(&session), id, "csrf", now, now + day)
-        .await
-        .unwrap();
-    identity::insert_token(&mut tx, &hash(&token), id, now, now + day)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    (session, token)
-}
-
-/// Sends one request in-process; (status, body, elapsed) with the whole body read.
-async fn send(router: &Router, req: Request<Body>) -> (StatusCode, Vec<u8>, Duration) {
-    let t = Instant::now();
-    let resp = router.clone().oneshot(req).await.unwrap();
-    let status = resp.status();
-    let body = resp
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes()
-        .to_vec();
-    (status, body, t.elapsed())
-}
+mod common;
+use common::{arg, bench_user, load_average, ms, report, send};
 
 struct Opts {
     tasks: usize,
@@ -293,14 +213,6 @@ async fn bench(backend: &str, db: Db, xml: &[u8], o: &Opts) -> bool {
     ok
 }
 
-fn arg(args: &[String], name: &str, default: usize) -> usize {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -309,12 +221,7 @@ async fn main() -> std::process::ExitCode {
         pages: arg(&args, "--pages", 50).max(1),
         edits: arg(&args, "--edits", 100).max(1),
     };
-    if let Ok(l) = std::fs::read_to_string("/proc/loadavg") {
-        println!(
-            "load average: {}",
-            l.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
-        );
-    }
+    load_average();
     let t = Instant::now();
     let xml = generate(o.tasks);
     println!(
@@ -337,12 +244,7 @@ async fn main() -> std::process::ExitCode {
         }
         _ => println!("(set ATRIUM_BENCH_POSTGRES_URL to run on PostgreSQL too)"),
     }
-    if let Ok(l) = std::fs::read_to_string("/proc/loadavg") {
-        println!(
-            "load average: {}",
-            l.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
-        );
-    }
+    load_average();
     if ok {
         std::process::ExitCode::SUCCESS
     } else {
