@@ -1275,3 +1275,70 @@ async fn who_may_see_capacity_and_requests() {
         ));
     }
 }
+
+#[tokio::test]
+async fn skill_gaps_and_allocation_exports_are_not_cut_at_one_page() {
+    for (backend, fx) in apps().await {
+        let app = &fx.app;
+        let pat = person(&fx, "Pat", "IT", "Developer", "40", "Rust:3", |_| {}).await;
+        let p = project(&fx, "BIG-001").await;
+        // More than a page (500) of old requests and of allocations, in one transaction.
+        let mut tx = app.db.begin().await.unwrap();
+        for i in 0..501 {
+            let r = atrium_core::resource::ResourceRequest {
+                id: Uuid::now_v7(),
+                project_id: p,
+                job_role: Some("Developer".into()),
+                skills: Vec::new(),
+                start: date(2020, 1, 6),
+                finish: date(2020, 1, 10),
+                minutes_per_week: 60,
+                note: String::new(),
+                state: RequestState::Cancelled,
+                person_id: None,
+                reason: "old".into(),
+                requested_by: None,
+                version: 1,
+            };
+            atrium_store::resource::insert_request(&mut tx, &r, i)
+                .await
+                .unwrap();
+            let a = atrium_core::resource::Allocation {
+                id: Uuid::now_v7(),
+                request_id: None,
+                person_id: pat,
+                project_id: p,
+                start: date(2027, 1, 4),
+                finish: date(2027, 1, 8),
+                minutes_per_week: 60,
+            };
+            atrium_store::resource::insert_allocation(&mut tx, &a, i)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        // The 502nd request by start date asks for a skill nobody has.
+        let pm = real(&fx, actor(Role::ProjectManager, Scope::Project(p))).await;
+        app.create_request(
+            &pm,
+            p,
+            &request("", "Quantum:3", "2027-01-04", "2027-02-26", "20"),
+        )
+        .await
+        .unwrap();
+        let rm = rm();
+        let g = app.skill_gaps(&rm, date(2027, 1, 1), 1).await.unwrap();
+        let quantum = g.rows.iter().find(|r| r.skill == "Quantum");
+        assert_eq!(
+            quantum.map(|r| r.quarters[0]),
+            Some((0, 40 * 240, 0)),
+            "{backend}"
+        );
+        let csv = app
+            .allocations_export(&rm, date(2027, 1, 1), date(2027, 12, 31), "csv")
+            .await
+            .unwrap();
+        let text = String::from_utf8(csv.bytes).unwrap();
+        assert_eq!(text.lines().count(), 1 + 501, "{backend}");
+    }
+}
