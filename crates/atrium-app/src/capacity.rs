@@ -901,7 +901,11 @@ impl App {
             &rs::RequestFilter::default(),
             "start",
             false,
-            Page::first(100_000),
+            // Every request: `Page::first` would clamp to one page of 500.
+            Page {
+                limit: i64::MAX / 2,
+                offset: 0,
+            },
         )
         .await?;
         for r in requests.iter().filter(|r| {
@@ -1331,7 +1335,11 @@ impl App {
                 None,
                 from,
                 to,
-                Page::first(i64::MAX / 2),
+                // Not `Page::first`, which clamps to `Page::MAX_LIMIT` again.
+                Page {
+                    limit: i64::MAX / 2,
+                    offset: 0,
+                },
             )
             .await?
             .0;
