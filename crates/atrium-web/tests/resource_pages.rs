@@ -994,6 +994,19 @@ async fn api_errors_and_flows() {
             .await;
             assert_eq!(r.status, expect, "{backend} {}", r.text());
         }
+        // The candidates' free hours are capacity data: not for a team member, even the
+        // line manager who may see the request.
+        for (token, expect) in [(&boss, 403), (&other, 404)] {
+            let r = call(
+                &fx.router,
+                "GET",
+                &format!("/api/v1/resources/requests/{id2}/candidates"),
+                Some(token),
+                None,
+            )
+            .await;
+            assert_eq!(r.status, expect, "{backend} candidates {}", r.text());
+        }
         let r = call(
             &fx.router,
             "GET",
