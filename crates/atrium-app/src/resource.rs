@@ -427,6 +427,14 @@ impl App {
         limit: usize,
     ) -> Result<Vec<(Person, i64)>> {
         let d = self.readable_request(actor, id).await?;
+        // Free hours of the pool are capacity data: seeing the request (a line manager may)
+        // is not enough.
+        authorize(
+            actor,
+            Action::ReadCapacity,
+            &Placement::ORGANIZATION,
+            self.mode().await?,
+        )?;
         self.fitting_people(actor, &d.request, limit).await
     }
 
