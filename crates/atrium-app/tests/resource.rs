@@ -733,6 +733,8 @@ async fn conflicts_drill_down_and_exports() {
                 name: "Eve".into(),
                 free_minutes: 2400,
                 project_id: p1,
+                project_key: "CON-001".into(),
+                task_name: Some("Deploy".into()),
             }],
             "{backend}"
         );
@@ -1014,17 +1016,18 @@ async fn skill_gaps_and_grouped_rows() {
         assert_eq!(sql.quarters[0], (64 * (480 + 384), 0, 0), "{backend}");
         assert_eq!(sql.gap(0), 0);
 
-        // Committing the request to Hal puts the allocation on him (and his groups).
+        // Committing the request to Hal fills it: the demand is no longer open, and the
+        // allocation now takes Hal's free time (SQL and Python holders have less left).
         app.request_step(&rm, r.id, 1, RequestStep::Commit(Some(hal)))
             .await
             .unwrap();
         let g = app.skill_gaps(&rm, date(2027, 1, 1), 1).await.unwrap();
-        let quantum = g.rows.iter().find(|r| r.skill == "Quantum").unwrap();
-        assert_eq!(
-            quantum.quarters[0],
-            (0, 9600, 0),
-            "{backend}: still asked for"
+        assert!(
+            g.rows.iter().all(|r| r.skill != "Quantum"),
+            "{backend}: a committed request is no longer unfilled demand"
         );
+        let sql = g.rows.iter().find(|r| r.skill == "SQL").unwrap();
+        assert_eq!(sql.quarters[0], (64 * (480 + 384) - 9600, 0, 0), "{backend}");
 
         let quarter = |grouping| query(grouping, Bucket::Quarter, date(2027, 1, 1), 1);
         let q = quarter(Grouping::Person);

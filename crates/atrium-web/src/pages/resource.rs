@@ -91,6 +91,8 @@ struct PostForm {
     button: &'static str,
     danger: bool,
     fields: Vec<Field>,
+    /// A second submit button posting the same fields elsewhere: (action, label).
+    alt: Option<(String, &'static str)>,
 }
 
 #[derive(Template)]
@@ -981,6 +983,7 @@ async fn render_request(
                             format!("Hours per week {} – {}", al.start, al.finish),
                             format!("{}", f64::from(al.minutes_per_week) / 60.0),
                         )],
+                        alt: None,
                     });
                 }
             }
@@ -1019,23 +1022,14 @@ async fn render_request(
             if !opts.is_empty() {
                 page.forms.push(PostForm {
                     action: format!("/resources/requests/{id}/propose"),
-                    heading: "Propose a person".into(),
+                    heading: "Propose or commit a person".into(),
                     button: "Propose",
-                    danger: false,
-                    fields: vec![
-                        Field::select("person_id", "Person", chosen.clone(), opts.clone()),
-                        version.clone_hidden(),
-                    ],
-                });
-                page.forms.push(PostForm {
-                    action: format!("/resources/requests/{id}/commit"),
-                    heading: "Commit".into(),
-                    button: "Commit",
                     danger: false,
                     fields: vec![
                         Field::select("person_id", "Person", chosen, opts),
                         version.clone_hidden(),
                     ],
+                    alt: Some((format!("/resources/requests/{id}/commit"), "Commit")),
                 });
             }
             page.forms.push(PostForm {
@@ -1049,6 +1043,7 @@ async fn render_request(
                         .required(),
                     version.clone_hidden(),
                 ],
+                alt: None,
             });
         } else if r.state == RequestState::Proposed && d.can_respond {
             page.forms.push(PostForm {
@@ -1057,6 +1052,7 @@ async fn render_request(
                 button: "Accept and commit",
                 danger: false,
                 fields: vec![version.clone_hidden()],
+                alt: None,
             });
         }
         if r.state.is_open() && d.can_respond {
@@ -1071,6 +1067,7 @@ async fn render_request(
                         .required(),
                     version.clone_hidden(),
                 ],
+                alt: None,
             });
         }
         for f in &mut page.forms {
@@ -1332,6 +1329,7 @@ async fn render_absences(
                 button: "Add",
                 danger: false,
                 fields: absence_fields(d),
+                alt: None,
             });
             for f in &mut page.forms {
                 page.general_errors = attach_errors(&mut f.fields, errors);
