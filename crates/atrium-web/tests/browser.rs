@@ -888,3 +888,209 @@ async fn project_manager_plans_and_tracks_in_chromium() {
     assert!(text(&c, "main").await.contains("255,000.00"));
     c.close().await.unwrap();
 }
+
+/// Two physicists in a Research department (only Quinn knows Quantum): who the request and
+/// the heat map are about.
+async fn research_people(app: &App) {
+    use atrium_core::identity::{Grant, Role, Scope};
+    let dir = atrium_app::Actor {
+        user_id: uuid::Uuid::nil(),
+        email: "setup@test".into(),
+        name: "Setup".into(),
+        grants: vec![Grant {
+            role: Role::PmoDirector,
+            scope: Scope::Organization,
+        }],
+        csrf: String::new(),
+    };
+    for (name, email, skills) in [
+        ("Quinn Field", "quinn@research.test", "Quantum:4, Optics:3"),
+        ("Rory Field", "rory@research.test", "Optics:4"),
+    ] {
+        let d = atrium_core::resource::PersonDraft {
+            name: name.into(),
+            email: Some(email.into()),
+            department: "Research".into(),
+            job_role: "Physicist".into(),
+            cost_rate: "90".into(),
+            weekly_capacity_hours: "40".into(),
+            skills: vec![skills.into()],
+            ..Default::default()
+        };
+        app.create_person(&dir, &d).await.unwrap();
+    }
+}
+
+/// Issue 7: a project manager requests a skill, the resource manager commits a person, the
+/// heat map shows the new load and an over-allocation with a suggested resolution, and
+/// utilization reflects an approved timesheet.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resource_manager_allocates_in_chromium() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let (base, app) = serve().await;
+    let (alpha, _) = workspace_projects(&app).await;
+    research_people(&app).await;
+    let c = browser(&driver).await;
+    let login_as = |role: &'static str| {
+        atrium_app::demo::demo_logins()
+            .into_iter()
+            .find(|l| l.role.as_str() == role)
+            .unwrap()
+    };
+    let (pm, team, rm) = (
+        login_as("project_manager"),
+        login_as("team_member"),
+        login_as("resource_manager"),
+    );
+
+    // The project manager asks for someone who knows Quantum, from the project's page.
+    login(&c, &base, &pm.email, &pm.password).await;
+    c.goto(&format!("{base}/projects/{alpha}")).await.unwrap();
+    click_and_wait(&c, "a[href$='/requests/new']").await;
+    type_into(&c, "#f-skills", "Quantum:3").await;
+    set_value(&c, "#f-start", "2027-01-04").await;
+    set_value(&c, "#f-finish", "2027-01-29").await;
+    type_into(&c, "#f-hours_per_week", "lots").await;
+    submit(&c).await;
+    assert!(
+        text(&c, ".field.invalid .error")
+            .await
+            .contains("hours per week")
+    );
+    type_into(&c, "#f-hours_per_week", "30").await;
+    submit(&c).await;
+    assert!(text(&c, ".notice").await.contains("Request sent"));
+    let request_url = c.current_url().await.unwrap();
+    // Plan work for the same weeks: Quinn calibrates full time, the team member surveys.
+    c.goto(&format!("{base}/projects/{alpha}/plan"))
+        .await
+        .unwrap();
+    add_task(&c, "Calibrate", "10d", "", "quinn@research.test").await;
+    add_task(&c, "Survey", "5d", "", &team.email).await;
+    shot(&c, "resource-request").await;
+    logout(&c).await;
+
+    // The resource manager sees the request at home and commits Quinn.
+    login(&c, &base, &rm.email, &rm.password).await;
+    assert!(text(&c, "main").await.contains("Quantum ≥ 3"));
+    c.goto(request_url.as_str()).await.unwrap();
+    assert!(text(&c, "main").await.contains("Quinn Field"));
+    select(&c, "#f-person_id", &quinn_id(&app).await).await;
+    click_and_wait(&c, "button[formaction$='/commit']").await;
+    assert!(text(&c, ".notice").await.contains("Committed"));
+    assert!(text(&c, "main").await.contains("2027-01-04 – 2027-01-29"));
+
+    // The heat map shows the new load, over capacity.
+    c.goto(&format!(
+        "{base}/resources?department=Research&from=2027-01-04&count=4"
+    ))
+    .await
+    .unwrap();
+    let svg = c
+        .find(Locator::Css(".heatmap-scroll svg"))
+        .await
+        .unwrap()
+        .html(false)
+        .await
+        .unwrap();
+    // 30 h a week committed plus a full-time task (the demo's 8.5-hour day): 72.5 h.
+    assert!(
+        svg.contains("Quinn Field · 4 Jan: 72.5 h planned of 40 h available"),
+        "{svg}"
+    );
+    assert!(svg.contains("hm-over"));
+    shot(&c, "heat-map").await;
+    // Drill-down from the over-allocated cell: the allocation and the task behind it.
+    click_and_wait(&c, ".heatmap-scroll a[href*='from=2027-01-04'] rect.hm-over").await;
+    let drill = text(&c, "main").await;
+    assert!(drill.contains("Task 1: Calibrate"), "{drill}");
+    assert!(drill.contains("Allocation"), "{drill}");
+    // The conflict with its suggested resolution: Rory has the role and the time.
+    c.goto(&format!(
+        "{base}/resources/conflicts?department=Research&from=2027-01-04&weeks=4"
+    ))
+    .await
+    .unwrap();
+    let conflicts = text(&c, "main").await;
+    assert!(conflicts.contains("Quinn Field (Research)"), "{conflicts}");
+    assert!(
+        conflicts.contains("to Rory Field, who has"),
+        "a suggested resolution: {conflicts}"
+    );
+    shot(&c, "conflicts").await;
+    logout(&c).await;
+
+    // The team member logs the survey week; the project manager approves it.
+    login(&c, &base, &team.email, &team.password).await;
+    c.goto(&format!(
+        "{base}/projects/{alpha}/timesheets?week=2027-01-04"
+    ))
+    .await
+    .unwrap();
+    select(&c, "#row0_task", "2").await;
+    for d in 0..5 {
+        type_into(&c, &format!("#row0_day{d}"), "8").await;
+    }
+    click_and_wait(&c, "#submit-week").await;
+    logout(&c).await;
+    login(&c, &base, &pm.email, &pm.password).await;
+    c.goto(&format!("{base}/projects/{alpha}/timesheets"))
+        .await
+        .unwrap();
+    click_and_wait(&c, "#approvals button[value=approve]").await;
+    logout(&c).await;
+
+    // Utilization: the approved 40 hours are the team member's actual time that week.
+    login(&c, &base, &rm.email, &rm.password).await;
+    let (name, dept) = team_person(&app, &team.email).await;
+    c.goto(&format!(
+        "{base}/resources/utilization?department={}&from=2027-01-04&count=1",
+        dept.replace(' ', "+").replace('&', "%26")
+    ))
+    .await
+    .unwrap();
+    let row = c
+        .find(Locator::XPath(&format!("//tr[td/a[text()='{name}']]")))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!row.ends_with("/ 0%"), "actual hours count: {row}");
+    shot(&c, "utilization").await;
+    c.close().await.unwrap();
+}
+
+/// Sets an input's value directly (a date input takes keystrokes in the browser's locale).
+async fn set_value(c: &Client, css: &str, value: &str) {
+    c.execute(
+        "document.querySelector(arguments[0]).value = arguments[1];",
+        vec![css.into(), value.into()],
+    )
+    .await
+    .unwrap();
+}
+
+async fn quinn_id(app: &App) -> String {
+    atrium_store::people::id_by_email(&app.db, "quinn@research.test")
+        .await
+        .unwrap()
+        .unwrap()
+        .to_string()
+}
+
+/// The demo team member's person: (name, department).
+async fn team_person(app: &App, email: &str) -> (String, String) {
+    let user = atrium_store::identity::user_by_email(&app.db, email)
+        .await
+        .unwrap()
+        .unwrap();
+    let (id, _, _) = atrium_store::plan::person_of_user(&app.db, user.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let p = atrium_store::people::get(&app.db, id).await.unwrap().unwrap();
+    (p.name, p.department)
+}
