@@ -1027,7 +1027,11 @@ async fn skill_gaps_and_grouped_rows() {
             "{backend}: a committed request is no longer unfilled demand"
         );
         let sql = g.rows.iter().find(|r| r.skill == "SQL").unwrap();
-        assert_eq!(sql.quarters[0], (64 * (480 + 384) - 9600, 0, 0), "{backend}");
+        assert_eq!(
+            sql.quarters[0],
+            (64 * (480 + 384) - 9600, 0, 0),
+            "{backend}"
+        );
 
         let quarter = |grouping| query(grouping, Bucket::Quarter, date(2027, 1, 1), 1);
         let q = quarter(Grouping::Person);

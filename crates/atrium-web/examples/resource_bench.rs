@@ -81,7 +81,10 @@ async fn bench(backend: &str, db: Db, runs: usize, pages: usize) -> bool {
     let enc = atrium_web_urlencode(&dept);
     let mut timed = Vec::new();
     for (label, path) in [
-        ("GET /resources (12 weeks)", format!("/resources?department={enc}")),
+        (
+            "GET /resources (12 weeks)",
+            format!("/resources?department={enc}"),
+        ),
         (
             "GET /resources (52 weeks)",
             format!("/resources?department={enc}&count=52"),
@@ -92,7 +95,12 @@ async fn bench(backend: &str, db: Db, runs: usize, pages: usize) -> bool {
         ),
     ] {
         let (st, body, _) = send(&router, page(path.clone())).await;
-        assert_eq!(st, StatusCode::OK, "{path}: {}", String::from_utf8_lossy(&body));
+        assert_eq!(
+            st,
+            StatusCode::OK,
+            "{path}: {}",
+            String::from_utf8_lossy(&body)
+        );
         let mut t = Vec::new();
         let mut size = 0;
         for _ in 0..pages {

@@ -1003,7 +1003,11 @@ async fn resource_manager_allocates_in_chromium() {
     assert!(svg.contains("hm-over"));
     shot(&c, "heat-map").await;
     // Drill-down from the over-allocated cell: the allocation and the task behind it.
-    click_and_wait(&c, ".heatmap-scroll a[href*='from=2027-01-04'] rect.hm-over").await;
+    click_and_wait(
+        &c,
+        ".heatmap-scroll a[href*='from=2027-01-04'] rect.hm-over",
+    )
+    .await;
     let drill = text(&c, "main").await;
     assert!(drill.contains("Task 1: Calibrate"), "{drill}");
     assert!(drill.contains("Allocation"), "{drill}");
@@ -1091,6 +1095,9 @@ async fn team_person(app: &App, email: &str) -> (String, String) {
         .await
         .unwrap()
         .unwrap();
-    let p = atrium_store::people::get(&app.db, id).await.unwrap().unwrap();
+    let p = atrium_store::people::get(&app.db, id)
+        .await
+        .unwrap()
+        .unwrap();
     (p.name, p.department)
 }

@@ -127,6 +127,72 @@ enum Command {
         #[command(subcommand)]
         cmd: PlanCmd,
     },
+    /// Export resource-management tables: capacity against demand (the heat-map data),
+    /// allocations, skill gaps.
+    Resources {
+        #[command(subcommand)]
+        cmd: ResourcesCmd,
+    },
+}
+
+/// Options shared by the resource exports.
+#[derive(clap::Args)]
+struct ExportArgs {
+    /// Output format.
+    #[arg(long, default_value = "csv", value_parser = ["csv", "xlsx"])]
+    format: String,
+    /// Write to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<std::path::PathBuf>,
+    /// E-mail of the user to act as (their roles must allow reading capacity, e.g. a
+    /// resource manager).
+    #[arg(long = "as", value_name = "EMAIL", env = "ATRIUM_AS")]
+    as_user: String,
+    /// First day (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    from: Option<String>,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+#[derive(Subcommand)]
+enum ResourcesCmd {
+    /// Capacity against demand per person, role, skill or department and bucket: one line
+    /// per row and bucket (capacity, non-project time, planned work, load %, over-allocated).
+    #[command(verbatim_doc_comment)]
+    Capacity {
+        /// Rows: person, role, skill or department.
+        #[arg(long, default_value = "person", value_parser = ["person", "role", "skill", "department"])]
+        group: String,
+        /// Buckets: day, week, month or quarter.
+        #[arg(long, default_value = "week", value_parser = ["day", "week", "month", "quarter"])]
+        bucket: String,
+        /// Number of buckets.
+        #[arg(long, default_value_t = 12)]
+        count: u32,
+        /// Only this department's people.
+        #[arg(long)]
+        department: Option<String>,
+        #[command(flatten)]
+        export: ExportArgs,
+    },
+    /// Committed allocations (person, project, period, hours per week) overlapping a period.
+    Allocations {
+        /// Last day (default: a year after --from).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<String>,
+        #[command(flatten)]
+        export: ExportArgs,
+    },
+    /// Unfilled demand per skill and quarter against the free time of the people who have
+    /// it (for hiring and training decisions).
+    SkillGaps {
+        /// Number of quarters (1–8).
+        #[arg(long, default_value_t = 4)]
+        quarters: u32,
+        #[command(flatten)]
+        export: ExportArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -539,6 +605,7 @@ async fn async_main(cli: Cli) -> Res<ExitCode> {
                 .await
             }
         },
+        Command::Resources { cmd } => resources(cmd).await,
         Command::Schedule { .. } => unreachable!("handled before the runtime starts"),
     }
 }
@@ -715,7 +782,6 @@ async fn plan_export(
     output: Option<&std::path::Path>,
     as_user: Option<&str>,
 ) -> Res<ExitCode> {
-    use std::io::Write as _;
     let actor = match as_user {
         Some(e) => actor_by_email(app, e).await?,
         None => atrium_app::system_actor(),
@@ -725,6 +791,15 @@ async fn plan_export(
         return Err("XLSX is a binary file: write it with -o FILE or redirect the output".into());
     }
     let export = app.export_plan(&actor, id, format).await.map_err(app_err)?;
+    write_export(&export, output)
+}
+
+/// Writes an export to FILE, or to standard output (a reader that stops early is fine).
+fn write_export(
+    export: &atrium_app::plan_files::Export,
+    output: Option<&std::path::Path>,
+) -> Res<ExitCode> {
+    use std::io::Write as _;
     match output {
         Some(path) => {
             std::fs::write(path, &export.bytes)
@@ -744,6 +819,84 @@ async fn plan_export(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn date_arg(name: &str, raw: Option<&str>, default: jiff::civil::Date) -> Res<jiff::civil::Date> {
+    match raw {
+        None => Ok(default),
+        Some(s) => s
+            .trim()
+            .parse()
+            .map_err(|_| format!("--{name} `{s}`: expected a date like 2027-03-31")),
+    }
+}
+
+async fn resources(cmd: ResourcesCmd) -> Res<ExitCode> {
+    let export_args = match &cmd {
+        ResourcesCmd::Capacity { export, .. }
+        | ResourcesCmd::Allocations { export, .. }
+        | ResourcesCmd::SkillGaps { export, .. } => export,
+    };
+    let app = open(&export_args.db, true).await?;
+    let actor = actor_by_email(&app, &export_args.as_user).await?;
+    if export_args.output.is_none()
+        && export_args.format == "xlsx"
+        && std::io::stdout().is_terminal()
+    {
+        return Err("XLSX is a binary file: write it with -o FILE or redirect the output".into());
+    }
+    let from = date_arg("from", export_args.from.as_deref(), app.today())?;
+    let format = export_args.format.as_str();
+    let export = match &cmd {
+        ResourcesCmd::Capacity {
+            group,
+            bucket,
+            count,
+            department,
+            ..
+        } => {
+            let bucket = atrium_core::capacity::Bucket::parse(bucket)
+                .ok_or("--bucket: day, week, month or quarter")?;
+            if *count == 0 || *count > bucket.max_count() {
+                return Err(format!(
+                    "--count: 1 to {} {}s",
+                    bucket.max_count(),
+                    bucket.as_str()
+                ));
+            }
+            let q = atrium_app::capacity::CapacityQuery {
+                grouping: atrium_app::capacity::Grouping::parse(group)
+                    .ok_or("--group: person, role, skill or department")?,
+                bucket,
+                from,
+                count: *count,
+                department: department.clone(),
+                worst_first: false,
+                limit: usize::MAX,
+                offset: 0,
+            };
+            app.capacity_export(&actor, &q, format).await
+        }
+        ResourcesCmd::Allocations { to, .. } => {
+            let to = date_arg(
+                "to",
+                to.as_deref(),
+                from.saturating_add(jiff::Span::new().days(365)),
+            )?;
+            if to < from {
+                return Err("--to must be on or after --from".into());
+            }
+            app.allocations_export(&actor, from, to, format).await
+        }
+        ResourcesCmd::SkillGaps { quarters, .. } => {
+            if !(1..=8).contains(quarters) {
+                return Err("--quarters: 1 to 8".into());
+            }
+            app.skill_gaps_export(&actor, from, *quarters, format).await
+        }
+    }
+    .map_err(app_err)?;
+    write_export(&export, export_args.output.as_deref())
 }
 
 pub(crate) fn schedule(

@@ -100,7 +100,6 @@ pub fn arg(args: &[String], name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-
 /// Prints the machine's load average (the machine is shared: figures wander with it).
 pub fn load_average() {
     if let Ok(l) = std::fs::read_to_string("/proc/loadavg") {
