@@ -547,7 +547,7 @@ impl App {
                 None => merged.push((*t, *m)),
             }
         }
-        merged.sort_by(|a, b| b.1.cmp(&a.1));
+        merged.sort_by_key(|m| std::cmp::Reverse(m.1));
         let tags = merged.as_slice();
         let mut ids: Vec<Uuid> = tags.iter().map(|(t, _)| t.project_id).collect();
         ids.sort();
@@ -970,11 +970,10 @@ impl App {
         );
         let mut free = vec![vec![0i64; nq]; n];
         for (row, groups) in membership.iter().enumerate() {
-            for q in 0..nq {
-                let c = loaded.cell(row, q);
-                let f = (c.capacity - c.demand).max(0);
-                for &gi in groups {
-                    free[gi as usize][q] += f;
+            for &gi in groups {
+                for (q, slot) in free[gi as usize].iter_mut().enumerate() {
+                    let c = loaded.cell(row, q);
+                    *slot += (c.capacity - c.demand).max(0);
                 }
             }
         }
