@@ -205,7 +205,7 @@ impl App {
     }
 
     /// Requests the caller may see: everything with [`Action::ReadCapacity`] on the
-    /// organization, else those of the projects in their scope; `reports_of` narrows the
+    /// organization, else those of the projects in their scope; `line_manager` narrows the
     /// list to requests for a line manager's people (anyone may see those of their own).
     pub async fn list_requests(
         &self,
