@@ -1,0 +1,1 @@
+//! Risk analytics: pure aggregation of risk registers (see the module body).
