@@ -30,6 +30,7 @@ pub mod portfolio;
 pub mod program;
 pub mod project;
 pub mod resource;
+pub mod risk;
 pub mod risk_analytics;
 pub mod strategy;
 pub mod timesheet;
