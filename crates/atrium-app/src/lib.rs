@@ -16,6 +16,7 @@ pub mod plan;
 pub mod plan_files;
 pub mod records;
 pub mod resource;
+pub mod risk;
 pub mod scenario;
 pub mod strategy;
 pub mod timesheet;

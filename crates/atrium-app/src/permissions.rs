@@ -77,6 +77,14 @@ pub enum Action {
     RequestResource,
     /// Propose people for requests, commit or reject them, and change allocations.
     AllocateResource,
+    /// Read risk registers (limited to the grant's scope) and the organization's matrix.
+    ReadRisks,
+    /// Record, rate and update risks of the registers in scope.
+    EditRisks,
+    /// Set the organization's risk matrix (scales, dimensions, bands).
+    ManageRiskMatrix,
+    /// Read the organization's risk matrix (reference data for every register).
+    ReadRiskMatrix,
 }
 
 use Role::*;
@@ -175,6 +183,17 @@ pub fn roles_for(action: Action, mode: OperatingMode) -> &'static [Role] {
         ],
         Action::RequestResource => DELIVERY,
         Action::AllocateResource => &[PmoDirector, ResourceManager],
+        Action::ReadRisks => EVERYONE,
+        Action::EditRisks => &[
+            PmoDirector,
+            PortfolioManager,
+            ProgramManager,
+            SeniorProjectManager,
+            ProjectManager,
+            RiskManager,
+        ],
+        Action::ManageRiskMatrix => &[PmoDirector, RiskManager],
+        Action::ReadRiskMatrix => EVERYONE,
     }
 }
 
@@ -191,6 +210,7 @@ fn organization_only(action: Action) -> bool {
             | Action::ManageStrategy
             | Action::ManageTemplates
             | Action::AllocateResource
+            | Action::ManageRiskMatrix
     )
 }
 
@@ -199,7 +219,11 @@ fn organization_only(action: Action) -> bool {
 fn any_scope(action: Action) -> bool {
     matches!(
         action,
-        Action::ReadPeople | Action::ReadSettings | Action::ReadStrategy | Action::ReadCapacity
+        Action::ReadPeople
+            | Action::ReadSettings
+            | Action::ReadStrategy
+            | Action::ReadCapacity
+            | Action::ReadRiskMatrix
     )
 }
 

@@ -93,7 +93,8 @@ impl Default for RiskMatrix {
                     min_score: 16,
                 },
             ],
-            version: 1,
+            // Not saved yet: the first save is version 1.
+            version: 0,
         }
     }
 }
@@ -855,7 +856,7 @@ mod tests {
                 "low", "low", "medium", "medium", "high", "high", "critical", "critical"
             ]
         );
-        let back = MatrixDraft::of(&m).validate(1).unwrap();
+        let back = MatrixDraft::of(&m).validate(0).unwrap();
         assert_eq!(back, m);
     }
 

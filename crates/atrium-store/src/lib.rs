@@ -13,6 +13,7 @@ pub mod plan;
 pub mod portfolio;
 pub mod project;
 pub mod resource;
+pub mod risk;
 mod sql;
 pub mod strategy;
 pub mod testing;

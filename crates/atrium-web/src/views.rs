@@ -283,6 +283,7 @@ pub fn project_tabs(id: uuid::Uuid, current: &str) -> Vec<Tab> {
         ("/ev", "Earned value"),
         ("/reports", "Status reports"),
         ("/log", "Issues & changes"),
+        ("/risks", "Risks"),
         ("/lessons", "Lessons"),
     ]
     .into_iter()

@@ -33,6 +33,8 @@ enum Target {
     Template,
     /// The shared template, used to create a project in portfolio P / program G.
     TemplateUse,
+    /// A fresh risk in project X's register per request.
+    Risk,
 }
 
 struct Route {
@@ -66,6 +68,14 @@ const PROPOSERS: &[Role] = &[
     Sponsor,
 ];
 const PLANNERS: &[Role] = &[PmoDirector, PortfolioManager, PmoAnalyst];
+const RISK_EDITORS: &[Role] = &[
+    PmoDirector,
+    PortfolioManager,
+    ProgramManager,
+    SeniorProjectManager,
+    ProjectManager,
+    RiskManager,
+];
 const TEMPLATE_MANAGERS: &[Role] = &[
     PmoDirector,
     PortfolioManager,
@@ -101,6 +111,35 @@ fn route(
 fn plan_routes() -> Vec<Route> {
     let r = route;
     vec![
+        // ---- risks (issue #8): the matrix is organization-wide reference data; registers
+        // are read by everyone in scope and edited by the delivery roles and the risk manager.
+        r("get", "/risk-matrix", None, true, true, Target::Org),
+        r(
+            "put",
+            "/risk-matrix",
+            Some(&[PmoDirector, RiskManager][..]),
+            false,
+            false,
+            Target::Org,
+        ),
+        r("get", "/projects/{id}/risks", None, true, false, Target::X),
+        r(
+            "post",
+            "/projects/{id}/risks",
+            Some(RISK_EDITORS),
+            true,
+            false,
+            Target::X,
+        ),
+        r("get", "/risks/{id}", None, true, false, Target::Risk),
+        r(
+            "patch",
+            "/risks/{id}",
+            Some(RISK_EDITORS),
+            true,
+            false,
+            Target::Risk,
+        ),
         // ---- plans (issue #5): ReadPlan = everyone, EditPlan / ApproveTimesheet = delivery,
         // LogTime = everyone, ManageTemplates = organization-wide only.
         r("get", "/projects/{id}/plan", None, true, false, Target::X),
@@ -587,7 +626,9 @@ fn scopes(fx: &Fx, t: Target) -> (Scope, Scope) {
         | Target::Template
         | Target::TemplateUse => (Scope::Portfolio(fx.p), Scope::Portfolio(fx.q)),
         Target::G => (Scope::Program(fx.g), Scope::Program(fx.h)),
-        Target::X | Target::Timesheet => (Scope::Project(fx.x), Scope::Project(fx.y)),
+        Target::X | Target::Timesheet | Target::Risk => {
+            (Scope::Project(fx.x), Scope::Project(fx.y))
+        }
     }
 }
 
@@ -975,6 +1016,18 @@ async fn request_for(
             p.json()["id"].as_str().unwrap().to_owned()
         }
         Target::Scenario => new_scenario(fx, admin, n).await,
+        Target::Risk => {
+            let r = call(
+                &fx.router,
+                "POST",
+                &format!("/api/v1/projects/{}/risks", fx.x),
+                Some(admin),
+                Some(&json!({"title": format!("Fixture risk {n}"), "probability": 3, "impacts": {"cost": 2}})),
+            )
+            .await;
+            assert_eq!(r.status, 201, "risk fixture: {}", r.json());
+            r.json()["id"].as_str().unwrap().to_owned()
+        }
     };
     let mut path = format!("/api/v1{}", route.template.replace("{id}", &id));
     if route.template == "/scenarios/compare" {
@@ -1022,6 +1075,24 @@ async fn request_for(
             json!({"key": format!("NEW-{n}"), "name": "New project", "portfolio_id": fx.p, "program_id": fx.g}),
         ),
         ("put", "/people/{id}/rates") => Some(json!({"from": "2031-06-01", "rate": "95.50"})),
+        ("put", "/risk-matrix") => {
+            let v = call(&fx.router, "GET", "/api/v1/risk-matrix", Some(admin), None)
+                .await
+                .json()["version"]
+                .as_i64()
+                .unwrap();
+            Some(json!({
+                "probability": "Low | rare | 10\nMedium | maybe | 40\nHigh | likely | 80",
+                "impact": "Small | minor\nMedium | noticeable\nLarge | severe",
+                "dimensions": "cost, schedule, reputation",
+                "bands": "low:1, high:4",
+                "version": v,
+            }))
+        }
+        ("post", "/projects/{id}/risks") => Some(
+            json!({"title": format!("New risk {n}"), "probability": 2, "impacts": {"cost": 3}}),
+        ),
+        ("patch", "/risks/{id}") => Some(json!({"version": 1, "title": format!("Renamed {n}")})),
         ("post", "/people") => {
             Some(json!({"name": format!("Person {n}"), "department": "IT", "job_role": "Dev"}))
         }

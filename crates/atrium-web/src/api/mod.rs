@@ -9,6 +9,7 @@ mod dto;
 mod plan;
 mod records;
 pub(crate) mod resource;
+pub(crate) mod risk;
 mod settings;
 mod strategy;
 mod users;
@@ -37,6 +38,7 @@ Every editable record has `version`; updates must send the version they read (bo
         (name = "portfolio", description = "Strategy, proposals, ranking, portfolio analysis and scenarios"),
         (name = "plans", description = "Project plans: tasks, links, baselines, costs, timesheets, earned value, templates, MS Project files"),
         (name = "delivery", description = "Status reports, issues, decisions, change requests and lessons learned"),
+        (name = "risks", description = "The organization's risk matrix and risk registers"),
         (name = "resources", description = "Capacity against demand, conflicts, utilization, skill gaps, what-if, resource requests, allocations and absences"),
     )
 )]
@@ -66,6 +68,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(plan::router())
         .merge(delivery::router())
         .merge(resource::router())
+        .merge(risk::router())
         .merge(settings::router())
         .merge(strategy::router())
         .merge(users::router())

@@ -8,7 +8,8 @@ mod home;
 pub(crate) mod plan;
 pub(crate) mod portfolio;
 mod records;
-mod resource;
+pub(crate) mod resource;
+mod risk;
 
 use crate::AppState;
 use crate::extract::{FormData, constant_eq};
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(plan::router())
         .merge(delivery::router())
         .merge(resource::router())
+        .merge(risk::router())
         .merge(admin::router())
 }
 

@@ -58,17 +58,17 @@ pub fn router() -> Router<AppState> {
 
 type Q = Query<HashMap<String, String>>;
 
-struct Section {
-    heading: String,
-    text: String,
-    columns: Vec<String>,
-    rows: Vec<Vec<Cell>>,
-    empty: String,
-    items: Vec<String>,
+pub(crate) struct Section {
+    pub(crate) heading: String,
+    pub(crate) text: String,
+    pub(crate) columns: Vec<String>,
+    pub(crate) rows: Vec<Vec<Cell>>,
+    pub(crate) empty: String,
+    pub(crate) items: Vec<String>,
 }
 
 impl Section {
-    fn table(
+    pub(crate) fn table(
         heading: impl Into<String>,
         columns: &[&str],
         rows: Vec<Vec<Cell>>,
@@ -85,40 +85,40 @@ impl Section {
     }
 }
 
-struct PostForm {
-    action: String,
-    heading: String,
-    button: &'static str,
-    danger: bool,
-    fields: Vec<Field>,
+pub(crate) struct PostForm {
+    pub(crate) action: String,
+    pub(crate) heading: String,
+    pub(crate) button: &'static str,
+    pub(crate) danger: bool,
+    pub(crate) fields: Vec<Field>,
     /// A second submit button posting the same fields elsewhere: (action, label).
-    alt: Option<(String, &'static str)>,
+    pub(crate) alt: Option<(String, &'static str)>,
 }
 
 #[derive(Template)]
 #[template(path = "resources.html")]
-struct ResourcesPage {
-    nav: Nav,
-    title: String,
-    subnav: Vec<Tab>,
-    notice: String,
-    intro: String,
-    filters: Vec<Field>,
-    filter_action: String,
-    facts: Vec<(String, String)>,
-    svg: String,
-    sections: Vec<Section>,
-    prev_href: Option<String>,
-    next_href: Option<String>,
-    page_text: String,
-    general_errors: Vec<String>,
-    forms: Vec<PostForm>,
-    links: Vec<(String, String)>,
-    downloads: Vec<(String, String)>,
+pub(crate) struct ResourcesPage {
+    pub(crate) nav: Nav,
+    pub(crate) title: String,
+    pub(crate) subnav: Vec<Tab>,
+    pub(crate) notice: String,
+    pub(crate) intro: String,
+    pub(crate) filters: Vec<Field>,
+    pub(crate) filter_action: String,
+    pub(crate) facts: Vec<(String, String)>,
+    pub(crate) svg: String,
+    pub(crate) sections: Vec<Section>,
+    pub(crate) prev_href: Option<String>,
+    pub(crate) next_href: Option<String>,
+    pub(crate) page_text: String,
+    pub(crate) general_errors: Vec<String>,
+    pub(crate) forms: Vec<PostForm>,
+    pub(crate) links: Vec<(String, String)>,
+    pub(crate) downloads: Vec<(String, String)>,
 }
 
 impl ResourcesPage {
-    fn new(a: &Actor, title: impl Into<String>, current: &str) -> ResourcesPage {
+    pub(crate) fn new(a: &Actor, title: impl Into<String>, current: &str) -> ResourcesPage {
         ResourcesPage {
             nav: Nav::new(a, "/resources"),
             title: title.into(),

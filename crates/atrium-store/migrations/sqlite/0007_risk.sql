@@ -1,0 +1,32 @@
+-- Risk management (issue 8): the organization's one risk matrix (a single row) and every
+-- register's risks, stored whole as JSON beside the columns lists filter, sort and
+-- aggregate on.
+CREATE TABLE risk_config (
+    id INTEGER PRIMARY KEY,
+    body TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE risks (
+    id BLOB PRIMARY KEY,
+    number INTEGER NOT NULL,
+    level TEXT NOT NULL,
+    project_id BLOB REFERENCES projects (id),
+    program_id BLOB REFERENCES programs (id),
+    portfolio_id BLOB REFERENCES portfolios (id),
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    score INTEGER,
+    emv BIGINT NOT NULL,
+    category TEXT NOT NULL,
+    next_review TEXT,
+    body TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX risks_project_idx ON risks (project_id, number);
+CREATE INDEX risks_program_idx ON risks (program_id);
+CREATE INDEX risks_portfolio_idx ON risks (portfolio_id, status);
+CREATE INDEX risks_review_idx ON risks (status, next_review);

@@ -1,0 +1,149 @@
+//! Risk storage: the organization's risk matrix (one row) and the risks of every register,
+//! stored whole as JSON with the columns lists and aggregations use beside it.
+
+use crate::sql::{Bind, Page, Query};
+use crate::{Db, Result, StoreError, Tx, bind_all, on_db, on_tx};
+use atrium_core::risk::{Risk, RiskMatrix};
+use uuid::Uuid;
+
+fn to_body<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(format!("encode: {e}")))
+}
+
+fn from_body<T: serde::de::DeserializeOwned>(s: &str) -> Result<T> {
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("decode: {e}")))
+}
+
+/// The matrix (the standard 5 × 5 one, version 0, until the risk manager saves one).
+pub async fn get_matrix(db: &Db) -> Result<RiskMatrix> {
+    let b: Option<String> = on_db!(db, p => sqlx::query_scalar("SELECT body FROM risk_config WHERE id = 1")
+        .fetch_optional(p).await?);
+    b.map_or_else(|| Ok(RiskMatrix::default()), |b| from_body(&b))
+}
+
+pub async fn get_matrix_tx(tx: &mut Tx) -> Result<RiskMatrix> {
+    let b: Option<String> = on_tx!(tx, c => sqlx::query_scalar("SELECT body FROM risk_config WHERE id = 1")
+        .fetch_optional(c).await?);
+    b.map_or_else(|| Ok(RiskMatrix::default()), |b| from_body(&b))
+}
+
+/// Saves a matrix whose version is one more than the stored one (0 = none stored yet).
+pub async fn put_matrix(tx: &mut Tx, m: &RiskMatrix, now: i64) -> Result<()> {
+    let body = to_body(m)?;
+    let n = if m.version == 1 {
+        on_tx!(tx, c => sqlx::query("INSERT INTO risk_config (id, body, version, updated_at) VALUES (1, $1, $2, $3) \
+                                     ON CONFLICT (id) DO NOTHING")
+            .bind(&body).bind(m.version).bind(now).execute(c).await?.rows_affected())
+    } else {
+        on_tx!(tx, c => sqlx::query("UPDATE risk_config SET body = $1, version = $2, updated_at = $3 WHERE id = 1 AND version = $4")
+            .bind(&body).bind(m.version).bind(now).bind(m.version - 1).execute(c).await?.rows_affected())
+    };
+    if n == 0 {
+        return Err(StoreError::Stale);
+    }
+    Ok(())
+}
+
+/// The next risk number of a project's register.
+pub async fn next_number_tx(tx: &mut Tx, project: Uuid) -> Result<u32> {
+    let n: Option<i64> = on_tx!(tx, c => sqlx::query_scalar("SELECT MAX(number) FROM risks WHERE project_id = $1")
+        .bind(project).fetch_one(c).await?);
+    Ok(u32::try_from(n.unwrap_or(0)).unwrap_or(0) + 1)
+}
+
+pub async fn insert_risk(tx: &mut Tx, r: &Risk, emv: i64, now: i64) -> Result<()> {
+    let body = to_body(r)?;
+    on_tx!(tx, c => {
+        sqlx::query(
+            "INSERT INTO risks (id, number, level, project_id, program_id, portfolio_id, kind, status, score, emv, category, next_review, body, version, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)")
+            .bind(r.id).bind(i64::from(r.number)).bind(r.level.as_str()).bind(r.project_id).bind(r.program_id).bind(r.portfolio_id)
+            .bind(r.kind.as_str()).bind(r.status.as_str()).bind(r.score().map(i64::from)).bind(emv).bind(&r.category)
+            .bind(r.next_review.map(|d| d.to_string())).bind(&body).bind(r.version).bind(now)
+            .execute(c).await?;
+    });
+    Ok(())
+}
+
+/// Saves a risk whose version was bumped by one; `Stale` if someone else saved first.
+pub async fn update_risk(tx: &mut Tx, r: &Risk, emv: i64, now: i64) -> Result<()> {
+    let body = to_body(r)?;
+    let n = on_tx!(tx, c => sqlx::query(
+        "UPDATE risks SET level = $2, project_id = $3, program_id = $4, portfolio_id = $5, kind = $6, status = $7, score = $8, emv = $9, \
+         category = $10, next_review = $11, body = $12, version = $13, updated_at = $14 WHERE id = $1 AND version = $15")
+        .bind(r.id).bind(r.level.as_str()).bind(r.project_id).bind(r.program_id).bind(r.portfolio_id).bind(r.kind.as_str())
+        .bind(r.status.as_str()).bind(r.score().map(i64::from)).bind(emv).bind(&r.category).bind(r.next_review.map(|d| d.to_string()))
+        .bind(&body).bind(r.version).bind(now).bind(r.version - 1).execute(c).await?.rows_affected());
+    if n == 0 {
+        return Err(StoreError::Stale);
+    }
+    Ok(())
+}
+
+pub async fn get_risk(db: &Db, id: Uuid) -> Result<Option<Risk>> {
+    let b: Option<String> = on_db!(db, p => sqlx::query_scalar("SELECT body FROM risks WHERE id = $1")
+        .bind(id).fetch_optional(p).await?);
+    b.map(|b| from_body(&b)).transpose()
+}
+
+pub async fn get_risk_tx(tx: &mut Tx, id: Uuid) -> Result<Option<Risk>> {
+    let b: Option<String> = on_tx!(tx, c => sqlx::query_scalar("SELECT body FROM risks WHERE id = $1")
+        .bind(id).fetch_optional(c).await?);
+    b.map(|b| from_body(&b)).transpose()
+}
+
+pub const RISK_SORTS: &[(&str, &str)] = &[
+    ("number", "number"),
+    ("score", "score"),
+    ("emv", "emv"),
+    ("review", "next_review"),
+    ("category", "category"),
+];
+
+/// Which risks a register list shows.
+#[derive(Debug, Clone, Default)]
+pub struct RiskFilter {
+    pub project: Option<Uuid>,
+    pub program: Option<Uuid>,
+    pub portfolio: Option<Uuid>,
+    /// Only open risks.
+    pub open: bool,
+}
+
+pub async fn list_risks(
+    db: &Db,
+    f: &RiskFilter,
+    sort: &str,
+    desc: bool,
+    page: Page,
+) -> Result<(Vec<Risk>, Option<i64>)> {
+    let mut q = Query::new("SELECT body FROM risks WHERE 1 = 1");
+    if let Some(p) = f.project {
+        q.push(" AND project_id = ").bind(Bind::Uuid(p));
+    }
+    if let Some(p) = f.program {
+        q.push(" AND program_id = ").bind(Bind::Uuid(p));
+    }
+    if let Some(p) = f.portfolio {
+        q.push(" AND portfolio_id = ").bind(Bind::Uuid(p));
+    }
+    if f.open {
+        q.push(" AND status = 'open'");
+    }
+    let col = RISK_SORTS
+        .iter()
+        .find(|(k, _)| *k == sort)
+        .map_or("number", |(_, c)| c);
+    // Unrated risks sort last whatever the direction.
+    q.push(&format!(
+        " ORDER BY CASE WHEN {col} IS NULL THEN 1 ELSE 0 END, {col} {dir}, id {dir}",
+        dir = if desc { "DESC" } else { "ASC" }
+    ));
+    page.apply(&mut q);
+    let rows: Vec<String> = on_db!(db, p => bind_all!(sqlx::query_scalar::<_, String>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?);
+    let items = rows
+        .iter()
+        .map(|b| from_body(b))
+        .collect::<Result<Vec<Risk>>>()?;
+    Ok(page.finish(items))
+}

@@ -1,0 +1,237 @@
+//! Risk API: the organization's risk matrix and project risk registers.
+
+use super::records::{cursor, paging, version};
+use crate::AppState;
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, Auth};
+use atrium_core::risk::{MatrixDraft, Risk, RiskDraft, RiskMatrix};
+use atrium_store::risk::RISK_SORTS;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_matrix, put_matrix))
+        .routes(routes!(list_risks, create_risk))
+        .routes(routes!(get_risk, update_risk))
+}
+
+pub(crate) fn matrix_json(m: &RiskMatrix) -> Value {
+    json!({
+        "probability": m.probability.iter().map(|l| json!({"label": l.label, "meaning": l.meaning, "probability": l.value})).collect::<Vec<_>>(),
+        "impact": m.impact.iter().map(|l| json!({"label": l.label, "meaning": l.meaning})).collect::<Vec<_>>(),
+        "dimensions": m.dimensions,
+        "bands": m.bands.iter().map(|b| json!({"name": b.name, "min_score": b.min_score})).collect::<Vec<_>>(),
+        "version": m.version,
+    })
+}
+
+pub(crate) fn risk_json(r: &Risk, m: &RiskMatrix) -> Value {
+    let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
+    v["reference"] = json!(r.reference());
+    v["score"] = json!(r.score());
+    v["band"] = json!(r.score().map(|s| m.band_name(s).to_owned()));
+    v["residual_score"] = json!(r.residual.as_ref().map(|x| x.score()));
+    v["emv"] = json!(atrium_core::money::Minor(r.emv(m)).plain());
+    v
+}
+
+#[utoipa::path(get, path = "/risk-matrix", tag = "risks",
+    responses((status = 200, body = Value, description = "probability and impact scales, impact dimensions, score bands"), (status = 401, body = Problem)))]
+async fn get_matrix(State(s): State<AppState>, Auth(a): Auth) -> Result<Json<Value>, ApiError> {
+    Ok(Json(matrix_json(&s.app.risk_matrix(&a).await?)))
+}
+
+/// The matrix as lines of text (as in the settings form).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct MatrixIn {
+    /// One level per line, lowest first: `Label | meaning | probability %`.
+    probability: String,
+    /// One level per line, lowest first: `Label | meaning`.
+    impact: String,
+    /// Comma-separated impact dimensions.
+    dimensions: String,
+    /// `low:1, medium:5, high:10, critical:16`.
+    bands: String,
+    version: Option<i64>,
+}
+
+#[utoipa::path(put, path = "/risk-matrix", tag = "risks", request_body = MatrixIn,
+    responses((status = 200, body = Value), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn put_matrix(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    h: HeaderMap,
+    ApiJson(b): ApiJson<MatrixIn>,
+) -> Result<Json<Value>, ApiError> {
+    let v = version(b.version, &h)?;
+    let d = MatrixDraft {
+        probability: b.probability,
+        impact: b.impact,
+        dimensions: b.dimensions,
+        bands: b.bands,
+    };
+    Ok(Json(matrix_json(&s.app.set_risk_matrix(&a, &d, v).await?)))
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+struct RiskListParams {
+    /// `true`: open risks only.
+    open: Option<bool>,
+    /// number (default), score, emv, review, category; prefix `-` for descending.
+    sort: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+#[utoipa::path(get, path = "/projects/{id}/risks", tag = "risks", params(RiskListParams),
+    responses((status = 200, body = Value, description = "`{items, next_cursor}`: the project's register, each risk with score, band and EMV"),
+              (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn list_risks(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+    Query(p): Query<RiskListParams>,
+) -> Result<Json<Value>, ApiError> {
+    let lp = super::dto::ListParams {
+        limit: p.limit,
+        cursor: p.cursor,
+        sort: p.sort,
+        ..Default::default()
+    };
+    let (page, sort, desc) = paging(&lp, RISK_SORTS, "number")?;
+    let ((items, next), m) = s
+        .app
+        .project_risks(&a, id, p.open.unwrap_or(false), &sort, desc, page)
+        .await?;
+    Ok(Json(json!({
+        "items": items.iter().map(|r| risk_json(r, &m)).collect::<Vec<_>>(),
+        "next_cursor": cursor(next),
+    })))
+}
+
+/// A risk; ratings are levels of the organization's matrix (1 = lowest).
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+struct RiskIn {
+    /// threat (default) or opportunity.
+    kind: Option<String>,
+    title: Option<String>,
+    cause: Option<String>,
+    event: Option<String>,
+    effect: Option<String>,
+    category: Option<String>,
+    owner: Option<String>,
+    /// Probability level; `null` with no impacts = not assessed.
+    probability: Option<u8>,
+    /// Impact level per dimension, e.g. `{"cost": 3, "schedule": 4}`.
+    impacts: Option<BTreeMap<String, u8>>,
+    residual_probability: Option<u8>,
+    residual_impacts: Option<BTreeMap<String, u8>>,
+    proximity: Option<String>,
+    /// avoid, mitigate, transfer, accept (threats); exploit, enhance, share, accept (opportunities).
+    strategy: Option<String>,
+    trigger: Option<String>,
+    /// open or closed.
+    status: Option<String>,
+    next_review: Option<String>,
+    /// Money at stake if it happens (decimal string).
+    #[serde(default, deserialize_with = "super::dto::amount")]
+    #[schema(value_type = Option<String>)]
+    cost_impact: Option<String>,
+    department: Option<String>,
+    supplier: Option<String>,
+    /// One action per line: `title | owner | due date | status`.
+    actions: Option<String>,
+    version: Option<i64>,
+}
+
+fn levels(m: Option<BTreeMap<String, u8>>) -> Option<BTreeMap<String, String>> {
+    m.map(|m| m.into_iter().map(|(k, v)| (k, v.to_string())).collect())
+}
+
+fn draft(b: RiskIn, base: RiskDraft) -> RiskDraft {
+    RiskDraft {
+        kind: b.kind.unwrap_or(base.kind),
+        title: b.title.unwrap_or(base.title),
+        cause: b.cause.unwrap_or(base.cause),
+        event: b.event.unwrap_or(base.event),
+        effect: b.effect.unwrap_or(base.effect),
+        category: b.category.unwrap_or(base.category),
+        owner: b.owner.unwrap_or(base.owner),
+        probability: b
+            .probability
+            .map(|p| p.to_string())
+            .unwrap_or(base.probability),
+        impacts: levels(b.impacts).unwrap_or(base.impacts),
+        residual_probability: b
+            .residual_probability
+            .map(|p| p.to_string())
+            .unwrap_or(base.residual_probability),
+        residual_impacts: levels(b.residual_impacts).unwrap_or(base.residual_impacts),
+        proximity: b.proximity.unwrap_or(base.proximity),
+        strategy: b.strategy.unwrap_or(base.strategy),
+        trigger: b.trigger.unwrap_or(base.trigger),
+        status: b.status.unwrap_or(base.status),
+        next_review: b.next_review.unwrap_or(base.next_review),
+        cost_impact: b.cost_impact.unwrap_or(base.cost_impact),
+        department: b.department.unwrap_or(base.department),
+        supplier: b.supplier.unwrap_or(base.supplier),
+        actions: b.actions.unwrap_or(base.actions),
+    }
+}
+
+#[utoipa::path(post, path = "/projects/{id}/risks", tag = "risks", request_body = RiskIn,
+    responses((status = 201, body = Value), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn create_risk(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<RiskIn>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let r = s
+        .app
+        .create_risk(&a, id, &draft(b, RiskDraft::default()))
+        .await?;
+    let m = s.app.risk_matrix(&a).await?;
+    Ok((StatusCode::CREATED, Json(risk_json(&r, &m))))
+}
+
+#[utoipa::path(get, path = "/risks/{id}", tag = "risks",
+    responses((status = 200, body = Value), (status = 404, body = Problem)))]
+async fn get_risk(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Value>, ApiError> {
+    let d = s.app.get_risk(&a, id).await?;
+    Ok(Json(risk_json(&d.risk, &d.matrix)))
+}
+
+#[utoipa::path(patch, path = "/risks/{id}", tag = "risks", request_body = RiskIn,
+    responses((status = 200, body = Value), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn update_risk(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+    h: HeaderMap,
+    ApiJson(b): ApiJson<RiskIn>,
+) -> Result<Json<Value>, ApiError> {
+    let v = version(b.version, &h)?;
+    let cur = s.app.get_risk(&a, id).await?;
+    let r = s
+        .app
+        .update_risk(&a, id, &draft(b, RiskDraft::of(&cur.risk)), v)
+        .await?;
+    Ok(Json(risk_json(&r, &cur.matrix)))
+}

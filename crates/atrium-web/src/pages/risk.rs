@@ -1,0 +1,596 @@
+//! Risk pages: the organization's risk matrix (settings), a project's risk register with its
+//! heat map on the matrix, and the risk form (record, rate, respond) with its rating history.
+
+use super::records::{err, form_page};
+use super::resource::{PostForm, ResourcesPage, Section};
+use super::{can, check_csrf, version_of};
+use crate::AppState;
+use crate::extract::{FormData, PageUser};
+use crate::views::*;
+use atrium_app::{Action, Actor, AppError};
+use atrium_core::FieldError;
+use atrium_core::identity::Placement;
+use atrium_core::risk::{MatrixDraft, Risk, RiskDraft, RiskKind, RiskMatrix, RiskStatus, Strategy};
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/settings/risk-matrix", get(matrix_page).post(matrix_save))
+        .route("/projects/{id}/risks", get(register_page))
+        .route("/projects/{id}/risks/new", get(risk_new).post(risk_create))
+        .route("/risks/{id}", get(risk_page).post(risk_save))
+}
+
+// ======================= matrix =======================
+
+fn matrix_fields(d: &MatrixDraft) -> Vec<Field> {
+    vec![
+        Field::text("probability", "Probability levels", &d.probability)
+            .kind(FieldKind::Textarea)
+            .required()
+            .help("One per line, lowest first: Label | meaning | probability % (used for expected monetary value)"),
+        Field::text("impact", "Impact levels", &d.impact)
+            .kind(FieldKind::Textarea)
+            .required()
+            .help("One per line, lowest first: Label | what it means on each dimension"),
+        Field::text("dimensions", "Impact dimensions", &d.dimensions)
+            .required()
+            .help("Comma-separated: cost, schedule, scope/quality, reputation, safety"),
+        Field::text("bands", "Score bands", &d.bands)
+            .required()
+            .help("Name and lowest score (probability × impact): low:1, medium:5, high:10, critical:16"),
+    ]
+}
+
+async fn matrix_page(State(s): State<AppState>, PageUser(a): PageUser) -> Response {
+    match s.app.risk_matrix(&a).await {
+        Ok(m) => render_matrix(&s, &a, &m, &MatrixDraft::of(&m), &[]).await,
+        Err(e) => err(e),
+    }
+}
+
+async fn render_matrix(
+    s: &AppState,
+    a: &Actor,
+    m: &RiskMatrix,
+    d: &MatrixDraft,
+    errors: &[FieldError],
+) -> Response {
+    let mut page = ResourcesPage::new(a, "Risk matrix", "");
+    page.nav = Nav::new(a, "/settings");
+    page.subnav = Vec::new();
+    page.intro = "One matrix for the whole organization: every risk register rates on it, so scores compare across the portfolio. Score = probability level × the highest impact level over the dimensions.".into();
+    page.sections.push(matrix_grid(m, &BTreeMap::new(), None));
+    if can(s, a, Action::ManageRiskMatrix, &Placement::ORGANIZATION).await {
+        let mut fields = matrix_fields(d);
+        fields
+            .push(Field::text("version", "version", m.version.to_string()).kind(FieldKind::Hidden));
+        page.general_errors = attach_errors(&mut fields, errors);
+        page.forms.push(PostForm {
+            action: "/settings/risk-matrix".into(),
+            heading: "Change the matrix".into(),
+            button: "Save the matrix",
+            danger: false,
+            fields,
+            alt: None,
+        });
+    }
+    let mut r = render(&page);
+    if !errors.is_empty() {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    r
+}
+
+async fn matrix_save(State(s): State<AppState>, PageUser(a): PageUser, f: FormData) -> Response {
+    if let Some(r) = check_csrf(&a, &f) {
+        return r;
+    }
+    let d = MatrixDraft {
+        probability: f.get("probability"),
+        impact: f.get("impact"),
+        dimensions: f.get("dimensions"),
+        bands: f.get("bands"),
+    };
+    match s.app.set_risk_matrix(&a, &d, version_of(&f)).await {
+        Ok(_) => Redirect::to("/settings/risk-matrix").into_response(),
+        Err(AppError::Validation(errs)) => match s.app.risk_matrix(&a).await {
+            Ok(m) => render_matrix(&s, &a, &m, &d, &errs).await,
+            Err(e) => err(e),
+        },
+        Err(e) => err(e),
+    }
+}
+
+/// The matrix as a grid, highest probability on top: each cell shows its score and band, and
+/// the number of risks in it when `counts` has them ("—" = none; unassessed risks are
+/// counted apart).
+fn matrix_grid(
+    m: &RiskMatrix,
+    counts: &BTreeMap<(u8, u8), usize>,
+    unassessed: Option<usize>,
+) -> Section {
+    let mut columns = vec!["Probability \\ impact".to_owned()];
+    columns.extend(
+        m.impact
+            .iter()
+            .enumerate()
+            .map(|(i, l)| format!("{} {}", i + 1, l.label)),
+    );
+    let rows = (1..=m.probability.len() as u8)
+        .rev()
+        .map(|p| {
+            let lvl = &m.probability[usize::from(p) - 1];
+            let mut row = vec![Cell::text(format!("{p} {} ({})", lvl.label, lvl.meaning))];
+            for i in 1..=m.impact.len() as u8 {
+                let score = u32::from(p) * u32::from(i);
+                let band = m.band_name(score);
+                let text = if counts.is_empty() && unassessed.is_none() {
+                    format!("{score} {band}")
+                } else {
+                    match counts.get(&(p, i)) {
+                        Some(n) => format!("{n} risk{}", if *n == 1 { "" } else { "s" }),
+                        None => "—".into(),
+                    }
+                };
+                row.push(Cell::text(text).class(format!("num band-{}", band_index(m, score))));
+            }
+            row
+        })
+        .collect();
+    let mut s = Section::table("", &[], rows, "");
+    s.columns = columns;
+    if let Some(n) = unassessed {
+        s.text = format!(
+            "Not assessed yet: {n} (rated risks are counted in their cell; — means no risk there)."
+        );
+    }
+    s
+}
+
+/// The CSS class index of a score's band: 0 = lowest; the CSS colours four bands and
+/// reuses the last colour above that.
+fn band_index(m: &RiskMatrix, score: u32) -> usize {
+    m.band_of(score).min(3)
+}
+
+// ======================= register =======================
+
+fn money(minor: i64) -> String {
+    atrium_core::money::Minor(minor).format()
+}
+
+async fn register_page(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+) -> Response {
+    let r: atrium_app::Result<Response> = async {
+        let p = s.app.get_project(&a, id).await?;
+        let ((risks, _), m) = s
+            .app
+            .project_risks(&a, id, false, "score", true, atrium_store::Page { limit: 500, offset: 0 })
+            .await?;
+        let mut page = ResourcesPage::new(&a, format!("{} {} — risks", p.key, p.name), "");
+        page.nav = Nav::new(&a, "/projects");
+        page.subnav = project_tabs(id, "/risks");
+        let open: Vec<&Risk> = risks.iter().filter(|r| r.status == RiskStatus::Open).collect();
+        let mut counts = BTreeMap::new();
+        let mut unassessed = 0;
+        for r in open.iter().filter(|r| r.kind == RiskKind::Threat) {
+            match &r.rating {
+                Some(x) => *counts.entry((x.probability, x.impact())).or_insert(0) += 1,
+                None => unassessed += 1,
+            }
+        }
+        let emv: i64 = open
+            .iter()
+            .filter(|r| r.kind == RiskKind::Threat)
+            .map(|r| r.emv(&m))
+            .sum();
+        page.facts = vec![
+            ("Open risks".into(), open.len().to_string()),
+            ("Threat exposure (EMV)".into(), money(emv)),
+            (
+                "High or critical".into(),
+                open.iter()
+                    .filter(|r| r.score().is_some_and(|s| m.band_of(s) + 2 >= m.bands.len()))
+                    .count()
+                    .to_string(),
+            ),
+        ];
+        page.intro = "Open threats on the organization's matrix (probability × impact); the table lists every risk, worst first.".into();
+        let mut grid = matrix_grid(&m, &counts, Some(unassessed));
+        grid.heading = "Threats on the matrix".into();
+        page.sections.push(grid);
+        let rows = risks
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::link(r.reference(), format!("/risks/{}", r.id)),
+                    Cell::link(&r.title, format!("/risks/{}", r.id)),
+                    Cell::text(r.kind.label()),
+                    Cell::text(&r.owner),
+                    match r.score() {
+                        Some(sc) => Cell::text(format!("{sc} {}", m.band_name(sc)))
+                            .class(format!("num band-{}", band_index(&m, sc))),
+                        None => Cell::text("not assessed"),
+                    },
+                    Cell::text(
+                        r.residual
+                            .as_ref()
+                            .map(|x| x.score().to_string())
+                            .unwrap_or_default(),
+                    )
+                    .class("num"),
+                    Cell::text(money(r.emv(&m))).class("num"),
+                    Cell::text(r.strategy.map(|s| s.label()).unwrap_or("")),
+                    Cell::text(r.next_review.map(|d| d.to_string()).unwrap_or_default()),
+                    Cell::text(r.status.label()),
+                ]
+            })
+            .collect();
+        page.sections.push(Section::table(
+            "Register",
+            &["Ref", "Risk", "Kind", "Owner", "Score", "Residual", "EMV", "Response", "Next review", "Status"],
+            rows,
+            "No risk recorded yet.",
+        ));
+        if can(&s, &a, Action::EditRisks, &atrium_app::records::placement_of(&p)).await {
+            page.downloads.push((format!("/projects/{id}/risks/new"), "New risk".into()));
+        }
+        page.links.push(("/settings/risk-matrix".into(), "The organization's risk matrix".into()));
+        Ok(render(&page))
+    }
+    .await;
+    r.unwrap_or_else(err)
+}
+
+// ======================= risk form =======================
+
+fn risk_fields(m: &RiskMatrix, d: &RiskDraft) -> Vec<Field> {
+    let levels = |scale: &[atrium_core::risk::ScaleLevel]| {
+        std::iter::once((String::new(), "— not assessed".to_owned()))
+            .chain(scale.iter().enumerate().map(|(i, l)| {
+                (
+                    (i + 1).to_string(),
+                    format!("{} {} ({})", i + 1, l.label, l.meaning),
+                )
+            }))
+            .collect::<Vec<_>>()
+    };
+    let mut f = vec![
+        Field::select(
+            "kind",
+            "Kind",
+            if d.kind.is_empty() {
+                "threat"
+            } else {
+                d.kind.as_str()
+            },
+            RiskKind::ALL
+                .iter()
+                .map(|k| (k.as_str().to_owned(), k.label().to_owned()))
+                .collect(),
+        ),
+        Field::text("title", "Title", &d.title).required(),
+        Field::text("cause", "Cause", &d.cause).kind(FieldKind::Textarea),
+        Field::text("event", "Event", &d.event).kind(FieldKind::Textarea),
+        Field::text("effect", "Effect", &d.effect).kind(FieldKind::Textarea),
+        Field::text("category", "Category", &d.category)
+            .help("e.g. schedule, supplier, technical, regulatory"),
+        Field::text("owner", "Owner", &d.owner),
+        Field::select(
+            "probability",
+            "Probability",
+            d.probability.clone(),
+            levels(&m.probability),
+        ),
+    ];
+    for dim in &m.dimensions {
+        f.push(Field::select(
+            format!("impact_{dim}"),
+            format!("Impact on {dim}"),
+            d.impacts.get(dim).cloned().unwrap_or_default(),
+            levels(&m.impact),
+        ));
+    }
+    f.push(
+        Field::text("cost_impact", "Cost if it happens", &d.cost_impact)
+            .help("Money at stake; expected monetary value = probability × this"),
+    );
+    f.push(Field::select(
+        "strategy",
+        "Response",
+        d.strategy.clone(),
+        std::iter::once((String::new(), "— none yet".to_owned()))
+            .chain(
+                Strategy::ALL
+                    .iter()
+                    .map(|s| (s.as_str().to_owned(), s.label().to_owned())),
+            )
+            .collect(),
+    ));
+    f.push(
+        Field::text("actions", "Response actions", &d.actions)
+            .kind(FieldKind::Textarea)
+            .help("One per line: title | owner | due date | planned, started or done"),
+    );
+    f.push(Field::select(
+        "residual_probability",
+        "Residual probability",
+        d.residual_probability.clone(),
+        levels(&m.probability),
+    ));
+    for dim in &m.dimensions {
+        f.push(Field::select(
+            format!("residual_impact_{dim}"),
+            format!("Residual impact on {dim}"),
+            d.residual_impacts.get(dim).cloned().unwrap_or_default(),
+            levels(&m.impact),
+        ));
+    }
+    f.extend([
+        Field::text("trigger", "Trigger", &d.trigger),
+        Field::text("proximity", "May happen by", &d.proximity).kind(FieldKind::Date),
+        Field::text("next_review", "Next review", &d.next_review).kind(FieldKind::Date),
+        Field::text("department", "Department", &d.department),
+        Field::text("supplier", "Supplier", &d.supplier),
+        Field::select(
+            "status",
+            "Status",
+            if d.status.is_empty() {
+                "open"
+            } else {
+                d.status.as_str()
+            },
+            RiskStatus::ALL
+                .iter()
+                .map(|s| (s.as_str().to_owned(), s.label().to_owned()))
+                .collect(),
+        ),
+    ]);
+    f
+}
+
+fn risk_draft(m: &RiskMatrix, f: &FormData) -> RiskDraft {
+    let dims = |prefix: &str| -> BTreeMap<String, String> {
+        m.dimensions
+            .iter()
+            .map(|d| (d.clone(), f.get(&format!("{prefix}{d}"))))
+            .filter(|(_, v)| !v.trim().is_empty())
+            .collect()
+    };
+    RiskDraft {
+        kind: f.get("kind"),
+        title: f.get("title"),
+        cause: f.get("cause"),
+        event: f.get("event"),
+        effect: f.get("effect"),
+        category: f.get("category"),
+        owner: f.get("owner"),
+        probability: f.get("probability"),
+        impacts: dims("impact_"),
+        residual_probability: f.get("residual_probability"),
+        residual_impacts: dims("residual_impact_"),
+        proximity: f.get("proximity"),
+        strategy: f.get("strategy"),
+        trigger: f.get("trigger"),
+        status: f.get("status"),
+        next_review: f.get("next_review"),
+        cost_impact: f.get("cost_impact"),
+        department: f.get("department"),
+        supplier: f.get("supplier"),
+        actions: f.get("actions"),
+    }
+}
+
+async fn risk_new(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+) -> Response {
+    let r: atrium_app::Result<Response> = async {
+        let p = s.app.delivery_project(&a, id, Action::EditRisks).await?;
+        let m = s.app.risk_matrix(&a).await?;
+        Ok(form_page(
+            &a,
+            "/projects",
+            format!("New risk for {} {}", p.key, p.name),
+            format!("/projects/{id}/risks/new"),
+            risk_fields(&m, &RiskDraft::default()),
+            &[],
+            format!("/projects/{id}/risks"),
+            None,
+        ))
+    }
+    .await;
+    r.unwrap_or_else(err)
+}
+
+async fn risk_create(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+    f: FormData,
+) -> Response {
+    if let Some(r) = check_csrf(&a, &f) {
+        return r;
+    }
+    let m = match s.app.risk_matrix(&a).await {
+        Ok(m) => m,
+        Err(e) => return err(e),
+    };
+    let d = risk_draft(&m, &f);
+    match s.app.create_risk(&a, id, &d).await {
+        Ok(r) => Redirect::to(&format!("/risks/{}", r.id)).into_response(),
+        Err(AppError::Validation(errs)) => {
+            let mut resp = form_page(
+                &a,
+                "/projects",
+                "New risk".into(),
+                format!("/projects/{id}/risks/new"),
+                risk_fields(&m, &d),
+                &errs,
+                format!("/projects/{id}/risks"),
+                None,
+            );
+            *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            resp
+        }
+        Err(e) => err(e),
+    }
+}
+
+async fn risk_page(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+) -> Response {
+    render_risk(&s, &a, id, None, &[]).await
+}
+
+async fn render_risk(
+    s: &AppState,
+    a: &Actor,
+    id: Uuid,
+    typed: Option<&RiskDraft>,
+    errors: &[FieldError],
+) -> Response {
+    let r: atrium_app::Result<Response> = async {
+        let d = s.app.get_risk(a, id).await?;
+        let (r, m) = (&d.risk, &d.matrix);
+        let project = r.project_id.unwrap_or_default();
+        let mut page = ResourcesPage::new(
+            a,
+            format!("{} {} — {}", d.project_key, r.reference(), r.title),
+            "",
+        );
+        page.nav = Nav::new(a, "/projects");
+        page.subnav = project_tabs(project, "/risks");
+        page.facts = vec![
+            ("Kind".into(), r.kind.label().into()),
+            (
+                "Score".into(),
+                r.score()
+                    .map(|s| format!("{s} ({})", m.band_name(s)))
+                    .unwrap_or_else(|| "not assessed".into()),
+            ),
+            (
+                "Residual".into(),
+                r.residual
+                    .as_ref()
+                    .map(|x| format!("{} ({})", x.score(), m.band_name(x.score())))
+                    .unwrap_or_else(|| "—".into()),
+            ),
+            ("EMV".into(), money(r.emv(m))),
+            ("Status".into(), r.status.label().into()),
+        ];
+        if !r.actions.is_empty() {
+            page.sections.push(Section::table(
+                "Response actions",
+                &["Action", "Owner", "Due", "Status"],
+                r.actions
+                    .iter()
+                    .map(|x| {
+                        vec![
+                            Cell::text(&x.title),
+                            Cell::text(&x.owner),
+                            Cell::text(x.due.map(|d| d.to_string()).unwrap_or_default()),
+                            Cell::text(x.status.label()),
+                        ]
+                    })
+                    .collect(),
+                "",
+            ));
+        }
+        let history = r
+            .history
+            .iter()
+            .rev()
+            .map(|h| {
+                let at = atrium_store::from_micros(h.at);
+                vec![
+                    Cell::text(at.strftime("%Y-%m-%d %H:%M").to_string()),
+                    Cell::text(&h.by),
+                    Cell::text(
+                        h.rating
+                            .as_ref()
+                            .map(|x| {
+                                format!("P{} × I{} = {}", x.probability, x.impact(), x.score())
+                            })
+                            .unwrap_or_else(|| "not assessed".into()),
+                    ),
+                    Cell::text(
+                        h.residual
+                            .as_ref()
+                            .map(|x| {
+                                format!("P{} × I{} = {}", x.probability, x.impact(), x.score())
+                            })
+                            .unwrap_or_default(),
+                    ),
+                ]
+            })
+            .collect();
+        page.sections.push(Section::table(
+            "Rating history",
+            &["When", "By", "Rating", "Residual"],
+            history,
+            "Not rated yet.",
+        ));
+        if d.can_edit {
+            let draft = typed.cloned().unwrap_or_else(|| RiskDraft::of(r));
+            let mut fields = risk_fields(m, &draft);
+            fields.push(
+                Field::text("version", "version", r.version.to_string()).kind(FieldKind::Hidden),
+            );
+            page.general_errors = attach_errors(&mut fields, errors);
+            page.forms.push(PostForm {
+                action: format!("/risks/{id}"),
+                heading: "Update".into(),
+                button: "Save",
+                danger: false,
+                fields,
+                alt: None,
+            });
+        }
+        page.links.push((
+            format!("/projects/{project}/risks"),
+            "Back to the register".into(),
+        ));
+        let mut resp = render(&page);
+        if !errors.is_empty() {
+            *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        }
+        Ok(resp)
+    }
+    .await;
+    r.unwrap_or_else(err)
+}
+
+async fn risk_save(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+    f: FormData,
+) -> Response {
+    if let Some(r) = check_csrf(&a, &f) {
+        return r;
+    }
+    let m = match s.app.risk_matrix(&a).await {
+        Ok(m) => m,
+        Err(e) => return err(e),
+    };
+    let d = risk_draft(&m, &f);
+    match s.app.update_risk(&a, id, &d, version_of(&f)).await {
+        Ok(_) => Redirect::to(&format!("/risks/{id}")).into_response(),
+        Err(AppError::Validation(errs)) => render_risk(&s, &a, id, Some(&d), &errs).await,
+        Err(e) => err(e),
+    }
+}
