@@ -376,31 +376,26 @@ pub fn concentrations(
     let selected = || risks.iter().filter(|r| r.open && r.kind == kind);
 
     let mut none = new(None);
-    let mut out: Vec<Concentration> = Vec::new();
-    // Dense table when the keys are small indexes (the usual case), a hash map otherwise.
-    let max_key = selected().filter_map(|r| by.key(r)).max();
-    match max_key {
-        Some(mk) if (mk as usize) <= 4 * risks.len() + 1024 => {
-            let mut slots: Vec<Option<Concentration>> = vec![None; mk as usize + 1];
-            for r in selected() {
-                match by.key(r) {
-                    Some(k) => add(slots[k as usize].get_or_insert_with(|| new(Some(k))), r),
-                    None => add(&mut none, r),
+    // One pass: a dense table for small keys (the usual case: caller's indexes), a hash
+    // map for the rare huge ones.
+    let dense_limit = 4 * risks.len() + 1024;
+    let mut slots: Vec<Option<Concentration>> = Vec::new();
+    let mut sparse: HashMap<u32, Concentration> = HashMap::new();
+    for r in selected() {
+        match by.key(r) {
+            Some(k) if (k as usize) < dense_limit => {
+                let k_ = k as usize;
+                if k_ >= slots.len() {
+                    slots.resize(k_ + 1, None);
                 }
+                add(slots[k_].get_or_insert_with(|| new(Some(k))), r);
             }
-            out.extend(slots.into_iter().flatten());
-        }
-        _ => {
-            let mut map: HashMap<u32, Concentration> = HashMap::new();
-            for r in selected() {
-                match by.key(r) {
-                    Some(k) => add(map.entry(k).or_insert_with(|| new(Some(k))), r),
-                    None => add(&mut none, r),
-                }
-            }
-            out.extend(map.into_values());
+            Some(k) => add(sparse.entry(k).or_insert_with(|| new(Some(k))), r),
+            None => add(&mut none, r),
         }
     }
+    let mut out: Vec<Concentration> = slots.into_iter().flatten().collect();
+    out.extend(sparse.into_values());
     out.sort_unstable_by(|a, b| {
         b.emv
             .cmp(&a.emv)
