@@ -456,7 +456,8 @@ pub struct Appetite {
     pub category: Option<u32>,
     /// Where the limits apply.
     pub scope: AppetiteScope,
-    /// `(band, max)`: at most `max` assessed threats whose score is in `band` or above.
+    /// `(band, max)`: at most `max` assessed threats whose score is in `band` or above
+    /// (a band past the matrix's last one counts nothing, so never breaches).
     pub max_count_at_or_above_band: Option<(usize, u32)>,
     /// Σ EMV of the threats (assessed or not) must be at most this.
     pub max_emv: Option<i64>,
