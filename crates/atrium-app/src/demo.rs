@@ -246,6 +246,7 @@ impl App {
         .await?;
         crate::demo_resources::seed(&mut tx, &plan.projects, &plan.people, self.today(), now)
             .await?;
+        crate::demo_risks::seed(&mut tx, &plan.projects, self.today(), now).await?;
         crate::delivery::seed_demo(
             &mut tx,
             &plan.projects,

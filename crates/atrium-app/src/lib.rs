@@ -8,6 +8,7 @@ pub mod delivery;
 pub mod demo;
 mod demo_plans;
 mod demo_resources;
+mod demo_risks;
 mod demo_strategy;
 pub mod error;
 pub mod org;

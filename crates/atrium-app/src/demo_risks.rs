@@ -1,0 +1,174 @@
+//! The demo's risk registers: a handful of rated threats and opportunities on the active
+//! projects, with owners, responses, costs at stake and review dates (some overdue), so the
+//! registers and the matrix have something to show.
+
+use crate::Result;
+use crate::demo::Rng;
+use atrium_core::project::{Phase, Project};
+use atrium_core::risk::{
+    ActionStatus, Rating, RatingChange, ResponseAction, Risk, RiskKind, RiskMatrix, Strategy,
+};
+use atrium_store::Tx;
+use atrium_store::risk as rk;
+use jiff::Span;
+use jiff::civil::Date;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// (title, category, cause, kind)
+const RISKS: [(&str, &str, &str, RiskKind); 12] = [
+    (
+        "Key supplier delivers late",
+        "supplier",
+        "Single source for the main component",
+        RiskKind::Threat,
+    ),
+    (
+        "Test environment not ready",
+        "technical",
+        "Shared infrastructure team is overloaded",
+        RiskKind::Threat,
+    ),
+    (
+        "Key people leave mid-project",
+        "resource",
+        "Tight labour market",
+        RiskKind::Threat,
+    ),
+    (
+        "Regulation changes before go-live",
+        "regulatory",
+        "New rules expected this year",
+        RiskKind::Threat,
+    ),
+    (
+        "Data migration quality is poor",
+        "technical",
+        "Legacy data has no owner",
+        RiskKind::Threat,
+    ),
+    (
+        "Scope creep from the business",
+        "scope",
+        "Requirements still moving",
+        RiskKind::Threat,
+    ),
+    (
+        "Budget cut at mid-year review",
+        "financial",
+        "Cost-saving programme",
+        RiskKind::Threat,
+    ),
+    (
+        "Integration partner misses its window",
+        "schedule",
+        "Partner plans quarterly releases",
+        RiskKind::Threat,
+    ),
+    (
+        "Security findings block release",
+        "security",
+        "Penetration test late in the plan",
+        RiskKind::Threat,
+    ),
+    (
+        "Users resist the new process",
+        "change",
+        "Little involvement so far",
+        RiskKind::Threat,
+    ),
+    (
+        "Reuse the platform of another project",
+        "technical",
+        "Similar project finished last year",
+        RiskKind::Opportunity,
+    ),
+    (
+        "Volume discount from the vendor",
+        "financial",
+        "Framework contract renegotiation",
+        RiskKind::Opportunity,
+    ),
+];
+
+const OWNERS: [&str; 6] = [
+    "Priya Raman",
+    "Henrik Vogel",
+    "Jonas Becker",
+    "Sofia Lindqvist",
+    "Aisha Bakker",
+    "Daniel Okafor",
+];
+
+/// Writes the demo risks; returns how many.
+pub(crate) async fn seed(
+    tx: &mut Tx,
+    projects: &[Project],
+    today: Date,
+    now: i64,
+) -> Result<usize> {
+    let m = RiskMatrix::default();
+    let mut rng = Rng(0x815C_2026);
+    let mut count = 0;
+    for p in projects
+        .iter()
+        .filter(|p| matches!(p.phase, Phase::Planning | Phase::Executing))
+    {
+        let n = rng.range(2, 5);
+        for k in 0..n {
+            let (title, category, cause, kind) = RISKS[rng.below(RISKS.len())];
+            let mut r = Risk::new_in_project(
+                Uuid::now_v7(),
+                k as u32 + 1,
+                p.id,
+                p.program_id,
+                p.portfolio_id,
+            );
+            r.kind = kind;
+            r.title = title.into();
+            r.category = category.into();
+            r.cause = cause.into();
+            r.owner = OWNERS[rng.below(OWNERS.len())].into();
+            // One in ten is recorded but not assessed yet.
+            if !rng.chance(0.1) {
+                let mut impacts = BTreeMap::new();
+                impacts.insert("cost".to_owned(), 1 + rng.below(5) as u8);
+                impacts.insert("schedule".to_owned(), 1 + rng.below(5) as u8);
+                let rating = Rating {
+                    probability: 1 + rng.below(5) as u8,
+                    impacts,
+                };
+                r.history.push(RatingChange {
+                    at: now,
+                    by: r.owner.clone(),
+                    rating: Some(rating.clone()),
+                    residual: None,
+                });
+                r.rating = Some(rating);
+                r.strategy = Some(match kind {
+                    RiskKind::Threat => [
+                        Strategy::Mitigate,
+                        Strategy::Avoid,
+                        Strategy::Transfer,
+                        Strategy::Accept,
+                    ][rng.below(4)],
+                    RiskKind::Opportunity => {
+                        [Strategy::Exploit, Strategy::Enhance, Strategy::Share][rng.below(3)]
+                    }
+                });
+                r.actions.push(ResponseAction {
+                    title: "Agree the response with the owner".into(),
+                    owner: r.owner.clone(),
+                    due: Some(today.saturating_add(Span::new().days(rng.range(-10, 40)))),
+                    status: [ActionStatus::Planned, ActionStatus::Started][rng.below(2)],
+                });
+            }
+            r.cost_impact = 100 * 1000 * rng.range(10, 400);
+            r.next_review = Some(today.saturating_add(Span::new().days(rng.range(-14, 60))));
+            r.proximity = Some(today.saturating_add(Span::new().days(rng.range(20, 200))));
+            rk::insert_risk(tx, &r, r.emv(&m), now).await?;
+            count += 1;
+        }
+    }
+    Ok(count)
+}
