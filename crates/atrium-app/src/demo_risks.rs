@@ -91,6 +91,20 @@ const RISKS: [(&str, &str, &str, RiskKind); 12] = [
     ),
 ];
 
+const DEPARTMENTS: [&str; 5] = [
+    "IT",
+    "Operations",
+    "Finance",
+    "Sales",
+    "Project Management Office",
+];
+const SUPPLIERS: [&str; 4] = [
+    "Contoso Systems",
+    "Fabrikam Components",
+    "Northwind Logistics",
+    "Tailspin Consulting",
+];
+
 const OWNERS: [&str; 6] = [
     "Priya Raman",
     "Henrik Vogel",
@@ -129,6 +143,10 @@ pub(crate) async fn seed(
             r.category = category.into();
             r.cause = cause.into();
             r.owner = OWNERS[rng.below(OWNERS.len())].into();
+            r.department = DEPARTMENTS[rng.below(DEPARTMENTS.len())].into();
+            if matches!(category, "supplier" | "schedule" | "financial") {
+                r.supplier = SUPPLIERS[rng.below(SUPPLIERS.len())].into();
+            }
             // One in ten is recorded but not assessed yet.
             if !rng.chance(0.1) {
                 let mut impacts = BTreeMap::new();

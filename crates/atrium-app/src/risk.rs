@@ -176,3 +176,137 @@ impl App {
         Ok(after)
     }
 }
+
+/// A dictionary of labels to small indexes (for the analytics engine's keys).
+#[derive(Default)]
+struct Dict {
+    index: std::collections::HashMap<String, u32>,
+    labels: Vec<String>,
+}
+
+impl Dict {
+    fn of(&mut self, s: &str) -> Option<u32> {
+        if s.trim().is_empty() {
+            return None;
+        }
+        let key = s.trim().to_lowercase();
+        if let Some(&i) = self.index.get(&key) {
+            return Some(i);
+        }
+        let i = self.labels.len() as u32;
+        self.labels.push(s.trim().to_owned());
+        self.index.insert(key, i);
+        Some(i)
+    }
+    fn label(&self, k: Option<u32>) -> String {
+        k.and_then(|k| self.labels.get(k as usize).cloned())
+            .unwrap_or_else(|| "(not set)".into())
+    }
+}
+
+/// The portfolio view of risk: every open risk the caller can see on the one matrix.
+#[derive(Debug, Clone)]
+pub struct RiskOverview {
+    pub matrix: RiskMatrix,
+    /// The risks; `RiskPoint::id` and the heat map's ids index this list.
+    pub rows: Vec<atrium_store::risk::RiskRow>,
+    pub heat: atrium_core::risk_analytics::HeatMap,
+    /// (dimension label, [(key label, concentration)]) for category, department, supplier.
+    pub concentrations: Vec<(
+        &'static str,
+        Vec<(String, atrium_core::risk_analytics::Concentration)>,
+    )>,
+    /// Top open threats, worst first (indexes into `rows`).
+    pub top: Vec<u32>,
+    /// Σ EMV of open threats.
+    pub threat_emv: i64,
+}
+
+impl App {
+    /// Heat map with counts and EMV per cell, concentrations and top risks over the open
+    /// risks of every project the caller can see (optionally one portfolio).
+    pub async fn risk_overview(
+        &self,
+        actor: &Actor,
+        portfolio: Option<Uuid>,
+    ) -> Result<RiskOverview> {
+        use atrium_core::risk_analytics as ra;
+        authorize(
+            actor,
+            Action::ReadRiskMatrix,
+            &Placement::ORGANIZATION,
+            self.mode().await?,
+        )?;
+        let matrix = rk::get_matrix(&self.db).await?;
+        let vis = crate::permissions::visibility(actor);
+        let rows = rk::open_rows(&self.db, &vis, portfolio).await?;
+        let (mut cats, mut depts, mut sups) = (Dict::default(), Dict::default(), Dict::default());
+        let np = matrix.probability.len() as i64;
+        let ni = matrix.impact.len() as i64;
+        let points: Vec<ra::RiskPoint> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let level =
+                    |x: Option<i64>, n: i64| x.filter(|v| (1..=n).contains(v)).map(|v| v as u8);
+                ra::RiskPoint {
+                    id: i as u32,
+                    project: None,
+                    program: None,
+                    portfolio: None,
+                    kind: if r.kind == "opportunity" {
+                        ra::Kind::Opportunity
+                    } else {
+                        ra::Kind::Threat
+                    },
+                    open: r.status == "open",
+                    probability: level(r.probability, np),
+                    impact: level(r.impact, ni),
+                    emv: r.emv,
+                    category: cats.of(&r.category).unwrap_or(u32::MAX),
+                    department: depts.of(&r.department),
+                    supplier: sups.of(&r.supplier),
+                    driver: None,
+                    proximity_days: None,
+                }
+            })
+            .collect();
+        let m = ra::Matrix {
+            probability_levels: np as u8,
+            impact_levels: ni as u8,
+            bands: matrix.bands.iter().map(|b| b.min_score).collect(),
+        };
+        let heat = ra::heat_map(&m, &points, |_| true);
+        let named = |d: &Dict, dim: ra::Dimension| -> Vec<(String, ra::Concentration)> {
+            ra::concentrations(&m, &points, dim, ra::Kind::Threat)
+                .into_iter()
+                .map(|c| {
+                    let label = match (dim, c.key) {
+                        (ra::Dimension::Category, Some(u32::MAX)) => "(not set)".to_owned(),
+                        _ => d.label(c.key),
+                    };
+                    (label, c)
+                })
+                .collect()
+        };
+        let concentrations = vec![
+            ("Category", named(&cats, ra::Dimension::Category)),
+            ("Department", named(&depts, ra::Dimension::Department)),
+            ("Supplier", named(&sups, ra::Dimension::Supplier)),
+        ];
+        let top = ra::top_risks(&m, &points, 20);
+        let threat_emv = points
+            .iter()
+            .filter(|p| p.kind == ra::Kind::Threat)
+            .map(|p| p.emv)
+            .sum();
+        Ok(RiskOverview {
+            matrix,
+            rows,
+            heat,
+            concentrations,
+            top,
+            threat_emv,
+        })
+    }
+}

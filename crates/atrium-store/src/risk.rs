@@ -55,11 +55,14 @@ pub async fn insert_risk(tx: &mut Tx, r: &Risk, emv: i64, now: i64) -> Result<()
     let body = to_body(r)?;
     on_tx!(tx, c => {
         sqlx::query(
-            "INSERT INTO risks (id, number, level, project_id, program_id, portfolio_id, kind, status, score, emv, category, next_review, body, version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)")
+            "INSERT INTO risks (id, number, level, project_id, program_id, portfolio_id, kind, status, score, emv, category, next_review, body, version, created_at, updated_at, \
+             probability, impact, department, supplier, title) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17, $18, $19, $20)")
             .bind(r.id).bind(i64::from(r.number)).bind(r.level.as_str()).bind(r.project_id).bind(r.program_id).bind(r.portfolio_id)
             .bind(r.kind.as_str()).bind(r.status.as_str()).bind(r.score().map(i64::from)).bind(emv).bind(&r.category)
             .bind(r.next_review.map(|d| d.to_string())).bind(&body).bind(r.version).bind(now)
+            .bind(r.rating.as_ref().map(|x| i64::from(x.probability))).bind(r.rating.as_ref().map(|x| i64::from(x.impact())))
+            .bind(&r.department).bind(&r.supplier).bind(&r.title)
             .execute(c).await?;
     });
     Ok(())
@@ -70,10 +73,13 @@ pub async fn update_risk(tx: &mut Tx, r: &Risk, emv: i64, now: i64) -> Result<()
     let body = to_body(r)?;
     let n = on_tx!(tx, c => sqlx::query(
         "UPDATE risks SET level = $2, project_id = $3, program_id = $4, portfolio_id = $5, kind = $6, status = $7, score = $8, emv = $9, \
-         category = $10, next_review = $11, body = $12, version = $13, updated_at = $14 WHERE id = $1 AND version = $15")
+         category = $10, next_review = $11, body = $12, version = $13, updated_at = $14, \
+         probability = $16, impact = $17, department = $18, supplier = $19, title = $20 WHERE id = $1 AND version = $15")
         .bind(r.id).bind(r.level.as_str()).bind(r.project_id).bind(r.program_id).bind(r.portfolio_id).bind(r.kind.as_str())
         .bind(r.status.as_str()).bind(r.score().map(i64::from)).bind(emv).bind(&r.category).bind(r.next_review.map(|d| d.to_string()))
-        .bind(&body).bind(r.version).bind(now).bind(r.version - 1).execute(c).await?.rows_affected());
+        .bind(&body).bind(r.version).bind(now).bind(r.version - 1)
+        .bind(r.rating.as_ref().map(|x| i64::from(x.probability))).bind(r.rating.as_ref().map(|x| i64::from(x.impact())))
+        .bind(&r.department).bind(&r.supplier).bind(&r.title).execute(c).await?.rows_affected());
     if n == 0 {
         return Err(StoreError::Stale);
     }
@@ -146,4 +152,47 @@ pub async fn list_risks(
         .map(|b| from_body(b))
         .collect::<Result<Vec<Risk>>>()?;
     Ok(page.finish(items))
+}
+
+/// What the portfolio analytics need of one risk, read from columns (no JSON).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RiskRow {
+    pub id: Uuid,
+    pub number: i64,
+    pub project_id: Option<Uuid>,
+    pub project_key: Option<String>,
+    pub program_id: Option<Uuid>,
+    pub portfolio_id: Option<Uuid>,
+    pub kind: String,
+    pub status: String,
+    pub probability: Option<i64>,
+    pub impact: Option<i64>,
+    pub emv: i64,
+    pub category: String,
+    pub department: String,
+    pub supplier: String,
+    pub title: String,
+    pub next_review: Option<String>,
+}
+
+/// Open risks of the projects `vis` lets the caller see (optionally one portfolio), for
+/// heat maps, concentrations and top lists.
+pub async fn open_rows(
+    db: &Db,
+    vis: &crate::project::Visibility,
+    portfolio: Option<Uuid>,
+) -> Result<Vec<RiskRow>> {
+    let mut q = Query::new(
+        "SELECT r.id, r.number, r.project_id, p.key AS project_key, r.program_id, r.portfolio_id, r.kind, r.status, \
+         r.probability, r.impact, r.emv, r.category, r.department, r.supplier, r.title, r.next_review \
+         FROM risks r JOIN projects p ON p.id = r.project_id WHERE r.status = 'open' AND p.archived = ",
+    );
+    q.bind(Bind::Bool(false));
+    if let Some(pf) = portfolio {
+        q.push(" AND r.portfolio_id = ").bind(Bind::Uuid(pf));
+    }
+    crate::project::push_visibility(&mut q, vis, "p.portfolio_id", "p.program_id", "p.id");
+    Ok(
+        on_db!(db, p => bind_all!(sqlx::query_as::<_, RiskRow>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?),
+    )
 }

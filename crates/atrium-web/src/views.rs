@@ -40,6 +40,16 @@ impl Nav {
         ]) {
             links.push(("/resources", "Resources"));
         }
+        if has(&[
+            Role::PmoDirector,
+            Role::PortfolioManager,
+            Role::ProgramManager,
+            Role::SeniorProjectManager,
+            Role::PmoAnalyst,
+            Role::RiskManager,
+        ]) {
+            links.push(("/risks", "Risks"));
+        }
         links.push(("/strategy", "Strategy"));
         links.push(("/proposals", "Proposals"));
         links.push(("/templates", "Templates"));

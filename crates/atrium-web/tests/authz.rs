@@ -114,6 +114,7 @@ fn plan_routes() -> Vec<Route> {
         // ---- risks (issue #8): the matrix is organization-wide reference data; registers
         // are read by everyone in scope and edited by the delivery roles and the risk manager.
         r("get", "/risk-matrix", None, true, true, Target::Org),
+        r("get", "/risks", None, true, true, Target::Org),
         r(
             "put",
             "/risk-matrix",

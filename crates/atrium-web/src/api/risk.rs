@@ -22,6 +22,54 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_matrix, put_matrix))
         .routes(routes!(list_risks, create_risk))
         .routes(routes!(get_risk, update_risk))
+        .routes(routes!(overview))
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+struct OverviewParams {
+    /// Only this portfolio's risks.
+    portfolio: Option<Uuid>,
+}
+
+#[utoipa::path(get, path = "/risks", tag = "risks", params(OverviewParams),
+    responses((status = 200, body = Value, description = "open risks of every visible project on the one matrix: heat map cells (count, EMV, risk ids; threats and opportunities apart; not assessed counted apart), concentrations by category, department and supplier, top threats"),
+              (status = 401, body = Problem)))]
+async fn overview(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Query(p): Query<OverviewParams>,
+) -> Result<Json<Value>, ApiError> {
+    let o = s.app.risk_overview(&a, p.portfolio).await?;
+    let grid = |g: &atrium_core::risk_analytics::Grid| {
+        json!({
+            "cells": g.iter().filter(|(_, _, _, c)| c.count > 0).map(|(p, i, score, c)| json!({
+                "probability": p, "impact": i, "score": score, "band": o.matrix.band_name(score),
+                "count": c.count, "emv": atrium_core::money::Minor(c.emv).plain(),
+                "risks": c.ids.iter().map(|id| o.rows[*id as usize].id).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "not_assessed": g.not_assessed.len(),
+        })
+    };
+    Ok(Json(json!({
+        "matrix": matrix_json(&o.matrix),
+        "open_risks": o.rows.len(),
+        "threat_emv": atrium_core::money::Minor(o.threat_emv).plain(),
+        "threats": grid(&o.heat.threats),
+        "opportunities": grid(&o.heat.opportunities),
+        "concentrations": o.concentrations.iter().map(|(dim, list)| json!({
+            "by": dim,
+            "groups": list.iter().map(|(label, c)| json!({
+                "key": label, "open": c.open, "per_band": c.per_band, "not_assessed": c.not_assessed,
+                "emv": atrium_core::money::Minor(c.emv).plain(), "worst_score": c.worst_score,
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "top": o.top.iter().map(|i| {
+            let r = &o.rows[*i as usize];
+            json!({"id": r.id, "reference": format!("R-{}", r.number), "project_id": r.project_id, "project_key": r.project_key,
+                   "title": r.title, "probability": r.probability, "impact": r.impact, "emv": atrium_core::money::Minor(r.emv).plain()})
+        }).collect::<Vec<_>>(),
+    })))
 }
 
 pub(crate) fn matrix_json(m: &RiskMatrix) -> Value {

@@ -25,6 +25,137 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/risks", get(register_page))
         .route("/projects/{id}/risks/new", get(risk_new).post(risk_create))
         .route("/risks/{id}", get(risk_page).post(risk_save))
+        .route("/risks", get(overview_page))
+}
+
+// ======================= portfolio view =======================
+
+async fn overview_page(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let r: atrium_app::Result<Response> = async {
+        let portfolio: Option<Uuid> = q.get("portfolio").and_then(|p| p.parse().ok());
+        let cell: Option<(u8, u8)> = q.get("cell").and_then(|c| {
+            let (p, i) = c.split_once('-')?;
+            Some((p.parse().ok()?, i.parse().ok()?))
+        });
+        let o = s.app.risk_overview(&a, portfolio).await?;
+        let m = &o.matrix;
+        let mut page = ResourcesPage::new(&a, "Risk across the portfolio", "");
+        page.nav = Nav::new(&a, "/risks");
+        page.subnav = Vec::new();
+        page.intro = "Open risks of every project you can see, on the organization's one matrix. A cell shows how many threats sit there and their expected monetary value; open it to list them. Not assessed risks are counted apart from empty cells.".into();
+        let (pfs, _) = s
+            .app
+            .list_portfolios(&a, None, false, "key", false, atrium_store::Page::first(200))
+            .await?;
+        page.filters = vec![Field::select(
+            "portfolio",
+            "Portfolio",
+            portfolio.map(|p| p.to_string()).unwrap_or_default(),
+            std::iter::once((String::new(), "All portfolios".to_owned()))
+                .chain(pfs.iter().map(|p| (p.id.to_string(), format!("{} {}", p.key, p.name))))
+                .collect(),
+        )];
+        page.filter_action = "/risks".into();
+        page.facts = vec![
+            ("Open risks".into(), o.rows.len().to_string()),
+            ("Threat exposure (EMV)".into(), money(o.threat_emv)),
+            ("Threats not assessed".into(), o.heat.threats.not_assessed.len().to_string()),
+        ];
+        let pf_q = portfolio.map(|p| format!("&portfolio={p}")).unwrap_or_default();
+        // The heat map: highest probability on top.
+        let mut columns = vec!["Probability \\ impact".to_owned()];
+        columns.extend(m.impact.iter().enumerate().map(|(i, l)| format!("{} {}", i + 1, l.label)));
+        let rows = (1..=m.probability.len() as u8)
+            .rev()
+            .map(|p| {
+                let lvl = &m.probability[usize::from(p) - 1];
+                let mut row = vec![Cell::text(format!("{p} {}", lvl.label))];
+                for i in 1..=m.impact.len() as u8 {
+                    let score = u32::from(p) * u32::from(i);
+                    let class = format!("num band-{}", band_index(m, score));
+                    row.push(match o.heat.threats.cell(p, i).filter(|c| c.count > 0) {
+                        Some(c) => Cell::link(
+                            format!("{} · {}", c.count, money(c.emv)),
+                            format!("/risks?cell={p}-{i}{pf_q}"),
+                        )
+                        .class(class),
+                        None => Cell::text("no risks").class(class),
+                    });
+                }
+                row
+            })
+            .collect();
+        let mut grid = Section::table("Threats: count · EMV per cell", &[], rows, "");
+        grid.columns = columns;
+        page.sections.push(grid);
+        let risk_row = |i: u32| {
+            let r = &o.rows[i as usize];
+            vec![
+                Cell::link(
+                    format!("{} R-{}", r.project_key.clone().unwrap_or_default(), r.number),
+                    format!("/risks/{}", r.id),
+                ),
+                Cell::text(&r.title),
+                Cell::text(&r.category),
+                match (r.probability, r.impact) {
+                    (Some(p), Some(i)) => {
+                        let sc = (p * i) as u32;
+                        Cell::text(format!("{sc} {}", m.band_name(sc)))
+                            .class(format!("num band-{}", band_index(m, sc)))
+                    }
+                    _ => Cell::text("not assessed"),
+                },
+                Cell::text(money(r.emv)).class("num"),
+            ]
+        };
+        let cols = ["Risk", "Title", "Category", "Score", "EMV"];
+        if let Some((p, i)) = cell {
+            let ids = o.heat.threats.cell(p, i).map(|c| c.ids.clone()).unwrap_or_default();
+            page.sections.push(Section::table(
+                format!("Threats in cell P{p} × I{i}"),
+                &cols,
+                ids.into_iter().map(risk_row).collect(),
+                "No open threat in this cell.",
+            ));
+        }
+        page.sections.push(Section::table(
+            "Top threats",
+            &cols,
+            o.top.iter().map(|i| risk_row(*i)).collect(),
+            "No rated open threat.",
+        ));
+        for (dim, list) in &o.concentrations {
+            let mut sec = Section::table(
+                format!("Concentration by {}", dim.to_lowercase()),
+                &[],
+                list.iter()
+                    .take(15)
+                    .map(|(label, c)| {
+                        let mut row = vec![Cell::text(label), Cell::text(c.open.to_string()).class("num")];
+                        row.extend(c.per_band.iter().map(|n| Cell::text(n.to_string()).class("num")));
+                        row.push(Cell::text(c.not_assessed.to_string()).class("num"));
+                        row.push(Cell::text(money(c.emv)).class("num"));
+                        row
+                    })
+                    .collect(),
+                "No open threat.",
+            );
+            let mut columns = vec![(*dim).to_owned(), "Open threats".to_owned()];
+            columns.extend(m.bands.iter().map(|b| b.name.clone()));
+            columns.push("Not assessed".into());
+            columns.push("EMV".into());
+            sec.columns = columns;
+            page.sections.push(sec);
+        }
+        page.links.push(("/settings/risk-matrix".into(), "The organization's risk matrix".into()));
+        Ok(render(&page))
+    }
+    .await;
+    r.unwrap_or_else(err)
 }
 
 // ======================= matrix =======================
