@@ -103,6 +103,7 @@ impl App {
             .await?;
         let m = rk::get_matrix_tx(&mut tx).await?;
         let f = d.validate(&m)?;
+        check_delay_tasks(&mut tx, project_id, &f.delay_tasks).await?;
         let number = rk::next_number_tx(&mut tx, project_id).await?;
         let mut r =
             Risk::new_in_project(Uuid::now_v7(), number, p.id, p.program_id, p.portfolio_id);
@@ -155,6 +156,7 @@ impl App {
         check_version(before.version, expected)?;
         let m = rk::get_matrix_tx(&mut tx).await?;
         let f = d.validate(&m)?;
+        check_delay_tasks(&mut tx, project_id, &f.delay_tasks).await?;
         let mut after = before.clone();
         let now = self.now_micros();
         after.apply(f, now, &actor.email);
@@ -174,6 +176,31 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(after)
+    }
+}
+
+/// Every task a risk would delay must be a task of the project's plan.
+async fn check_delay_tasks(
+    tx: &mut atrium_store::Tx,
+    project_id: Uuid,
+    uids: &[u32],
+) -> Result<()> {
+    if uids.is_empty() {
+        return Ok(());
+    }
+    let plan = atrium_store::plan::get_plan_tx(tx, project_id).await?;
+    let missing: Vec<String> = uids
+        .iter()
+        .filter(|u| plan.as_ref().is_none_or(|p| p.index_of(**u).is_none()))
+        .map(u32::to_string)
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::field(
+            "delay_tasks",
+            format!("not tasks of this project's plan: {}", missing.join(", ")),
+        ))
     }
 }
 
@@ -307,6 +334,159 @@ impl App {
             concentrations,
             top,
             threat_emv,
+        })
+    }
+}
+
+/// P50 / P80 of the finish (a date) and of the cost (minor units).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Quantiles {
+    pub p50_finish: jiff::civil::Date,
+    pub p80_finish: jiff::civil::Date,
+    pub p50_cost: i64,
+    pub p80_cost: i64,
+}
+
+/// A project's schedule and cost forecast with and without its open risks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Forecast {
+    pub iterations: usize,
+    pub without: Quantiles,
+    pub with: Quantiles,
+    /// Open, rated risks that delay tasks or cost money (the events simulated).
+    pub risks: usize,
+    /// Tasks in the simulation (summaries left out).
+    pub tasks: usize,
+}
+
+impl App {
+    /// Monte Carlo of the project's plan with its open risks as events (probability from
+    /// the matrix, delay on the named tasks, cost if it happens) and without them. Task
+    /// durations are the planned ones (plans carry no three-point estimates yet), so the
+    /// spread comes from the risks. Seeded: the same register and plan give the same figures.
+    pub async fn risk_forecast(&self, actor: &Actor, project_id: Uuid) -> Result<Forecast> {
+        use atrium_schedule::montecarlo as mc;
+        self.delivery_project(actor, project_id, Action::ReadRisks)
+            .await?;
+        let v = self.plan_view(actor, project_id, 0).await?;
+        let s = self.settings().await?;
+        let wt = crate::plan::WorkTime::of(&s.calendar);
+        let mpd = wt.minutes_per_day as f64;
+        let plan = &v.plan;
+        let mut index = std::collections::HashMap::new();
+        let mut tasks = Vec::new();
+        for row in v.rows.iter().filter(|r| !r.summary) {
+            index.insert(row.uid, tasks.len());
+            let mut task = mc::McTask::new(mc::Dist::Fixed(row.duration as f64 / mpd));
+            task.release = wt.work_between(v.project_start, row.start) as f64 / mpd;
+            task.fixed_cost = row.cost as f64 / 100.0;
+            tasks.push(task);
+        }
+        let links = plan
+            .links
+            .iter()
+            .filter(|l| l.pred_project.is_none())
+            .filter_map(|l| {
+                let kind = match l.kind {
+                    atrium_core::plan::LinkType::Fs => mc::LinkKind::FinishStart,
+                    atrium_core::plan::LinkType::Ss => mc::LinkKind::StartStart,
+                    atrium_core::plan::LinkType::Ff => mc::LinkKind::FinishFinish,
+                    atrium_core::plan::LinkType::Sf => mc::LinkKind::StartFinish,
+                };
+                Some(mc::Link::new(
+                    *index.get(&l.pred)?,
+                    *index.get(&l.succ)?,
+                    kind,
+                    l.lag as f64 / mpd,
+                ))
+            })
+            .collect();
+        let m = rk::get_matrix(&self.db).await?;
+        let (register, _) = rk::list_risks(
+            &self.db,
+            &RiskFilter {
+                project: Some(project_id),
+                open: true,
+                ..Default::default()
+            },
+            "number",
+            false,
+            Page {
+                limit: 10_000,
+                offset: 0,
+            },
+        )
+        .await?;
+        let events: Vec<mc::RiskEvent> = register
+            .iter()
+            .filter(|r| r.kind == atrium_core::risk::RiskKind::Threat)
+            .filter_map(|r| {
+                let p = m.probability_value(r.rating.as_ref()?.probability);
+                let delay = match r.delay_days {
+                    Some((a, _, c)) if a == c => mc::Dist::Fixed(a),
+                    Some((a, b, c)) => mc::Dist::Triangular {
+                        min: a,
+                        mode: b,
+                        max: c,
+                    },
+                    None => mc::Dist::Fixed(0.0),
+                };
+                let affected: Vec<usize> = r
+                    .delay_tasks
+                    .iter()
+                    .filter_map(|u| index.get(u).copied())
+                    .collect();
+                (r.cost_impact > 0 || !affected.is_empty()).then(|| mc::RiskEvent {
+                    probability: p,
+                    delay,
+                    tasks: affected,
+                    cost: mc::Dist::Fixed(r.cost_impact as f64 / 100.0),
+                })
+            })
+            .collect();
+        let opts = mc::McOptions {
+            iterations: 10_000,
+            seed: 1,
+            threads: 1,
+            criticality: false,
+            sensitivity: false,
+        };
+        let date_of = |days: f64| {
+            let minutes = (days * mpd).round() as i64;
+            let t = wt.calendar.add_work(
+                atrium_schedule::calendar::DateTime(v.project_start),
+                minutes,
+            );
+            crate::plan::civil(t.0 - i64::from(minutes > 0))
+        };
+        let quantiles = |r: &mc::McResult| Quantiles {
+            p50_finish: date_of(r.finish.quantile(0.5)),
+            p80_finish: date_of(r.finish.quantile(0.8)),
+            p50_cost: (r.cost.quantile(0.5) * 100.0).round() as i64,
+            p80_cost: (r.cost.quantile(0.8) * 100.0).round() as i64,
+        };
+        let n_tasks = tasks.len();
+        let n_risks = events.len();
+        let base = mc::McInput {
+            tasks,
+            links,
+            risks: Vec::new(),
+        };
+        let with_risks = mc::McInput {
+            risks: events,
+            ..base.clone()
+        };
+        let (a, b) = tokio::task::spawn_blocking(move || {
+            (mc::simulate(&base, &opts), mc::simulate(&with_risks, &opts))
+        })
+        .await
+        .map_err(|e| AppError::Internal(Box::new(e)))?;
+        Ok(Forecast {
+            iterations: opts.iterations,
+            without: quantiles(&a),
+            with: quantiles(&b),
+            risks: n_risks,
+            tasks: n_tasks,
         })
     }
 }

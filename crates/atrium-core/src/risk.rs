@@ -414,6 +414,12 @@ pub struct Risk {
     pub cost_impact: i64,
     pub department: String,
     pub supplier: String,
+    /// Plan tasks (uids) the risk would delay if it happens.
+    #[serde(default)]
+    pub delay_tasks: Vec<u32>,
+    /// The delay if it happens, working days: (optimistic, most likely, pessimistic).
+    #[serde(default)]
+    pub delay_days: Option<(f64, f64, f64)>,
     pub history: Vec<RatingChange>,
     pub version: i64,
 }
@@ -465,6 +471,10 @@ pub struct RiskDraft {
     pub supplier: String,
     /// One action per line: `title | owner | due date | status`.
     pub actions: String,
+    /// Plan task ids it would delay: `3, 7`.
+    pub delay_tasks: String,
+    /// Working days, optimistic / most likely / pessimistic: `2/5/10`.
+    pub delay_days: String,
 }
 
 /// The validated fields of a draft (identity, register and history are the caller's).
@@ -488,6 +498,8 @@ pub struct RiskFields {
     pub department: String,
     pub supplier: String,
     pub actions: Vec<ResponseAction>,
+    pub delay_tasks: Vec<u32>,
+    pub delay_days: Option<(f64, f64, f64)>,
 }
 
 fn opt_date(v: &mut Validation, field: &str, raw: &str) -> Option<Date> {
@@ -618,6 +630,16 @@ impl RiskDraft {
                 })
                 .collect::<Vec<_>>()
                 .join("\n"),
+            delay_tasks: r
+                .delay_tasks
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            delay_days: r
+                .delay_days
+                .map(|(a, b, c)| format!("{a}/{b}/{c}"))
+                .unwrap_or_default(),
         }
     }
 
@@ -749,6 +771,52 @@ impl RiskDraft {
         if actions.len() > 50 {
             v.add("actions", "at most 50 actions");
         }
+        let mut delay_tasks = Vec::new();
+        for raw in self
+            .delay_tasks
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            match raw.trim_start_matches('#').parse::<u32>() {
+                Ok(uid) if !delay_tasks.contains(&uid) => delay_tasks.push(uid),
+                Ok(_) => {}
+                Err(_) => v.add(
+                    "delay_tasks",
+                    format!("`{raw}` is not a task id (the number in the plan's first column)"),
+                ),
+            }
+        }
+        if delay_tasks.len() > 100 {
+            v.add("delay_tasks", "at most 100 tasks");
+        }
+        let delay_days = match self.delay_days.trim() {
+            "" => None,
+            raw => {
+                let parts: Vec<Option<f64>> = raw
+                    .split(['/', ','])
+                    .map(|x| x.trim().trim_end_matches('d').trim().parse::<f64>().ok())
+                    .collect();
+                match parts.as_slice() {
+                    [Some(a), Some(b), Some(c)]
+                        if 0.0 <= *a && a <= b && b <= c && *c <= 3650.0 =>
+                    {
+                        Some((*a, *b, *c))
+                    }
+                    [Some(x)] if (0.0..=3650.0).contains(x) => Some((*x, *x, *x)),
+                    _ => {
+                        v.add(
+                            "delay_days",
+                            "write optimistic / most likely / pessimistic working days, e.g. 2/5/10 (each at most 3650, in increasing order)",
+                        );
+                        None
+                    }
+                }
+            }
+        };
+        if delay_days.is_some() && delay_tasks.is_empty() {
+            v.add("delay_tasks", "name the tasks the delay applies to");
+        }
         v.finish(RiskFields {
             kind,
             title,
@@ -768,6 +836,8 @@ impl RiskDraft {
             department,
             supplier,
             actions,
+            delay_tasks,
+            delay_days,
         })
     }
 }
@@ -801,6 +871,8 @@ impl Risk {
         self.department = f.department;
         self.supplier = f.supplier;
         self.actions = f.actions;
+        self.delay_tasks = f.delay_tasks;
+        self.delay_days = f.delay_days;
     }
 
     /// A new, empty risk of a project register.
@@ -836,6 +908,8 @@ impl Risk {
             cost_impact: 0,
             department: String::new(),
             supplier: String::new(),
+            delay_tasks: Vec::new(),
+            delay_days: None,
             history: Vec::new(),
             version: 1,
         }

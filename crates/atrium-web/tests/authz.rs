@@ -125,6 +125,14 @@ fn plan_routes() -> Vec<Route> {
         ),
         r("get", "/projects/{id}/risks", None, true, false, Target::X),
         r(
+            "get",
+            "/projects/{id}/risks/forecast",
+            None,
+            true,
+            false,
+            Target::X,
+        ),
+        r(
             "post",
             "/projects/{id}/risks",
             Some(RISK_EDITORS),

@@ -23,6 +23,29 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_risks, create_risk))
         .routes(routes!(get_risk, update_risk))
         .routes(routes!(overview))
+        .routes(routes!(forecast))
+}
+
+#[utoipa::path(get, path = "/projects/{id}/risks/forecast", tag = "risks",
+    responses((status = 200, body = Value, description = "Monte Carlo (10,000 iterations, seeded) of the plan without and with its open threats: P50/P80 finish and cost"),
+              (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn forecast(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Value>, ApiError> {
+    let f = s.app.risk_forecast(&a, id).await?;
+    let q = |x: &atrium_app::risk::Quantiles| {
+        json!({"p50_finish": x.p50_finish, "p80_finish": x.p80_finish,
+               "p50_cost": atrium_core::money::Minor(x.p50_cost).plain(), "p80_cost": atrium_core::money::Minor(x.p80_cost).plain()})
+    };
+    Ok(Json(json!({
+        "iterations": f.iterations,
+        "tasks": f.tasks,
+        "risks": f.risks,
+        "without_risks": q(&f.without),
+        "with_risks": q(&f.with),
+    })))
 }
 
 #[derive(Deserialize, IntoParams, Default)]
@@ -201,6 +224,10 @@ struct RiskIn {
     supplier: Option<String>,
     /// One action per line: `title | owner | due date | status`.
     actions: Option<String>,
+    /// Plan task ids it would delay: `"3, 7"`.
+    delay_tasks: Option<String>,
+    /// Working days, optimistic / most likely / pessimistic: `"2/5/10"`.
+    delay_days: Option<String>,
     version: Option<i64>,
 }
 
@@ -236,6 +263,8 @@ fn draft(b: RiskIn, base: RiskDraft) -> RiskDraft {
         department: b.department.unwrap_or(base.department),
         supplier: b.supplier.unwrap_or(base.supplier),
         actions: b.actions.unwrap_or(base.actions),
+        delay_tasks: b.delay_tasks.unwrap_or(base.delay_tasks),
+        delay_days: b.delay_days.unwrap_or(base.delay_days),
     }
 }
 

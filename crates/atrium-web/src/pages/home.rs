@@ -301,6 +301,59 @@ async fn build_home(s: &AppState, a: &atrium_app::Actor) -> atrium_app::Result<H
                     ("/people", "Resource pool"),
                 ];
             }
+            Role::RiskManager => {
+                let o = s.app.risk_overview(a, None).await?;
+                let m = &o.matrix;
+                sec.stats = vec![
+                    ("open risks".into(), o.rows.len().to_string(), ""),
+                    (
+                        "threat exposure (EMV)".into(),
+                        atrium_core::money::Minor(o.threat_emv).format(),
+                        "",
+                    ),
+                    (
+                        "threats not assessed".into(),
+                        o.heat.threats.not_assessed.len().to_string(),
+                        if o.heat.threats.not_assessed.is_empty() {
+                            ""
+                        } else {
+                            "amber"
+                        },
+                    ),
+                ];
+                sec.items = o
+                    .top
+                    .iter()
+                    .take(8)
+                    .map(|i| {
+                        let r = &o.rows[*i as usize];
+                        let score = (r.probability.unwrap_or(0) * r.impact.unwrap_or(0)) as u32;
+                        (
+                            format!(
+                                "{} R-{} {}",
+                                r.project_key.clone().unwrap_or_default(),
+                                r.number,
+                                r.title
+                            ),
+                            format!("/risks/{}", r.id),
+                            if m.band_of(score) + 1 >= m.bands.len() {
+                                "red"
+                            } else {
+                                "amber"
+                            },
+                            format!(
+                                "score {score} · EMV {}",
+                                atrium_core::money::Minor(r.emv).format()
+                            ),
+                        )
+                    })
+                    .collect();
+                sec.empty = "No rated open threat yet.".into();
+                sec.links = vec![
+                    ("/risks", "Risk across the portfolio"),
+                    ("/settings/risk-matrix", "The risk matrix"),
+                ];
+            }
             Role::Admin => {
                 sec.stats = vec![("users".into(), s.app.user_count().await?.to_string(), "")];
                 sec.links = vec![

@@ -336,7 +336,23 @@ async fn register_page(
                     .to_string(),
             ),
         ];
-        page.intro = "Open threats on the organization's matrix (probability × impact); the table lists every risk, worst first.".into();
+        page.intro = "Open threats on the organization's matrix (probability × impact); the table lists every risk, worst first. The forecast runs the plan 10,000 times with the open threats that delay tasks or cost money, and without them.".into();
+        if let Ok(f) = s.app.risk_forecast(&a, id).await
+            && f.tasks > 0
+        {
+            page.facts.push((
+                "P50 finish".into(),
+                format!("{} → {} with risks", f.without.p50_finish, f.with.p50_finish),
+            ));
+            page.facts.push((
+                "P80 finish".into(),
+                format!("{} → {} with risks", f.without.p80_finish, f.with.p80_finish),
+            ));
+            page.facts.push((
+                "P80 cost".into(),
+                format!("{} → {} with risks", money(f.without.p80_cost), money(f.with.p80_cost)),
+            ));
+        }
         let mut grid = matrix_grid(&m, &counts, Some(unassessed));
         grid.heading = "Threats on the matrix".into();
         page.sections.push(grid);
@@ -519,6 +535,8 @@ fn risk_draft(m: &RiskMatrix, f: &FormData) -> RiskDraft {
         department: f.get("department"),
         supplier: f.get("supplier"),
         actions: f.get("actions"),
+        delay_tasks: f.get("delay_tasks"),
+        delay_days: f.get("delay_days"),
     }
 }
 
