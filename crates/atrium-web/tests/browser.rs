@@ -1101,3 +1101,96 @@ async fn team_person(app: &App, email: &str) -> (String, String) {
         .unwrap();
     (p.name, p.department)
 }
+
+/// Issue 8 (first part): a project manager records and rates risks on the organization's
+/// matrix, links one to plan tasks and sees the P80 finish move; the risk manager sees it on
+/// the portfolio heat map.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn project_manager_rates_risks_in_chromium() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let (base, app) = serve().await;
+    let (alpha, _) = workspace_projects(&app).await;
+    let c = browser(&driver).await;
+    let login_as = |role: &'static str| {
+        atrium_app::demo::demo_logins()
+            .into_iter()
+            .find(|l| l.role.as_str() == role)
+            .unwrap()
+    };
+    let (pm, risk) = (login_as("project_manager"), login_as("risk_manager"));
+    login(&c, &base, &pm.email, &pm.password).await;
+    c.goto(&format!("{base}/projects/{alpha}/plan"))
+        .await
+        .unwrap();
+    add_task(&c, "Design", "5d", "", "").await;
+    add_task(&c, "Build", "10d", "1", "").await;
+    add_task(&c, "Go live", "0", "2", "").await;
+
+    // The register starts empty; the first risk is recorded but not assessed.
+    c.goto(&format!("{base}/projects/{alpha}/risks"))
+        .await
+        .unwrap();
+    assert!(text(&c, "main").await.contains("No risk recorded yet"));
+    let p80_before = fact(&c, "P80 finish").await;
+    click_and_wait(&c, "a[href$='/risks/new']").await;
+    type_into(&c, "#f-title", "Vendor API changes").await;
+    submit(&c).await;
+    assert!(text(&c, "main").await.contains("not assessed"));
+    // A second one, rated and linked to Build: a bad task id is refused beside the field.
+    c.goto(&format!("{base}/projects/{alpha}/risks/new"))
+        .await
+        .unwrap();
+    type_into(&c, "#f-title", "Test rig arrives late").await;
+    select(&c, "#f-probability", "4").await;
+    select(&c, "#f-impact_schedule", "4").await;
+    type_into(&c, "#f-cost_impact", "20000").await;
+    type_into(&c, "#f-delay_tasks", "9").await;
+    type_into(&c, "#f-delay_days", "5/10/20").await;
+    submit(&c).await;
+    assert!(
+        text(&c, ".field.invalid .error")
+            .await
+            .contains("not tasks of this project's plan: 9")
+    );
+    type_into(&c, "#f-delay_tasks", "2").await;
+    submit(&c).await;
+    let page = text(&c, "main").await;
+    assert!(page.contains("16 (critical)"), "{page}");
+    assert!(page.contains("P4 × I4 = 16"), "the rating history: {page}");
+    shot(&c, "risk").await;
+
+    // The register: one risk in cell 4×4, one not assessed, and the P80 finish moved.
+    c.goto(&format!("{base}/projects/{alpha}/risks"))
+        .await
+        .unwrap();
+    let register = text(&c, "main").await;
+    assert!(register.contains("1 risk"), "{register}");
+    assert!(register.contains("Not assessed yet: 1"), "{register}");
+    let p80_after = fact(&c, "P80 finish").await;
+    assert_ne!(p80_before, p80_after, "the P80 finish moves with the risk");
+    shot(&c, "risk-register").await;
+    logout(&c).await;
+
+    // The risk manager sees it on the portfolio heat map and opens its cell.
+    login(&c, &base, &risk.email, &risk.password).await;
+    c.goto(&format!("{base}/risks?cell=4-4")).await.unwrap();
+    let overview = text(&c, "main").await;
+    assert!(overview.contains("Threats in cell P4 × I4"), "{overview}");
+    assert!(overview.contains("Test rig arrives late"), "{overview}");
+    shot(&c, "risk-overview").await;
+    c.close().await.unwrap();
+}
+
+/// The value of a fact box ("P80 finish" → its text).
+async fn fact(c: &Client, label: &str) -> String {
+    c.find(Locator::XPath(&format!(
+        "//dl[@class='facts']/div[dt[text()='{label}']]/dd"
+    )))
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap()
+}

@@ -452,6 +452,14 @@ fn risk_fields(m: &RiskMatrix, d: &RiskDraft) -> Vec<Field> {
         Field::text("cost_impact", "Cost if it happens", &d.cost_impact)
             .help("Money at stake; expected monetary value = probability × this"),
     );
+    f.push(
+        Field::text("delay_tasks", "Tasks it would delay", &d.delay_tasks)
+            .help("Task ids from the plan, e.g. 3, 7: the schedule forecast delays them when the risk happens"),
+    );
+    f.push(
+        Field::text("delay_days", "Delay if it happens", &d.delay_days)
+            .help("Working days: optimistic / most likely / pessimistic, e.g. 2/5/10"),
+    );
     f.push(Field::select(
         "strategy",
         "Response",
