@@ -235,16 +235,18 @@ impl Dict {
 #[derive(Debug, Clone)]
 pub struct RiskOverview {
     pub matrix: RiskMatrix,
-    /// The risks; `RiskPoint::id` and the heat map's ids index this list.
-    pub rows: Vec<atrium_store::risk::RiskRow>,
+    /// Open risks counted (threats and opportunities).
+    pub open: usize,
+    /// The threats of the cell asked for, in full (largest EMV first).
+    pub cell: Vec<atrium_store::risk::RiskRow>,
     pub heat: atrium_core::risk_analytics::HeatMap,
     /// (dimension label, [(key label, concentration)]) for category, department, supplier.
     pub concentrations: Vec<(
         &'static str,
         Vec<(String, atrium_core::risk_analytics::Concentration)>,
     )>,
-    /// Top open threats, worst first (indexes into `rows`).
-    pub top: Vec<u32>,
+    /// Top open threats, worst first.
+    pub top: Vec<atrium_store::risk::RiskRow>,
     /// Σ EMV of open threats.
     pub threat_emv: i64,
 }
@@ -256,6 +258,7 @@ impl App {
         &self,
         actor: &Actor,
         portfolio: Option<Uuid>,
+        cell: Option<(u8, u8)>,
     ) -> Result<RiskOverview> {
         use atrium_core::risk_analytics as ra;
         authorize(
@@ -266,7 +269,7 @@ impl App {
         )?;
         let matrix = rk::get_matrix(&self.db).await?;
         let vis = crate::permissions::visibility(actor);
-        let rows = rk::open_rows(&self.db, &vis, portfolio).await?;
+        let rows = rk::open_points(&self.db, &vis, portfolio).await?;
         let (mut cats, mut depts, mut sups) = (Dict::default(), Dict::default(), Dict::default());
         let np = matrix.probability.len() as i64;
         let ni = matrix.impact.len() as i64;
@@ -281,12 +284,12 @@ impl App {
                     project: None,
                     program: None,
                     portfolio: None,
-                    kind: if r.kind == "opportunity" {
+                    kind: if r.opportunity == 1 {
                         ra::Kind::Opportunity
                     } else {
                         ra::Kind::Threat
                     },
-                    open: r.status == "open",
+                    open: true,
                     probability: level(r.probability, np),
                     impact: level(r.impact, ni),
                     emv: r.emv,
@@ -321,7 +324,19 @@ impl App {
             ("Department", named(&depts, ra::Dimension::Department)),
             ("Supplier", named(&sups, ra::Dimension::Supplier)),
         ];
-        let top = ra::top_risks(&m, &points, 20);
+        let top = rk::open_threats(&self.db, &vis, portfolio, rk::Pick::Top(20)).await?;
+        let cell = match cell {
+            Some((p, i)) => {
+                rk::open_threats(
+                    &self.db,
+                    &vis,
+                    portfolio,
+                    rk::Pick::Cell(i64::from(p), i64::from(i)),
+                )
+                .await?
+            }
+            None => Vec::new(),
+        };
         let threat_emv = points
             .iter()
             .filter(|p| p.kind == ra::Kind::Threat)
@@ -329,7 +344,8 @@ impl App {
             .sum();
         Ok(RiskOverview {
             matrix,
-            rows,
+            open: rows.len(),
+            cell,
             heat,
             concentrations,
             top,

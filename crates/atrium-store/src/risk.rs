@@ -175,23 +175,80 @@ pub struct RiskRow {
     pub next_review: Option<String>,
 }
 
-/// Open risks of the projects `vis` lets the caller see (optionally one portfolio), for
-/// heat maps, concentrations and top lists.
-pub async fn open_rows(
-    db: &Db,
-    vis: &crate::project::Visibility,
-    portfolio: Option<Uuid>,
-) -> Result<Vec<RiskRow>> {
-    let mut q = Query::new(
-        "SELECT r.id, r.number, r.project_id, p.key AS project_key, r.program_id, r.portfolio_id, r.kind, r.status, \
-         r.probability, r.impact, r.emv, r.category, r.department, r.supplier, r.title, r.next_review \
-         FROM risks r JOIN projects p ON p.id = r.project_id WHERE r.status = 'open' AND p.archived = ",
-    );
+/// What the heat map and the concentrations need of one open risk (a slim read: the
+/// portfolio view reads tens of thousands of them).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PointRow {
+    /// 1 for an opportunity, 0 for a threat.
+    pub opportunity: i64,
+    pub probability: Option<i64>,
+    pub impact: Option<i64>,
+    pub emv: i64,
+    pub category: String,
+    pub department: String,
+    pub supplier: String,
+}
+
+fn open_where(q: &mut Query, vis: &crate::project::Visibility, portfolio: Option<Uuid>) {
     q.bind(Bind::Bool(false));
     if let Some(pf) = portfolio {
         q.push(" AND r.portfolio_id = ").bind(Bind::Uuid(pf));
     }
-    crate::project::push_visibility(&mut q, vis, "p.portfolio_id", "p.program_id", "p.id");
+    crate::project::push_visibility(q, vis, "p.portfolio_id", "p.program_id", "p.id");
+}
+
+/// Every open risk of the projects `vis` lets the caller see (optionally one portfolio).
+pub async fn open_points(
+    db: &Db,
+    vis: &crate::project::Visibility,
+    portfolio: Option<Uuid>,
+) -> Result<Vec<PointRow>> {
+    let mut q = Query::new(
+        "SELECT CASE WHEN r.kind = 'opportunity' THEN 1 ELSE 0 END AS opportunity, r.probability, r.impact, r.emv, \
+         r.category, r.department, r.supplier \
+         FROM risks r JOIN projects p ON p.id = r.project_id WHERE r.status = 'open' AND p.archived = ",
+    );
+    open_where(&mut q, vis, portfolio);
+    Ok(
+        on_db!(db, p => bind_all!(sqlx::query_as::<_, PointRow>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?),
+    )
+}
+
+/// Which open threats to list in full.
+#[derive(Debug, Clone, Copy)]
+pub enum Pick {
+    /// The worst: score, then EMV, descending.
+    Top(i64),
+    /// The threats in one heat-map cell (probability, impact), largest EMV first.
+    Cell(i64, i64),
+}
+
+/// Open threats of the projects `vis` lets the caller see, listed in full.
+pub async fn open_threats(
+    db: &Db,
+    vis: &crate::project::Visibility,
+    portfolio: Option<Uuid>,
+    pick: Pick,
+) -> Result<Vec<RiskRow>> {
+    let mut q = Query::new(
+        "SELECT r.id, r.number, r.project_id, p.key AS project_key, r.program_id, r.portfolio_id, r.kind, r.status, \
+         r.probability, r.impact, r.emv, r.category, r.department, r.supplier, r.title, r.next_review \
+         FROM risks r JOIN projects p ON p.id = r.project_id WHERE r.status = 'open' AND r.kind = 'threat' AND p.archived = ",
+    );
+    open_where(&mut q, vis, portfolio);
+    match pick {
+        Pick::Top(n) => {
+            q.push(" AND r.score IS NOT NULL ORDER BY r.score DESC, r.emv DESC, r.id LIMIT ")
+                .bind(Bind::I64(n));
+        }
+        Pick::Cell(pr, im) => {
+            q.push(" AND r.probability = ")
+                .bind(Bind::I64(pr))
+                .push(" AND r.impact = ")
+                .bind(Bind::I64(im))
+                .push(" ORDER BY r.emv DESC, r.id LIMIT 500");
+        }
+    }
     Ok(
         on_db!(db, p => bind_all!(sqlx::query_as::<_, RiskRow>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?),
     )

@@ -53,6 +53,8 @@ async fn forecast(
 struct OverviewParams {
     /// Only this portfolio's risks.
     portfolio: Option<Uuid>,
+    /// List the threats of one heat-map cell: `probability-impact`, e.g. `4-3`.
+    cell: Option<String>,
 }
 
 #[utoipa::path(get, path = "/risks", tag = "risks", params(OverviewParams),
@@ -63,20 +65,34 @@ async fn overview(
     Auth(a): Auth,
     Query(p): Query<OverviewParams>,
 ) -> Result<Json<Value>, ApiError> {
-    let o = s.app.risk_overview(&a, p.portfolio).await?;
+    let cell = match p.cell.as_deref().filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => Some(
+            c.split_once('-')
+                .and_then(|(p, i)| Some((p.parse::<u8>().ok()?, i.parse::<u8>().ok()?)))
+                .ok_or_else(|| {
+                    atrium_app::AppError::field("cell", "write probability-impact, e.g. 4-3")
+                })?,
+        ),
+    };
+    let o = s.app.risk_overview(&a, p.portfolio, cell).await?;
+    let row = |r: &atrium_store::risk::RiskRow| {
+        json!({"id": r.id, "reference": format!("R-{}", r.number), "project_id": r.project_id, "project_key": r.project_key,
+               "title": r.title, "category": r.category, "probability": r.probability, "impact": r.impact,
+               "emv": atrium_core::money::Minor(r.emv).plain()})
+    };
     let grid = |g: &atrium_core::risk_analytics::Grid| {
         json!({
             "cells": g.iter().filter(|(_, _, _, c)| c.count > 0).map(|(p, i, score, c)| json!({
                 "probability": p, "impact": i, "score": score, "band": o.matrix.band_name(score),
                 "count": c.count, "emv": atrium_core::money::Minor(c.emv).plain(),
-                "risks": c.ids.iter().map(|id| o.rows[*id as usize].id).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
             "not_assessed": g.not_assessed.len(),
         })
     };
     Ok(Json(json!({
         "matrix": matrix_json(&o.matrix),
-        "open_risks": o.rows.len(),
+        "open_risks": o.open,
         "threat_emv": atrium_core::money::Minor(o.threat_emv).plain(),
         "threats": grid(&o.heat.threats),
         "opportunities": grid(&o.heat.opportunities),
@@ -87,11 +103,8 @@ async fn overview(
                 "emv": atrium_core::money::Minor(c.emv).plain(), "worst_score": c.worst_score,
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
-        "top": o.top.iter().map(|i| {
-            let r = &o.rows[*i as usize];
-            json!({"id": r.id, "reference": format!("R-{}", r.number), "project_id": r.project_id, "project_key": r.project_key,
-                   "title": r.title, "probability": r.probability, "impact": r.impact, "emv": atrium_core::money::Minor(r.emv).plain()})
-        }).collect::<Vec<_>>(),
+        "top": o.top.iter().map(row).collect::<Vec<_>>(),
+        "cell": o.cell.iter().map(row).collect::<Vec<_>>(),
     })))
 }
 

@@ -302,10 +302,10 @@ async fn build_home(s: &AppState, a: &atrium_app::Actor) -> atrium_app::Result<H
                 ];
             }
             Role::RiskManager => {
-                let o = s.app.risk_overview(a, None).await?;
+                let o = s.app.risk_overview(a, None, None).await?;
                 let m = &o.matrix;
                 sec.stats = vec![
-                    ("open risks".into(), o.rows.len().to_string(), ""),
+                    ("open risks".into(), o.open.to_string(), ""),
                     (
                         "threat exposure (EMV)".into(),
                         atrium_core::money::Minor(o.threat_emv).format(),
@@ -325,8 +325,7 @@ async fn build_home(s: &AppState, a: &atrium_app::Actor) -> atrium_app::Result<H
                     .top
                     .iter()
                     .take(8)
-                    .map(|i| {
-                        let r = &o.rows[*i as usize];
+                    .map(|r| {
                         let score = (r.probability.unwrap_or(0) * r.impact.unwrap_or(0)) as u32;
                         (
                             format!(

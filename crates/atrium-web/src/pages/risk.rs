@@ -41,7 +41,7 @@ async fn overview_page(
             let (p, i) = c.split_once('-')?;
             Some((p.parse().ok()?, i.parse().ok()?))
         });
-        let o = s.app.risk_overview(&a, portfolio).await?;
+        let o = s.app.risk_overview(&a, portfolio, cell).await?;
         let m = &o.matrix;
         let mut page = ResourcesPage::new(&a, "Risk across the portfolio", "");
         page.nav = Nav::new(&a, "/risks");
@@ -61,7 +61,7 @@ async fn overview_page(
         )];
         page.filter_action = "/risks".into();
         page.facts = vec![
-            ("Open risks".into(), o.rows.len().to_string()),
+            ("Open risks".into(), o.open.to_string()),
             ("Threat exposure (EMV)".into(), money(o.threat_emv)),
             ("Threats not assessed".into(), o.heat.threats.not_assessed.len().to_string()),
         ];
@@ -92,8 +92,7 @@ async fn overview_page(
         let mut grid = Section::table("Threats: count · EMV per cell", &[], rows, "");
         grid.columns = columns;
         page.sections.push(grid);
-        let risk_row = |i: u32| {
-            let r = &o.rows[i as usize];
+        let risk_row = |r: &atrium_store::risk::RiskRow| {
             vec![
                 Cell::link(
                     format!("{} R-{}", r.project_key.clone().unwrap_or_default(), r.number),
@@ -114,18 +113,17 @@ async fn overview_page(
         };
         let cols = ["Risk", "Title", "Category", "Score", "EMV"];
         if let Some((p, i)) = cell {
-            let ids = o.heat.threats.cell(p, i).map(|c| c.ids.clone()).unwrap_or_default();
             page.sections.push(Section::table(
                 format!("Threats in cell P{p} × I{i}"),
                 &cols,
-                ids.into_iter().map(risk_row).collect(),
+                o.cell.iter().map(risk_row).collect(),
                 "No open threat in this cell.",
             ));
         }
         page.sections.push(Section::table(
             "Top threats",
             &cols,
-            o.top.iter().map(|i| risk_row(*i)).collect(),
+            o.top.iter().map(risk_row).collect(),
             "No rated open threat.",
         ));
         for (dim, list) in &o.concentrations {
