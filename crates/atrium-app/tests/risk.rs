@@ -1,0 +1,584 @@
+//! Risk management through the application layer, on SQLite and (when configured)
+//! PostgreSQL: the organization's risk matrix (default 5 × 5, saved by the risk manager with
+//! optimistic versions, refused field by field, audited), project registers (numbering per
+//! project, score, band and expected monetary value, rating history, strategy fitting the
+//! kind, stale versions, who may read and who may edit, sorting) and changing the matrix
+//! under existing risks.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+use atrium_app::{Actor, App, AppError};
+use atrium_core::identity::{Grant, Role, Scope};
+use atrium_core::portfolio::PortfolioDraft;
+use atrium_core::project::ProjectDraft;
+use atrium_core::risk::{MatrixDraft, RiskDraft, RiskKind, RiskMatrix, Strategy};
+use atrium_store::{Page, audit, testing};
+use uuid::Uuid;
+
+fn actor(role: Role, scope: Scope) -> Actor {
+    Actor {
+        user_id: Uuid::now_v7(),
+        email: format!("{}@test", role.as_str()),
+        name: role.label().into(),
+        grants: vec![Grant { role, scope }],
+        csrf: String::new(),
+    }
+}
+
+fn dir() -> Actor {
+    actor(Role::PmoDirector, Scope::Organization)
+}
+
+fn risk_manager() -> Actor {
+    actor(Role::RiskManager, Scope::Organization)
+}
+
+fn fields(e: AppError) -> Vec<(String, String)> {
+    match e {
+        AppError::Validation(v) => v.into_iter().map(|e| (e.field, e.message)).collect(),
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}
+
+fn field_names(e: AppError) -> Vec<String> {
+    fields(e).into_iter().map(|(f, _)| f).collect()
+}
+
+fn forbidden<T: std::fmt::Debug>(r: Result<T, AppError>) -> bool {
+    matches!(r, Err(AppError::Forbidden))
+}
+
+fn stale<T: std::fmt::Debug>(r: Result<T, AppError>) -> bool {
+    matches!(r, Err(AppError::Stale { .. }))
+}
+
+struct Fx {
+    app: App,
+    /// Two projects in one portfolio.
+    x: Uuid,
+    y: Uuid,
+}
+
+async fn project(app: &App, portfolio: Uuid, key: &str) -> Uuid {
+    app.create_project(
+        &dir(),
+        &ProjectDraft {
+            key: key.into(),
+            name: format!("Project {key}"),
+            portfolio_id: Some(portfolio),
+            phase: "executing".into(),
+            status: "green".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+/// A fresh app per backend with one portfolio and projects X and Y.
+async fn apps() -> Vec<(&'static str, Fx)> {
+    let mut out = vec![];
+    for (name, db) in testing::all().await.unwrap() {
+        let app = App::new(db);
+        app.ensure_settings().await.unwrap();
+        let portfolio = app
+            .create_portfolio(
+                &dir(),
+                &PortfolioDraft {
+                    key: "PF".into(),
+                    name: "Portfolio".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .id;
+        let x = project(&app, portfolio, "PRJ-001").await;
+        let y = project(&app, portfolio, "PRJ-002").await;
+        out.push((name, Fx { app, x, y }));
+    }
+    out
+}
+
+async fn audit_actions(app: &App, entity: &str) -> Vec<String> {
+    let f = audit::Filter {
+        entity: Some(entity.into()),
+        ..Default::default()
+    };
+    audit::list(&app.db, &f, Page::first(100))
+        .await
+        .unwrap()
+        .0
+        .into_iter()
+        .map(|r| r.action)
+        .collect()
+}
+
+/// A threat rated p`p` with the given cost and schedule impact levels ("" = left out).
+fn threat(title: &str, p: &str, cost: &str, schedule: &str) -> RiskDraft {
+    RiskDraft {
+        title: title.into(),
+        probability: p.into(),
+        impacts: [("cost", cost), ("schedule", schedule)]
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+        cost_impact: "200000".into(),
+        strategy: "mitigate".into(),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn matrix_default_save_stale_validation_and_rights() {
+    for (backend, fx) in apps().await {
+        let rm = risk_manager();
+        let pm = actor(Role::ProjectManager, Scope::Project(fx.x));
+        // Everyone reads the default 5 × 5 matrix, not saved yet.
+        let m = fx.app.risk_matrix(&pm).await.unwrap();
+        assert_eq!(m, RiskMatrix::default(), "{backend}");
+        assert_eq!(
+            (
+                m.version,
+                m.probability.len(),
+                m.impact.len(),
+                m.max_score()
+            ),
+            (0, 5, 5, 25),
+            "{backend}"
+        );
+        // The risk manager raises the bands: version 1, read back as saved.
+        let mut d = MatrixDraft::of(&m);
+        d.bands = "low:1, medium:6, high:12, critical:20".into();
+        d.dimensions = "Cost, schedule, safety".into();
+        let saved = fx.app.set_risk_matrix(&rm, &d, 0).await.unwrap();
+        assert_eq!(saved.version, 1, "{backend}");
+        let back = fx.app.risk_matrix(&pm).await.unwrap();
+        assert_eq!(back, saved, "{backend}");
+        assert_eq!(back.dimensions, ["cost", "schedule", "safety"], "{backend}");
+        assert_eq!(
+            [5, 6, 12, 20].map(|s| back.band_name(s).to_owned()),
+            ["low", "medium", "high", "critical"],
+            "{backend}"
+        );
+        // The same change from the stale version 0 is refused and changes nothing.
+        d.bands = "low:1, high:10".into();
+        assert!(stale(fx.app.set_risk_matrix(&rm, &d, 0).await), "{backend}");
+        assert_eq!(fx.app.risk_matrix(&rm).await.unwrap().bands.len(), 4);
+        // A second save from the current version: version 2.
+        let v2 = fx.app.set_risk_matrix(&dir(), &d, 1).await.unwrap();
+        assert_eq!((v2.version, v2.bands.len()), (2, 2), "{backend}");
+        // Bad input: each error names its field.
+        let base = MatrixDraft::of(&v2);
+        let bad = |f: &dyn Fn(&mut MatrixDraft)| {
+            let mut d = base.clone();
+            f(&mut d);
+            d
+        };
+        let first_not_1 = bad(&|d: &mut MatrixDraft| d.bands = "low:2, high:10".into());
+        let e = fields(
+            fx.app
+                .set_risk_matrix(&rm, &first_not_1, 2)
+                .await
+                .unwrap_err(),
+        );
+        assert_eq!(
+            e,
+            [(
+                "bands".to_owned(),
+                "the first band starts at score 1".to_owned()
+            )],
+            "{backend}"
+        );
+        let decreasing = bad(&|d: &mut MatrixDraft| {
+            d.probability = "Rare | seldom | 10\nLikely | often | 60\nUnlikely | hm | 40".into()
+        });
+        let e = fields(
+            fx.app
+                .set_risk_matrix(&rm, &decreasing, 2)
+                .await
+                .unwrap_err(),
+        );
+        assert_eq!(e.len(), 1, "{backend} {e:?}");
+        assert_eq!(e[0].0, "probability");
+        assert!(e[0].1.starts_with("level 3"), "{e:?}");
+        // Equal probabilities: the second level is refused (and one level is too few).
+        let equal = bad(&|d: &mut MatrixDraft| d.probability = "A | | 30\nB | | 30".into());
+        let e = fields(fx.app.set_risk_matrix(&rm, &equal, 2).await.unwrap_err());
+        assert_eq!(e[0].0, "probability", "{backend} {e:?}");
+        assert!(e[0].1.starts_with("level 2"), "{e:?}");
+        let no_percent =
+            bad(&|d: &mut MatrixDraft| d.probability = "Rare | seldom\nOften | often | 70".into());
+        let e = fields(
+            fx.app
+                .set_risk_matrix(&rm, &no_percent, 2)
+                .await
+                .unwrap_err(),
+        );
+        assert_eq!(e[0].0, "probability", "{backend} {e:?}");
+        assert!(e[0].1.contains("Label | meaning | probability %"), "{e:?}");
+        let band_format = bad(&|d: &mut MatrixDraft| d.bands = "low=1, high:10".into());
+        let e = fields(
+            fx.app
+                .set_risk_matrix(&rm, &band_format, 2)
+                .await
+                .unwrap_err(),
+        );
+        assert!(
+            !e.is_empty() && e.iter().all(|(f, _)| f == "bands"),
+            "{backend} {e:?}"
+        );
+        assert!(e[0].1.contains("name:lowest score"), "{e:?}");
+        let band_number = bad(&|d: &mut MatrixDraft| d.bands = "low:one".into());
+        assert!(
+            field_names(
+                fx.app
+                    .set_risk_matrix(&rm, &band_number, 2)
+                    .await
+                    .unwrap_err()
+            )
+            .iter()
+            .all(|f| f == "bands")
+        );
+        // None of the refused drafts was saved.
+        assert_eq!(fx.app.risk_matrix(&rm).await.unwrap(), v2, "{backend}");
+        // Project managers (even organization-wide) and team members may not change it.
+        for who in [
+            pm.clone(),
+            actor(Role::ProjectManager, Scope::Organization),
+            actor(Role::TeamMember, Scope::Organization),
+            actor(Role::RiskManager, Scope::Project(fx.x)),
+        ] {
+            assert!(
+                forbidden(fx.app.set_risk_matrix(&who, &base, 2).await),
+                "{backend} {:?}",
+                who.grants
+            );
+        }
+        // Two saves, two audit records (refusals leave none).
+        assert_eq!(
+            audit_actions(&fx.app, "risk_matrix").await,
+            ["update", "update"],
+            "{backend}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn register_numbering_rating_emv_history_and_rights() {
+    for (backend, fx) in apps().await {
+        let (x, y) = (fx.x, fx.y);
+        let pm = actor(Role::ProjectManager, Scope::Project(x));
+        let m = RiskMatrix::default();
+        // p4 (0.65) × max(cost 3, schedule 4) = 16, critical; EMV 0.65 × 200,000.00.
+        let r1 = fx
+            .app
+            .create_risk(&pm, x, &threat("Supplier late", "4", "3", "4"))
+            .await
+            .unwrap();
+        assert_eq!(
+            (r1.reference(), r1.score(), r1.version),
+            ("R-1".to_owned(), Some(16), 1),
+            "{backend}"
+        );
+        assert_eq!(m.band_name(16), "critical");
+        assert_eq!(r1.cost_impact, 20_000_000);
+        assert_eq!(r1.emv(&m), 13_000_000, "{backend}");
+        assert_eq!(r1.history.len(), 1, "{backend}");
+        assert_eq!(r1.history[0].by, pm.email);
+        assert_eq!(r1.strategy, Some(Strategy::Mitigate));
+        // Not assessed: no score, EMV 0, no history.
+        let r2 = fx
+            .app
+            .create_risk(&pm, x, &threat("Key person leaves", "", "", ""))
+            .await
+            .unwrap();
+        assert_eq!(
+            (r2.reference(), r2.score(), r2.emv(&m), r2.history.len()),
+            ("R-2".to_owned(), None, 0, 0),
+            "{backend}"
+        );
+        // p2 × 2 = 4, low.
+        let r3 = fx
+            .app
+            .create_risk(&pm, x, &threat("Rain", "2", "2", ""))
+            .await
+            .unwrap();
+        assert_eq!((r3.reference(), r3.score()), ("R-3".to_owned(), Some(4)));
+        // Another project's register starts at R-1.
+        let other = fx
+            .app
+            .create_risk(&dir(), y, &threat("Elsewhere", "1", "1", ""))
+            .await
+            .unwrap();
+        assert_eq!(other.reference(), "R-1", "{backend}");
+        // Read back as stored.
+        let d = fx.app.get_risk(&pm, r1.id).await.unwrap();
+        assert_eq!(d.risk, r1, "{backend}");
+        assert!(d.can_edit);
+        assert_eq!(d.project_key, "PRJ-001");
+        assert_eq!(d.matrix.version, 0);
+        // Same rating again (other fields changed): no new history entry.
+        let mut same = threat("Supplier delivers late", "4", "3", "4");
+        same.owner = "Ann".into();
+        let u = fx.app.update_risk(&pm, r1.id, &same, 1).await.unwrap();
+        assert_eq!(
+            (
+                u.version,
+                u.history.len(),
+                u.owner.as_str(),
+                u.title.as_str()
+            ),
+            (2, 1, "Ann", "Supplier delivers late"),
+            "{backend}"
+        );
+        // A new rating: one more entry, with the new rating; EMV follows the probability.
+        let lower = threat("Supplier delivers late", "2", "3", "4");
+        let u = fx.app.update_risk(&pm, r1.id, &lower, 2).await.unwrap();
+        assert_eq!((u.version, u.score(), u.history.len()), (3, Some(8), 2));
+        assert_eq!(u.history[1].rating, u.rating);
+        assert_eq!(u.emv(&m), 4_000_000, "0.2 × 200,000.00");
+        let stored = fx.app.get_risk(&pm, r1.id).await.unwrap().risk;
+        assert_eq!(stored, u, "{backend}");
+        // A stale version is refused and changes nothing.
+        assert!(
+            stale(fx.app.update_risk(&pm, r1.id, &same, 2).await),
+            "{backend}"
+        );
+        assert_eq!(fx.app.get_risk(&pm, r1.id).await.unwrap().risk.version, 3);
+        // The strategy must fit the kind.
+        let mut exploit = threat("Supplier delivers late", "2", "3", "4");
+        exploit.strategy = "exploit".into();
+        assert_eq!(
+            field_names(
+                fx.app
+                    .update_risk(&pm, r1.id, &exploit, 3)
+                    .await
+                    .unwrap_err()
+            ),
+            ["strategy"],
+            "{backend}"
+        );
+        assert_eq!(
+            field_names(fx.app.create_risk(&pm, x, &exploit).await.unwrap_err()),
+            ["strategy"]
+        );
+        let mut opportunity = exploit.clone();
+        opportunity.kind = "opportunity".into();
+        let o = fx.app.create_risk(&pm, x, &opportunity).await.unwrap();
+        assert_eq!(
+            (o.kind, o.strategy, o.reference()),
+            (
+                RiskKind::Opportunity,
+                Some(Strategy::Exploit),
+                "R-4".to_owned()
+            )
+        );
+        // Levels outside the matrix and unknown dimensions: errors on the rating.
+        let e = fields(
+            fx.app
+                .create_risk(&pm, x, &threat("Too likely", "6", "3", ""))
+                .await
+                .unwrap_err(),
+        );
+        assert_eq!(e[0].0, "probability", "{e:?}");
+        let mut weather = threat("Storm", "3", "", "");
+        weather.impacts.insert("weather".into(), "2".into());
+        let e = fields(fx.app.create_risk(&pm, x, &weather).await.unwrap_err());
+        assert!(e.iter().all(|(f, _)| f == "probability"), "{e:?}");
+        assert!(e[0].1.contains("weather"), "{e:?}");
+        // A probability without any impact is incomplete.
+        assert_eq!(
+            field_names(
+                fx.app
+                    .create_risk(&pm, x, &threat("Half", "3", "", ""))
+                    .await
+                    .unwrap_err()
+            ),
+            ["probability"]
+        );
+        // A PM of another project may neither add nor change; nor read X's risks.
+        let pm_y = actor(Role::ProjectManager, Scope::Project(y));
+        assert!(forbidden(
+            fx.app
+                .create_risk(&pm_y, x, &threat("Nope", "", "", ""))
+                .await
+        ));
+        assert!(forbidden(fx.app.update_risk(&pm_y, r1.id, &lower, 3).await));
+        assert!(forbidden(fx.app.get_risk(&pm_y, r1.id).await));
+        assert!(forbidden(
+            fx.app
+                .project_risks(&pm_y, x, false, "score", true, Page::first(50))
+                .await
+        ));
+        // A team member of X reads but does not edit.
+        let team = actor(Role::TeamMember, Scope::Project(x));
+        let seen = fx.app.get_risk(&team, r1.id).await.unwrap();
+        assert!(!seen.can_edit, "{backend}");
+        assert!(forbidden(fx.app.update_risk(&team, r1.id, &lower, 3).await));
+        assert!(forbidden(
+            fx.app
+                .create_risk(&team, x, &threat("Mine", "", "", ""))
+                .await
+        ));
+        // The risk manager edits any register.
+        let rm = risk_manager();
+        // Same score (p2 × max impact 2) but a new impact dimension: a new rating.
+        let u = fx
+            .app
+            .update_risk(&rm, r3.id, &threat("Rain", "2", "2", "1"), 1)
+            .await
+            .unwrap();
+        assert_eq!((u.version, u.score(), u.history.len()), (2, Some(4), 2));
+        assert_eq!(u.history[1].by, rm.email);
+        // Sorting: by score, worst first, the unassessed last; by number; ascending score
+        // keeps the unassessed last too.
+        let refs = |desc: bool, sort: &'static str| {
+            let app = fx.app.clone();
+            let team = team.clone();
+            async move {
+                let ((items, _), m) = app
+                    .project_risks(&team, x, false, sort, desc, Page::first(50))
+                    .await
+                    .unwrap();
+                assert_eq!(m.version, 0);
+                items.iter().map(|r| r.reference()).collect::<Vec<_>>()
+            }
+        };
+        // Scores: R-1 8, R-2 none, R-3 4, R-4 (opportunity p2 × 4) 8.
+        let by_score = refs(true, "score").await;
+        assert_eq!(by_score.len(), 4, "{backend}");
+        assert_eq!(by_score[3], "R-2", "{backend} {by_score:?}");
+        assert_eq!(by_score[2], "R-3", "{backend} {by_score:?}");
+        let asc = refs(false, "score").await;
+        assert_eq!(asc.first().map(String::as_str), Some("R-3"), "{asc:?}");
+        assert_eq!(
+            asc.last().map(String::as_str),
+            Some("R-2"),
+            "{backend} {asc:?}"
+        );
+        assert_eq!(refs(false, "number").await, ["R-1", "R-2", "R-3", "R-4"]);
+        // Y's risk is not in X's register; closed risks drop out of the open list.
+        let mut closed = RiskDraft::of(&fx.app.get_risk(&pm, r3.id).await.unwrap().risk);
+        closed.status = "closed".into();
+        fx.app.update_risk(&pm, r3.id, &closed, 2).await.unwrap();
+        let ((open, _), _) = fx
+            .app
+            .project_risks(&pm, x, true, "number", false, Page::first(50))
+            .await
+            .unwrap();
+        assert_eq!(
+            open.iter().map(|r| r.reference()).collect::<Vec<_>>(),
+            ["R-1", "R-2", "R-4"],
+            "{backend}"
+        );
+        // Every write audited; refusals leave nothing.
+        let mut actions = audit_actions(&fx.app, "risk").await;
+        actions.sort();
+        assert_eq!(
+            actions.iter().filter(|a| *a == "create").count(),
+            5,
+            "{backend} {actions:?}"
+        );
+        assert_eq!(
+            actions.iter().filter(|a| *a == "update").count(),
+            4,
+            "{backend} {actions:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn changing_the_matrix_keeps_existing_risks_readable() {
+    for (backend, fx) in apps().await {
+        let pm = actor(Role::ProjectManager, Scope::Project(fx.x));
+        let old = fx
+            .app
+            .create_risk(&pm, fx.x, &threat("Supplier late", "4", "3", "4"))
+            .await
+            .unwrap();
+        let unrated = fx
+            .app
+            .create_risk(&pm, fx.x, &threat("Later", "", "", ""))
+            .await
+            .unwrap();
+        // The risk manager switches to a 3 × 3 matrix.
+        let small = MatrixDraft {
+            probability: "Low | under 30 % | 20\nMedium | 30–70 % | 50\nHigh | over 70 % | 80"
+                .into(),
+            impact: "Low | small\nMedium | noticeable\nHigh | serious".into(),
+            dimensions: "cost, schedule".into(),
+            bands: "low:1, medium:3, high:6".into(),
+        };
+        let m = fx
+            .app
+            .set_risk_matrix(&risk_manager(), &small, 0)
+            .await
+            .unwrap();
+        assert_eq!((m.version, m.max_score()), (1, 9), "{backend}");
+        // Existing risks still read, with their rating as it was.
+        let d = fx.app.get_risk(&pm, old.id).await.unwrap();
+        assert_eq!(d.risk, old, "{backend}");
+        assert_eq!(d.matrix, m);
+        assert_eq!(d.risk.score(), Some(16));
+        assert_eq!(d.matrix.band_name(16), "high");
+        let ((items, _), listed_on) = fx
+            .app
+            .project_risks(&pm, fx.x, false, "score", true, Page::first(50))
+            .await
+            .unwrap();
+        assert_eq!(listed_on, m);
+        assert_eq!(
+            items.iter().map(|r| r.id).collect::<Vec<_>>(),
+            [old.id, unrated.id],
+            "{backend}"
+        );
+        // New ratings use the new scale: level 4 no longer exists.
+        let e = fields(
+            fx.app
+                .create_risk(&pm, fx.x, &threat("New", "4", "2", ""))
+                .await
+                .unwrap_err(),
+        );
+        assert_eq!(e.len(), 1, "{backend} {e:?}");
+        assert_eq!(e[0].0, "probability");
+        assert!(e[0].1.contains("1 to 3"), "{e:?}");
+        let e = fields(
+            fx.app
+                .create_risk(&pm, fx.x, &threat("New", "2", "4", ""))
+                .await
+                .unwrap_err(),
+        );
+        assert_eq!(e[0].0, "probability", "{backend} {e:?}");
+        assert!(e[0].1.contains("1 to 3"), "{e:?}");
+        // A dimension the matrix no longer has is refused.
+        let mut safety = threat("New", "2", "", "");
+        safety.impacts.insert("safety".into(), "2".into());
+        let e = field_names(fx.app.create_risk(&pm, fx.x, &safety).await.unwrap_err());
+        assert!(
+            !e.is_empty() && e.iter().all(|f| f == "probability"),
+            "{e:?}"
+        );
+        // Within the scale: p3 (0.8) × 3 = 9, high; EMV 0.8 × 200,000.00.
+        let new = fx
+            .app
+            .create_risk(&pm, fx.x, &threat("New", "3", "3", "1"))
+            .await
+            .unwrap();
+        assert_eq!(
+            (new.reference(), new.score(), new.emv(&m)),
+            ("R-3".to_owned(), Some(9), 16_000_000),
+            "{backend}"
+        );
+        assert_eq!(m.band_name(9), "high");
+        // The old risk can be re-rated on the new scale.
+        let re = fx
+            .app
+            .update_risk(&pm, old.id, &threat("Supplier late", "3", "2", "2"), 1)
+            .await
+            .unwrap();
+        assert_eq!((re.score(), re.history.len()), (Some(6), 2), "{backend}");
+    }
+}
