@@ -582,3 +582,62 @@ async fn changing_the_matrix_keeps_existing_risks_readable() {
         assert_eq!((re.score(), re.history.len()), (Some(6), 2), "{backend}");
     }
 }
+
+/// The portfolio view: count and EMV per cell, not assessed apart, opportunities apart,
+/// closed risks left out, top threats and a cell's threats listed in full, concentrations,
+/// and a scoped caller sees only their project's risks.
+#[tokio::test]
+async fn portfolio_view_counts_cells_and_respects_scope() {
+    for (backend, fx) in apps().await {
+        let app = &fx.app;
+        let d = dir();
+        // X: two threats in cell 4×3, one not assessed, one opportunity, one closed.
+        for t in ["Late vendor", "Late rig"] {
+            let mut r = threat(t, "4", "3", "");
+            r.category = "supplier".into();
+            app.create_risk(&d, fx.x, &r).await.unwrap();
+        }
+        app.create_risk(&d, fx.x, &threat("Unrated", "", "", ""))
+            .await
+            .unwrap();
+        let mut opp = threat("Discount", "2", "2", "");
+        opp.kind = "opportunity".into();
+        opp.strategy = "exploit".into();
+        app.create_risk(&d, fx.x, &opp).await.unwrap();
+        let mut closed = threat("Gone", "5", "5", "");
+        closed.status = "closed".into();
+        app.create_risk(&d, fx.x, &closed).await.unwrap();
+        // Y: one critical threat.
+        app.create_risk(&d, fx.y, &threat("Outage", "5", "4", ""))
+            .await
+            .unwrap();
+
+        let o = app.risk_overview(&d, None, Some((4, 3))).await.unwrap();
+        assert_eq!(o.open, 5, "{backend}: closed risks are left out");
+        let c = o.heat.threats.cell(4, 3).unwrap();
+        // p4 = 0.65 × 200,000.00 each.
+        assert_eq!((c.count, c.emv), (2, 2 * 13_000_000), "{backend}");
+        assert_eq!(o.heat.threats.not_assessed.len(), 1, "{backend}");
+        assert_eq!(
+            o.heat.opportunities.cell(2, 2).unwrap().count,
+            1,
+            "{backend}"
+        );
+        assert_eq!(o.heat.threats.cell(5, 5).unwrap().count, 0, "{backend}");
+        let top: Vec<&str> = o.top.iter().map(|r| r.title.as_str()).collect();
+        assert_eq!(top[0], "Outage", "{backend}: worst first");
+        assert_eq!(top.len(), 3, "{backend}: rated open threats only");
+        let mut cell: Vec<&str> = o.cell.iter().map(|r| r.title.as_str()).collect();
+        cell.sort();
+        assert_eq!(cell, ["Late rig", "Late vendor"], "{backend}");
+        let by_category = &o.concentrations[0].1;
+        assert_eq!(by_category[0].0, "supplier", "{backend}");
+        assert_eq!(by_category[0].1.open, 2, "{backend}");
+
+        // A project manager scoped to Y sees only Y's risk.
+        let pm_y = actor(Role::ProjectManager, Scope::Project(fx.y));
+        let o = app.risk_overview(&pm_y, None, None).await.unwrap();
+        assert_eq!(o.open, 1, "{backend}");
+        assert_eq!(o.top[0].title, "Outage", "{backend}");
+    }
+}

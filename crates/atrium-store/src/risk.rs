@@ -204,7 +204,7 @@ pub async fn open_points(
     portfolio: Option<Uuid>,
 ) -> Result<Vec<PointRow>> {
     let mut q = Query::new(
-        "SELECT CASE WHEN r.kind = 'opportunity' THEN 1 ELSE 0 END AS opportunity, r.probability, r.impact, r.emv, \
+        "SELECT CAST(CASE WHEN r.kind = 'opportunity' THEN 1 ELSE 0 END AS BIGINT) AS opportunity, r.probability, r.impact, r.emv, \
          r.category, r.department, r.supplier \
          FROM risks r JOIN projects p ON p.id = r.project_id WHERE r.status = 'open' AND p.archived = ",
     );
