@@ -506,3 +506,142 @@ impl App {
         })
     }
 }
+
+/// A risk its owner should look at: the review date has passed or an action is overdue.
+#[derive(Debug, Clone)]
+pub struct RiskDue {
+    pub risk: Risk,
+    pub project_key: String,
+    /// In words: "review due 2026-11-20", "action “…” due 2026-11-25".
+    pub reasons: Vec<String>,
+}
+
+impl App {
+    /// Open risks the caller owns (by name or e-mail) whose review or actions are overdue
+    /// on `today`, in projects the caller may read.
+    pub async fn my_risks_due(&self, actor: &Actor) -> Result<Vec<RiskDue>> {
+        let today = self.today();
+        let mode = self.mode().await?;
+        let owned = rk::owned_by(&self.db, &[actor.name.clone(), actor.email.clone()]).await?;
+        let mut out = Vec::new();
+        for r in owned {
+            let mut reasons = Vec::new();
+            if let Some(d) = r.next_review.filter(|d| *d < today) {
+                reasons.push(format!("review due {d}"));
+            }
+            for a in &r.actions {
+                if a.status != atrium_core::risk::ActionStatus::Done
+                    && let Some(d) = a.due.filter(|d| *d < today)
+                {
+                    reasons.push(format!("action “{}” due {d}", a.title));
+                }
+            }
+            if reasons.is_empty() {
+                continue;
+            }
+            let Some(pid) = r.project_id else { continue };
+            let Some(p) = project::get(&self.db, pid).await? else {
+                continue;
+            };
+            if !allows(actor, Action::ReadRisks, &placement_of(&p), mode) {
+                continue;
+            }
+            out.push(RiskDue {
+                risk: r,
+                project_key: p.key,
+                reasons,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A project's register as a table (CSV or XLSX).
+    pub async fn risks_export(
+        &self,
+        actor: &Actor,
+        project_id: Uuid,
+        format: &str,
+    ) -> Result<crate::plan_files::Export> {
+        use atrium_interop::xlsx::Cell as X;
+        let p = self
+            .delivery_project(actor, project_id, Action::ReadRisks)
+            .await?;
+        let ((risks, _), m) = self
+            .project_risks(
+                actor,
+                project_id,
+                false,
+                "number",
+                false,
+                Page {
+                    limit: 100_000,
+                    offset: 0,
+                },
+            )
+            .await?;
+        let headers = [
+            "Ref",
+            "Title",
+            "Kind",
+            "Status",
+            "Category",
+            "Owner",
+            "Probability",
+            "Impact",
+            "Score",
+            "Band",
+            "Residual score",
+            "EMV",
+            "Cost at stake",
+            "Response",
+            "Next review",
+            "Proximity",
+            "Cause",
+            "Event",
+            "Effect",
+            "Department",
+            "Supplier",
+        ];
+        let text = |s: &str| X::Text(s.to_owned());
+        let money = |v: i64| X::Money {
+            minor: v,
+            currency: String::new(),
+        };
+        let rows: Vec<Vec<X>> = risks
+            .iter()
+            .map(|r| {
+                let score = r.score();
+                vec![
+                    text(&r.reference()),
+                    text(&r.title),
+                    text(r.kind.label()),
+                    text(r.status.label()),
+                    text(&r.category),
+                    text(&r.owner),
+                    r.rating
+                        .as_ref()
+                        .map_or(X::Empty, |x| X::Number(f64::from(x.probability))),
+                    r.rating
+                        .as_ref()
+                        .map_or(X::Empty, |x| X::Number(f64::from(x.impact()))),
+                    score.map_or(X::Empty, |s| X::Number(f64::from(s))),
+                    text(score.map(|s| m.band_name(s)).unwrap_or("not assessed")),
+                    r.residual
+                        .as_ref()
+                        .map_or(X::Empty, |x| X::Number(f64::from(x.score()))),
+                    money(r.emv(&m)),
+                    money(r.cost_impact),
+                    text(r.strategy.map(|s| s.label()).unwrap_or("")),
+                    text(&r.next_review.map(|d| d.to_string()).unwrap_or_default()),
+                    text(&r.proximity.map(|d| d.to_string()).unwrap_or_default()),
+                    text(&r.cause),
+                    text(&r.event),
+                    text(&r.effect),
+                    text(&r.department),
+                    text(&r.supplier),
+                ]
+            })
+            .collect();
+        crate::plan_files::table_export(&p.key, "risks", format, &headers, &rows)
+    }
+}

@@ -641,3 +641,58 @@ async fn portfolio_view_counts_cells_and_respects_scope() {
         assert_eq!(o.top[0].title, "Outage", "{backend}");
     }
 }
+
+/// Owners see their overdue reviews and actions; the register exports as CSV and XLSX.
+#[tokio::test]
+async fn owners_see_overdue_reviews_and_the_register_exports() {
+    for (backend, fx) in apps().await {
+        let app = &fx.app;
+        let pm = actor(Role::ProjectManager, Scope::Project(fx.x));
+        let mut mine = threat("Vendor slips", "3", "2", "");
+        mine.owner = "Project_Manager@test".into();
+        mine.next_review = "2020-01-01".into();
+        mine.actions =
+            "Call the vendor | pm | 2020-02-01 | started\nDone already | pm | 2020-01-15 | done"
+                .into();
+        app.create_risk(&dir(), fx.x, &mine).await.unwrap();
+        let mut later = threat("Later", "3", "2", "");
+        later.owner = "project_manager@test".into();
+        later.next_review = "2999-01-01".into();
+        app.create_risk(&dir(), fx.x, &later).await.unwrap();
+        let mut theirs = threat("Someone else's", "3", "2", "");
+        theirs.owner = "Ann".into();
+        theirs.next_review = "2020-01-01".into();
+        app.create_risk(&dir(), fx.x, &theirs).await.unwrap();
+
+        let due = app.my_risks_due(&pm).await.unwrap();
+        assert_eq!(due.len(), 1, "{backend}");
+        assert_eq!(due[0].risk.title, "Vendor slips");
+        assert_eq!(
+            due[0].reasons,
+            [
+                "review due 2020-01-01",
+                "action “Call the vendor” due 2020-02-01"
+            ],
+            "{backend}"
+        );
+        // An owner who may not read the project sees nothing of it.
+        let mut stranger = actor(Role::ProjectManager, Scope::Project(fx.y));
+        stranger.email = "project_manager@test".into();
+        assert!(app.my_risks_due(&stranger).await.unwrap().is_empty());
+
+        let csv = app.risks_export(&pm, fx.x, "csv").await.unwrap();
+        let text = String::from_utf8(csv.bytes).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("Ref,Title,Kind,Status"), "{text}");
+        assert_eq!(lines.len(), 4, "{backend}: header + 3 risks");
+        assert!(
+            lines[1].starts_with("R-1,Vendor slips,Threat,Open"),
+            "{text}"
+        );
+        let xlsx = app.risks_export(&pm, fx.x, "xlsx").await.unwrap();
+        assert!(xlsx.bytes.starts_with(b"PK"));
+        assert!(app.risks_export(&pm, fx.x, "pdf").await.is_err());
+        let other = actor(Role::ProjectManager, Scope::Project(fx.y));
+        assert!(forbidden(app.risks_export(&other, fx.x, "csv").await));
+    }
+}

@@ -56,13 +56,13 @@ pub async fn insert_risk(tx: &mut Tx, r: &Risk, emv: i64, now: i64) -> Result<()
     on_tx!(tx, c => {
         sqlx::query(
             "INSERT INTO risks (id, number, level, project_id, program_id, portfolio_id, kind, status, score, emv, category, next_review, body, version, created_at, updated_at, \
-             probability, impact, department, supplier, title) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17, $18, $19, $20)")
+             probability, impact, department, supplier, title, owner) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17, $18, $19, $20, $21)")
             .bind(r.id).bind(i64::from(r.number)).bind(r.level.as_str()).bind(r.project_id).bind(r.program_id).bind(r.portfolio_id)
             .bind(r.kind.as_str()).bind(r.status.as_str()).bind(r.score().map(i64::from)).bind(emv).bind(&r.category)
             .bind(r.next_review.map(|d| d.to_string())).bind(&body).bind(r.version).bind(now)
             .bind(r.rating.as_ref().map(|x| i64::from(x.probability))).bind(r.rating.as_ref().map(|x| i64::from(x.impact())))
-            .bind(&r.department).bind(&r.supplier).bind(&r.title)
+            .bind(&r.department).bind(&r.supplier).bind(&r.title).bind(r.owner.trim().to_lowercase())
             .execute(c).await?;
     });
     Ok(())
@@ -74,12 +74,12 @@ pub async fn update_risk(tx: &mut Tx, r: &Risk, emv: i64, now: i64) -> Result<()
     let n = on_tx!(tx, c => sqlx::query(
         "UPDATE risks SET level = $2, project_id = $3, program_id = $4, portfolio_id = $5, kind = $6, status = $7, score = $8, emv = $9, \
          category = $10, next_review = $11, body = $12, version = $13, updated_at = $14, \
-         probability = $16, impact = $17, department = $18, supplier = $19, title = $20 WHERE id = $1 AND version = $15")
+         probability = $16, impact = $17, department = $18, supplier = $19, title = $20, owner = $21 WHERE id = $1 AND version = $15")
         .bind(r.id).bind(r.level.as_str()).bind(r.project_id).bind(r.program_id).bind(r.portfolio_id).bind(r.kind.as_str())
         .bind(r.status.as_str()).bind(r.score().map(i64::from)).bind(emv).bind(&r.category).bind(r.next_review.map(|d| d.to_string()))
         .bind(&body).bind(r.version).bind(now).bind(r.version - 1)
         .bind(r.rating.as_ref().map(|x| i64::from(x.probability))).bind(r.rating.as_ref().map(|x| i64::from(x.impact())))
-        .bind(&r.department).bind(&r.supplier).bind(&r.title).execute(c).await?.rows_affected());
+        .bind(&r.department).bind(&r.supplier).bind(&r.title).bind(r.owner.trim().to_lowercase()).execute(c).await?.rows_affected());
     if n == 0 {
         return Err(StoreError::Stale);
     }
@@ -252,4 +252,27 @@ pub async fn open_threats(
     Ok(
         on_db!(db, p => bind_all!(sqlx::query_as::<_, RiskRow>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?),
     )
+}
+
+/// Open risks whose owner is one of `owners` (compared case-insensitively: a name or an
+/// e-mail), for the owners' home pages.
+pub async fn owned_by(db: &Db, owners: &[String]) -> Result<Vec<Risk>> {
+    let owners: Vec<String> = owners
+        .iter()
+        .map(|o| o.trim().to_lowercase())
+        .filter(|o| !o.is_empty())
+        .collect();
+    if owners.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Query::new("SELECT body FROM risks WHERE status = 'open' AND owner IN (");
+    for (i, o) in owners.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.bind(Bind::Text(o.clone()));
+    }
+    q.push(") ORDER BY next_review, number LIMIT 200");
+    let rows: Vec<String> = on_db!(db, p => bind_all!(sqlx::query_scalar::<_, String>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?);
+    rows.iter().map(|b| from_body(b)).collect()
 }

@@ -133,6 +133,14 @@ fn plan_routes() -> Vec<Route> {
             Target::X,
         ),
         r(
+            "get",
+            "/projects/{id}/risks/export",
+            None,
+            true,
+            false,
+            Target::X,
+        ),
+        r(
             "post",
             "/projects/{id}/risks",
             Some(RISK_EDITORS),

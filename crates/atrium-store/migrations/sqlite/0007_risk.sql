@@ -25,6 +25,7 @@ CREATE TABLE risks (
     department TEXT NOT NULL,
     supplier TEXT NOT NULL,
     title TEXT NOT NULL,
+    owner TEXT NOT NULL,
     next_review TEXT,
     body TEXT NOT NULL,
     version INTEGER NOT NULL,
@@ -35,3 +36,4 @@ CREATE INDEX risks_project_idx ON risks (project_id, number);
 CREATE INDEX risks_program_idx ON risks (program_id);
 CREATE INDEX risks_portfolio_idx ON risks (portfolio_id, status);
 CREATE INDEX risks_review_idx ON risks (status, next_review);
+CREATE INDEX risks_owner_idx ON risks (owner, status);

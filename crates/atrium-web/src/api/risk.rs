@@ -24,6 +24,29 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_risk, update_risk))
         .routes(routes!(overview))
         .routes(routes!(forecast))
+        .routes(routes!(export_risks))
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+struct ExportParams {
+    /// csv (default) or xlsx.
+    format: Option<String>,
+}
+
+#[utoipa::path(get, path = "/projects/{id}/risks/export", tag = "risks", params(ExportParams),
+    responses((status = 200, description = "the register as CSV or XLSX"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn export_risks(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+    Query(p): Query<ExportParams>,
+) -> Result<axum::response::Response, ApiError> {
+    let e = s
+        .app
+        .risks_export(&a, id, p.format.as_deref().unwrap_or("csv"))
+        .await?;
+    Ok(crate::pages::plan::export_response(e))
 }
 
 #[utoipa::path(get, path = "/projects/{id}/risks/forecast", tag = "risks",

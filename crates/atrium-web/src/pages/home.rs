@@ -406,6 +406,30 @@ async fn build_home(s: &AppState, a: &atrium_app::Actor) -> atrium_app::Result<H
         }
         sections.push(sec);
     }
+    // Risk owners see the risks whose review or actions are overdue.
+    let due = s.app.my_risks_due(a).await?;
+    if !due.is_empty() {
+        sections.push(Section {
+            role: "risk_owner",
+            title: "Your risks to review".into(),
+            focus: "Risks you own whose review date or actions are overdue.",
+            stats: vec![("overdue".into(), due.len().to_string(), "amber")],
+            items: due
+                .iter()
+                .map(|d| {
+                    (
+                        format!("{} {} {}", d.project_key, d.risk.reference(), d.risk.title),
+                        format!("/risks/{}", d.risk.id),
+                        "amber",
+                        d.reasons.join("; "),
+                    )
+                })
+                .collect(),
+            empty: String::new(),
+            links: vec![],
+            overdue: vec![],
+        });
+    }
     // Line managers (department heads) see the requests for their people.
     if let Some((me, _, _)) = atrium_store::plan::person_of_user(&s.app.db, a.user_id).await?
         && !atrium_store::people::reports_of(&s.app.db, me)

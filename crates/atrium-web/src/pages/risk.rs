@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/risks/new", get(risk_new).post(risk_create))
         .route("/risks/{id}", get(risk_page).post(risk_save))
         .route("/risks", get(overview_page))
+        .route("/projects/{id}/risks/export", get(register_export))
 }
 
 // ======================= portfolio view =======================
@@ -387,6 +388,8 @@ async fn register_page(
             rows,
             "No risk recorded yet.",
         ));
+        page.downloads.push((format!("/projects/{id}/risks/export?format=csv"), "Export CSV".into()));
+        page.downloads.push((format!("/projects/{id}/risks/export?format=xlsx"), "Export XLSX".into()));
         if can(&s, &a, Action::EditRisks, &atrium_app::records::placement_of(&p)).await {
             page.downloads.push((format!("/projects/{id}/risks/new"), "New risk".into()));
         }
@@ -746,6 +749,19 @@ async fn risk_save(
     match s.app.update_risk(&a, id, &d, version_of(&f)).await {
         Ok(_) => Redirect::to(&format!("/risks/{id}")).into_response(),
         Err(AppError::Validation(errs)) => render_risk(&s, &a, id, Some(&d), &errs).await,
+        Err(e) => err(e),
+    }
+}
+
+async fn register_export(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let format = q.get("format").map_or("csv", String::as_str);
+    match s.app.risks_export(&a, id, format).await {
+        Ok(e) => super::plan::export_response(e),
         Err(e) => err(e),
     }
 }
