@@ -188,5 +188,14 @@ pub(crate) async fn seed(
             count += 1;
         }
     }
+    let appetite = atrium_core::risk::AppetiteDraft {
+        rules: "We accept at most two critical schedule risks per program | schedule | program | 2 critical |\n\
+                Threat exposure per portfolio stays under 2.5 million | * | portfolio | | 2500000\n\
+                No more than five critical supplier risks organization-wide | supplier | organization | 5 critical |"
+            .into(),
+    }
+    .validate(&m, 1)
+    .map_err(|e| crate::AppError::Internal(format!("demo appetite does not validate: {e:?}").into()))?;
+    rk::put_appetite(tx, &appetite, now).await?;
     Ok(count)
 }

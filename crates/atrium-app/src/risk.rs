@@ -645,3 +645,184 @@ impl App {
         crate::plan_files::table_export(&p.key, "risks", format, &headers, &rows)
     }
 }
+
+/// An appetite limit exceeded, in words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BreachView {
+    pub statement: String,
+    /// "Program DIGITAL-01 Customer portal", "Portfolio …" or "Organization".
+    pub scope: String,
+    /// "3 critical risks (at most 2)" or "EMV 612,000.00 (at most 500,000.00)".
+    pub measure: String,
+    /// How many risks are behind it.
+    pub risks: usize,
+}
+
+impl App {
+    /// The organization's risk appetite (every signed-in user may read it).
+    pub async fn risk_appetite(&self, actor: &Actor) -> Result<atrium_core::risk::RiskAppetite> {
+        authorize(
+            actor,
+            Action::ReadRiskMatrix,
+            &Placement::ORGANIZATION,
+            self.mode().await?,
+        )?;
+        Ok(rk::get_appetite(&self.db).await?)
+    }
+
+    pub async fn set_risk_appetite(
+        &self,
+        actor: &Actor,
+        d: &atrium_core::risk::AppetiteDraft,
+        expected: i64,
+    ) -> Result<atrium_core::risk::RiskAppetite> {
+        authorize(
+            actor,
+            Action::ManageRiskMatrix,
+            &Placement::ORGANIZATION,
+            self.mode().await?,
+        )?;
+        let mut tx = self.db.begin().await?;
+        let before = rk::get_appetite_tx(&mut tx).await?;
+        check_version(before.version, expected)?;
+        let m = rk::get_matrix_tx(&mut tx).await?;
+        let after = d.validate(&m, expected + 1)?;
+        rk::put_appetite(&mut tx, &after, self.now_micros())
+            .await
+            .map_err(|e| map_write(e, before.version, "rules", "risk appetite", "rules"))?;
+        audit(
+            &mut tx,
+            actor,
+            "risk_appetite",
+            Uuid::nil(),
+            "update",
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Appetite limits the open threats the caller can see exceed (risk manager's and
+    /// director's home pages).
+    pub async fn appetite_breaches(&self, actor: &Actor) -> Result<Vec<BreachView>> {
+        use atrium_core::risk_analytics as ra;
+        let appetite = self.risk_appetite(actor).await?;
+        if appetite.rules.is_empty() {
+            return Ok(Vec::new());
+        }
+        let matrix = rk::get_matrix(&self.db).await?;
+        let vis = crate::permissions::visibility(actor);
+        let rows = rk::open_points(&self.db, &vis, None).await?;
+        let mut cats = Dict::default();
+        let mut ids: Vec<Uuid> = Vec::new();
+        let mut key = |u: Option<Uuid>| -> Option<u32> {
+            let u = u?;
+            Some(match ids.iter().position(|x| *x == u) {
+                Some(i) => i as u32,
+                None => {
+                    ids.push(u);
+                    (ids.len() - 1) as u32
+                }
+            })
+        };
+        let np = matrix.probability.len() as i64;
+        let ni = matrix.impact.len() as i64;
+        let points: Vec<ra::RiskPoint> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let level =
+                    |x: Option<i64>, n: i64| x.filter(|v| (1..=n).contains(v)).map(|v| v as u8);
+                ra::RiskPoint {
+                    id: i as u32,
+                    project: None,
+                    program: key(r.program_id),
+                    portfolio: key(r.portfolio_id),
+                    kind: if r.opportunity == 1 {
+                        ra::Kind::Opportunity
+                    } else {
+                        ra::Kind::Threat
+                    },
+                    open: true,
+                    probability: level(r.probability, np),
+                    impact: level(r.impact, ni),
+                    emv: r.emv,
+                    category: cats.of(&r.category).unwrap_or(u32::MAX),
+                    department: None,
+                    supplier: None,
+                    driver: None,
+                    proximity_days: None,
+                }
+            })
+            .collect();
+        let m = ra::Matrix {
+            probability_levels: np as u8,
+            impact_levels: ni as u8,
+            bands: matrix.bands.iter().map(|b| b.min_score).collect(),
+        };
+        let rules: Vec<ra::Appetite> = appetite
+            .rules
+            .iter()
+            .map(|r| ra::Appetite {
+                // A category no risk has yet matches nothing: an index past the dictionary.
+                category: r
+                    .category
+                    .as_ref()
+                    .map(|c| cats.index.get(c).copied().unwrap_or(u32::MAX - 1)),
+                scope: match r.scope {
+                    atrium_core::risk::AppetiteScope::Program => ra::AppetiteScope::PerProgram,
+                    atrium_core::risk::AppetiteScope::Portfolio => ra::AppetiteScope::PerPortfolio,
+                    atrium_core::risk::AppetiteScope::Organization => {
+                        ra::AppetiteScope::Organization
+                    }
+                },
+                max_count_at_or_above_band: r.max_count.as_ref().and_then(|(band, n)| {
+                    matrix
+                        .bands
+                        .iter()
+                        .position(|b| &b.name == band)
+                        .map(|i| (i, *n))
+                }),
+                max_emv: r.max_emv,
+            })
+            .collect();
+        let money = |v: i64| atrium_core::money::Minor(v).format();
+        let mut out = Vec::new();
+        for b in ra::breaches(&m, &points, &rules) {
+            let rule = &appetite.rules[b.rule];
+            let scope = match (rule.scope, b.scope_key.and_then(|k| ids.get(k as usize))) {
+                (atrium_core::risk::AppetiteScope::Program, Some(id)) => {
+                    match atrium_store::portfolio::get_program(&self.db, *id).await? {
+                        Some(p) => format!("Program {} {}", p.key, p.name),
+                        None => "Program".into(),
+                    }
+                }
+                (atrium_core::risk::AppetiteScope::Portfolio, Some(id)) => {
+                    match atrium_store::portfolio::get_portfolio(&self.db, *id).await? {
+                        Some(p) => format!("Portfolio {} {}", p.key, p.name),
+                        None => "Portfolio".into(),
+                    }
+                }
+                _ => "Organization".into(),
+            };
+            let measure = match b.measure {
+                ra::Measure::CountAtOrAboveBand(band) => format!(
+                    "{} {} risks or worse (at most {})",
+                    b.value,
+                    matrix.bands.get(band).map_or("", |x| x.name.as_str()),
+                    b.limit
+                ),
+                ra::Measure::Emv => format!("EMV {} (at most {})", money(b.value), money(b.limit)),
+            };
+            out.push(BreachView {
+                statement: rule.statement.clone(),
+                scope,
+                measure,
+                risks: b.risks.len(),
+            });
+        }
+        Ok(out)
+    }
+}

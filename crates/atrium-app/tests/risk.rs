@@ -696,3 +696,50 @@ async fn owners_see_overdue_reviews_and_the_register_exports() {
         assert!(forbidden(app.risks_export(&other, fx.x, "csv").await));
     }
 }
+
+/// The risk appetite: saved by the risk manager (versioned, validated against the matrix's
+/// bands), and its limits checked against the open threats: a count per program and an
+/// EMV ceiling organization-wide.
+#[tokio::test]
+async fn appetite_rules_and_breaches() {
+    for (backend, fx) in apps().await {
+        let app = &fx.app;
+        let rm = risk_manager();
+        assert_eq!(app.risk_appetite(&rm).await.unwrap().version, 0);
+        let d = atrium_core::risk::AppetiteDraft {
+            rules: "One critical schedule risk at most | schedule | portfolio | 1 critical |\nExposure ceiling | * | organization | | 200000".into(),
+        };
+        let pm = actor(Role::ProjectManager, Scope::Project(fx.x));
+        assert!(forbidden(app.set_risk_appetite(&pm, &d, 0).await));
+        let bad = atrium_core::risk::AppetiteDraft {
+            rules: "x | * | program | 1 extreme |".into(),
+        };
+        assert_eq!(
+            field_names(app.set_risk_appetite(&rm, &bad, 0).await.unwrap_err()),
+            ["rules"]
+        );
+        let saved = app.set_risk_appetite(&rm, &d, 0).await.unwrap();
+        assert_eq!(saved.version, 1);
+        assert!(stale(app.set_risk_appetite(&rm, &d, 0).await));
+        assert!(
+            app.appetite_breaches(&rm).await.unwrap().is_empty(),
+            "{backend}"
+        );
+
+        // Two critical schedule threats (p4 × i4 = 16) in the same portfolio: over the count;
+        // their EMV 2 × 0.65 × 200,000.00 = 260,000.00: over the ceiling.
+        for t in ["Slip A", "Slip B"] {
+            let mut r = threat(t, "4", "", "4");
+            r.category = "schedule".into();
+            app.create_risk(&dir(), fx.x, &r).await.unwrap();
+        }
+        let b = app.appetite_breaches(&rm).await.unwrap();
+        assert_eq!(b.len(), 2, "{backend}: {b:?}");
+        assert_eq!(b[0].statement, "One critical schedule risk at most");
+        assert!(b[0].scope.starts_with("Portfolio PF"), "{:?}", b[0]);
+        assert_eq!(b[0].measure, "2 critical risks or worse (at most 1)");
+        assert_eq!(b[1].scope, "Organization");
+        assert_eq!(b[1].measure, "EMV 260,000.00 (at most 200,000.00)");
+        assert_eq!(b[1].risks, 2);
+    }
+}

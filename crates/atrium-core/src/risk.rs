@@ -916,6 +916,156 @@ impl Risk {
     }
 }
 
+str_enum! {
+    /// Where an appetite limit applies.
+    AppetiteScope {
+        Program = "program", "per program";
+        Portfolio = "portfolio", "per portfolio";
+        Organization = "organization", "organization-wide";
+    }
+}
+
+/// One appetite statement with its thresholds: "at most `max_count` risks in band `band` or
+/// above" and/or "EMV at most `max_emv`", for a category (or all) per program, per
+/// portfolio or organization-wide.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppetiteRule {
+    pub statement: String,
+    /// `None` = every category.
+    pub category: Option<String>,
+    pub scope: AppetiteScope,
+    /// (band name, most risks allowed at or above it).
+    pub max_count: Option<(String, u32)>,
+    /// Most EMV allowed, minor units.
+    pub max_emv: Option<i64>,
+}
+
+/// The organization's risk appetite, set by the risk manager.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct RiskAppetite {
+    pub rules: Vec<AppetiteRule>,
+    /// 0 until first saved.
+    pub version: i64,
+}
+
+/// The appetite as typed: one rule per line,
+/// `statement | category or * | program, portfolio or organization | N band | EMV limit`.
+#[derive(Debug, Clone, Default)]
+pub struct AppetiteDraft {
+    pub rules: String,
+}
+
+impl AppetiteDraft {
+    pub fn of(a: &RiskAppetite) -> AppetiteDraft {
+        AppetiteDraft {
+            rules: a
+                .rules
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} | {} | {} | {} | {}",
+                        r.statement,
+                        r.category.as_deref().unwrap_or("*"),
+                        r.scope.as_str(),
+                        r.max_count
+                            .as_ref()
+                            .map(|(b, n)| format!("{n} {b}"))
+                            .unwrap_or_default(),
+                        r.max_emv
+                            .map(|m| crate::money::Minor(m).plain())
+                            .unwrap_or_default()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    }
+
+    pub fn validate(&self, m: &RiskMatrix, version: i64) -> Result<RiskAppetite, Vec<FieldError>> {
+        let mut v = Validation::new();
+        let mut rules = Vec::new();
+        for (n, line) in self
+            .rules
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .enumerate()
+        {
+            let at = |msg: &str| format!("rule {}: {msg}", n + 1);
+            let parts: Vec<&str> = line.split('|').map(str::trim).collect();
+            if parts.len() != 5 {
+                v.add("rules", at("write statement | category or * | program, portfolio or organization | N band | EMV limit"));
+                continue;
+            }
+            let statement = parts[0];
+            if statement.is_empty() || statement.chars().count() > limits::NOTE {
+                v.add("rules", at("the statement is 1 to 2000 characters"));
+                continue;
+            }
+            let category = match parts[1] {
+                "" | "*" => None,
+                c if c.chars().count() <= limits::SHORT => Some(c.to_lowercase()),
+                _ => {
+                    v.add("rules", at("the category is at most 100 characters"));
+                    continue;
+                }
+            };
+            let Some(scope) = AppetiteScope::parse(&parts[2].to_lowercase()) else {
+                v.add(
+                    "rules",
+                    at("the scope is program, portfolio or organization"),
+                );
+                continue;
+            };
+            let max_count = match parts[3] {
+                "" => None,
+                c => match c
+                    .split_once(' ')
+                    .map(|(n, b)| (n.trim().parse::<u32>(), b.trim().to_lowercase()))
+                {
+                    Some((Ok(n), b)) if m.bands.iter().any(|x| x.name == b) => Some((b, n)),
+                    _ => {
+                        let names: Vec<&str> = m.bands.iter().map(|b| b.name.as_str()).collect();
+                        v.add(
+                            "rules",
+                            at(&format!(
+                                "write a count and a band, e.g. 2 {}",
+                                names.last().unwrap_or(&"high")
+                            )),
+                        );
+                        continue;
+                    }
+                },
+            };
+            let max_emv = match parts[4] {
+                "" => None,
+                e => match crate::money::Minor::parse_decimal(e) {
+                    Some(x) if x.0 >= 0 => Some(x.0),
+                    _ => {
+                        v.add("rules", at("the EMV limit is an amount of money"));
+                        continue;
+                    }
+                },
+            };
+            if max_count.is_none() && max_emv.is_none() {
+                v.add("rules", at("give a count limit, an EMV limit or both"));
+                continue;
+            }
+            rules.push(AppetiteRule {
+                statement: statement.to_owned(),
+                category,
+                scope,
+                max_count,
+                max_emv,
+            });
+        }
+        if rules.len() > 50 {
+            v.add("rules", "at most 50 rules");
+        }
+        v.finish(RiskAppetite { rules, version })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1038,5 +1188,26 @@ mod tests {
         .validate(&m)
         .unwrap();
         assert_eq!(none.rating, None);
+    }
+
+    #[test]
+    fn appetite_rules_parse_and_round_trip() {
+        let m = RiskMatrix::default();
+        let d = AppetiteDraft {
+            rules: "At most two critical schedule risks per program | schedule | program | 2 critical |\nPortfolio exposure | * | portfolio | | 500000".into(),
+        };
+        let a = d.validate(&m, 1).unwrap();
+        assert_eq!(a.rules.len(), 2);
+        assert_eq!(a.rules[0].max_count, Some(("critical".into(), 2)));
+        assert_eq!(a.rules[1].max_emv, Some(50_000_000));
+        assert_eq!(AppetiteDraft::of(&a).validate(&m, 1).unwrap(), a);
+        let bad = AppetiteDraft {
+            rules: "x | * | galaxy | 1 high |\ny | * | program | 2 extreme |\nz | * | program | |"
+                .into(),
+        }
+        .validate(&m, 1)
+        .unwrap_err();
+        assert_eq!(bad.len(), 3);
+        assert!(bad[1].message.contains("2 critical"));
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::sql::{Bind, Page, Query};
 use crate::{Db, Result, StoreError, Tx, bind_all, on_db, on_tx};
-use atrium_core::risk::{Risk, RiskMatrix};
+use atrium_core::risk::{Risk, RiskAppetite, RiskMatrix};
 use uuid::Uuid;
 
 fn to_body<T: serde::Serialize>(v: &T) -> Result<String> {
@@ -14,34 +14,73 @@ fn from_body<T: serde::de::DeserializeOwned>(s: &str) -> Result<T> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("decode: {e}")))
 }
 
-/// The matrix (the standard 5 × 5 one, version 0, until the risk manager saves one).
-pub async fn get_matrix(db: &Db) -> Result<RiskMatrix> {
-    let b: Option<String> = on_db!(db, p => sqlx::query_scalar("SELECT body FROM risk_config WHERE id = 1")
-        .fetch_optional(p).await?);
-    b.map_or_else(|| Ok(RiskMatrix::default()), |b| from_body(&b))
+/// Row ids of `risk_config`.
+const MATRIX: i64 = 1;
+const APPETITE: i64 = 2;
+
+async fn get_config<T: Default + serde::de::DeserializeOwned>(db: &Db, id: i64) -> Result<T> {
+    let b: Option<String> = on_db!(db, p => sqlx::query_scalar("SELECT body FROM risk_config WHERE id = $1")
+        .bind(id).fetch_optional(p).await?);
+    b.map_or_else(|| Ok(T::default()), |b| from_body(&b))
 }
 
-pub async fn get_matrix_tx(tx: &mut Tx) -> Result<RiskMatrix> {
-    let b: Option<String> = on_tx!(tx, c => sqlx::query_scalar("SELECT body FROM risk_config WHERE id = 1")
-        .fetch_optional(c).await?);
-    b.map_or_else(|| Ok(RiskMatrix::default()), |b| from_body(&b))
+async fn get_config_tx<T: Default + serde::de::DeserializeOwned>(
+    tx: &mut Tx,
+    id: i64,
+) -> Result<T> {
+    let b: Option<String> = on_tx!(tx, c => sqlx::query_scalar("SELECT body FROM risk_config WHERE id = $1")
+        .bind(id).fetch_optional(c).await?);
+    b.map_or_else(|| Ok(T::default()), |b| from_body(&b))
 }
 
-/// Saves a matrix whose version is one more than the stored one (0 = none stored yet).
-pub async fn put_matrix(tx: &mut Tx, m: &RiskMatrix, now: i64) -> Result<()> {
-    let body = to_body(m)?;
-    let n = if m.version == 1 {
-        on_tx!(tx, c => sqlx::query("INSERT INTO risk_config (id, body, version, updated_at) VALUES (1, $1, $2, $3) \
+/// Saves a configuration row whose version is one more than the stored one (0 = none yet).
+async fn put_config<T: serde::Serialize>(
+    tx: &mut Tx,
+    id: i64,
+    v: &T,
+    version: i64,
+    now: i64,
+) -> Result<()> {
+    let body = to_body(v)?;
+    let n = if version == 1 {
+        on_tx!(tx, c => sqlx::query("INSERT INTO risk_config (id, body, version, updated_at) VALUES ($1, $2, $3, $4) \
                                      ON CONFLICT (id) DO NOTHING")
-            .bind(&body).bind(m.version).bind(now).execute(c).await?.rows_affected())
+            .bind(id).bind(&body).bind(version).bind(now).execute(c).await?.rows_affected())
     } else {
-        on_tx!(tx, c => sqlx::query("UPDATE risk_config SET body = $1, version = $2, updated_at = $3 WHERE id = 1 AND version = $4")
-            .bind(&body).bind(m.version).bind(now).bind(m.version - 1).execute(c).await?.rows_affected())
+        on_tx!(tx, c => sqlx::query("UPDATE risk_config SET body = $2, version = $3, updated_at = $4 WHERE id = $1 AND version = $5")
+            .bind(id).bind(&body).bind(version).bind(now).bind(version - 1).execute(c).await?.rows_affected())
     };
     if n == 0 {
         return Err(StoreError::Stale);
     }
     Ok(())
+}
+
+/// The matrix (the standard 5 × 5 one, version 0, until the risk manager saves one).
+pub async fn get_matrix(db: &Db) -> Result<RiskMatrix> {
+    get_config(db, MATRIX).await
+}
+
+pub async fn get_matrix_tx(tx: &mut Tx) -> Result<RiskMatrix> {
+    get_config_tx(tx, MATRIX).await
+}
+
+/// Saves a matrix whose version is one more than the stored one (0 = none stored yet).
+pub async fn put_matrix(tx: &mut Tx, m: &RiskMatrix, now: i64) -> Result<()> {
+    put_config(tx, MATRIX, m, m.version, now).await
+}
+
+/// The risk appetite (no rule, version 0, until the risk manager saves one).
+pub async fn get_appetite(db: &Db) -> Result<RiskAppetite> {
+    get_config(db, APPETITE).await
+}
+
+pub async fn get_appetite_tx(tx: &mut Tx) -> Result<RiskAppetite> {
+    get_config_tx(tx, APPETITE).await
+}
+
+pub async fn put_appetite(tx: &mut Tx, a: &RiskAppetite, now: i64) -> Result<()> {
+    put_config(tx, APPETITE, a, a.version, now).await
 }
 
 /// The next risk number of a project's register.
@@ -179,6 +218,8 @@ pub struct RiskRow {
 /// portfolio view reads tens of thousands of them).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PointRow {
+    pub program_id: Option<Uuid>,
+    pub portfolio_id: Option<Uuid>,
     /// 1 for an opportunity, 0 for a threat.
     pub opportunity: i64,
     pub probability: Option<i64>,
@@ -204,7 +245,7 @@ pub async fn open_points(
     portfolio: Option<Uuid>,
 ) -> Result<Vec<PointRow>> {
     let mut q = Query::new(
-        "SELECT CAST(CASE WHEN r.kind = 'opportunity' THEN 1 ELSE 0 END AS BIGINT) AS opportunity, r.probability, r.impact, r.emv, \
+        "SELECT r.program_id, r.portfolio_id, CAST(CASE WHEN r.kind = 'opportunity' THEN 1 ELSE 0 END AS BIGINT) AS opportunity, r.probability, r.impact, r.emv, \
          r.category, r.department, r.supplier \
          FROM risks r JOIN projects p ON p.id = r.project_id WHERE r.status = 'open' AND p.archived = ",
     );

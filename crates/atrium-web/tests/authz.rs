@@ -115,6 +115,16 @@ fn plan_routes() -> Vec<Route> {
         // are read by everyone in scope and edited by the delivery roles and the risk manager.
         r("get", "/risk-matrix", None, true, true, Target::Org),
         r("get", "/risks", None, true, true, Target::Org),
+        r("get", "/risks/breaches", None, true, true, Target::Org),
+        r("get", "/risk-appetite", None, true, true, Target::Org),
+        r(
+            "put",
+            "/risk-appetite",
+            Some(&[PmoDirector, RiskManager][..]),
+            false,
+            false,
+            Target::Org,
+        ),
         r(
             "put",
             "/risk-matrix",
@@ -1105,6 +1115,22 @@ async fn request_for(
                 "bands": "low:1, high:4",
                 "version": v,
             }))
+        }
+        ("put", "/risk-appetite") => {
+            let v = call(
+                &fx.router,
+                "GET",
+                "/api/v1/risk-appetite",
+                Some(admin),
+                None,
+            )
+            .await
+            .json()["version"]
+                .as_i64()
+                .unwrap();
+            Some(
+                json!({"rules": format!("Limit {n} | * | organization | | 1000000"), "version": v}),
+            )
         }
         ("post", "/projects/{id}/risks") => Some(
             json!({"title": format!("New risk {n}"), "probability": 2, "impacts": {"cost": 3}}),

@@ -25,6 +25,58 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(overview))
         .routes(routes!(forecast))
         .routes(routes!(export_risks))
+        .routes(routes!(get_appetite, put_appetite))
+        .routes(routes!(breaches))
+}
+
+fn appetite_json(a: &atrium_core::risk::RiskAppetite) -> Value {
+    json!({
+        "rules": a.rules.iter().map(|r| json!({
+            "statement": r.statement, "category": r.category, "scope": r.scope.as_str(),
+            "max_count": r.max_count.as_ref().map(|(band, n)| json!({"band": band, "count": n})),
+            "max_emv": r.max_emv.map(|m| atrium_core::money::Minor(m).plain()),
+        })).collect::<Vec<_>>(),
+        "version": a.version,
+    })
+}
+
+#[utoipa::path(get, path = "/risk-appetite", tag = "risks",
+    responses((status = 200, body = Value, description = "appetite statements with their limits"), (status = 401, body = Problem)))]
+async fn get_appetite(State(s): State<AppState>, Auth(a): Auth) -> Result<Json<Value>, ApiError> {
+    Ok(Json(appetite_json(&s.app.risk_appetite(&a).await?)))
+}
+
+/// The appetite as lines of text (as in the settings form).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct AppetiteIn {
+    /// One rule per line: `statement | category or * | program, portfolio or organization | N band | EMV limit`.
+    rules: String,
+    version: Option<i64>,
+}
+
+#[utoipa::path(put, path = "/risk-appetite", tag = "risks", request_body = AppetiteIn,
+    responses((status = 200, body = Value), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn put_appetite(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    h: HeaderMap,
+    ApiJson(b): ApiJson<AppetiteIn>,
+) -> Result<Json<Value>, ApiError> {
+    let v = version(b.version, &h)?;
+    let d = atrium_core::risk::AppetiteDraft { rules: b.rules };
+    Ok(Json(appetite_json(
+        &s.app.set_risk_appetite(&a, &d, v).await?,
+    )))
+}
+
+#[utoipa::path(get, path = "/risks/breaches", tag = "risks",
+    responses((status = 200, body = Value, description = "appetite limits the open threats you can see exceed"), (status = 401, body = Problem)))]
+async fn breaches(State(s): State<AppState>, Auth(a): Auth) -> Result<Json<Value>, ApiError> {
+    let b = s.app.appetite_breaches(&a).await?;
+    Ok(Json(json!({"items": b.iter().map(|x| json!({
+        "statement": x.statement, "scope": x.scope, "measure": x.measure, "risks": x.risks,
+    })).collect::<Vec<_>>()})))
 }
 
 #[derive(Deserialize, IntoParams, Default)]

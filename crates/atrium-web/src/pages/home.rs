@@ -350,6 +350,7 @@ async fn build_home(s: &AppState, a: &atrium_app::Actor) -> atrium_app::Result<H
                 sec.empty = "No rated open threat yet.".into();
                 sec.links = vec![
                     ("/risks", "Risk across the portfolio"),
+                    ("/settings/risk-appetite", "Risk appetite"),
                     ("/settings/risk-matrix", "The risk matrix"),
                 ];
             }
@@ -405,6 +406,35 @@ async fn build_home(s: &AppState, a: &atrium_app::Actor) -> atrium_app::Result<H
             }
         }
         sections.push(sec);
+    }
+    // The risk manager and the director see appetite breaches.
+    if a.roles()
+        .iter()
+        .any(|r| matches!(r, Role::RiskManager | Role::PmoDirector))
+    {
+        let breaches = s.app.appetite_breaches(a).await?;
+        if !breaches.is_empty() {
+            sections.push(Section {
+                role: "risk_appetite",
+                title: "Risk appetite breached".into(),
+                focus: "Limits of the organization's risk appetite that open risks exceed now.",
+                stats: vec![("breaches".into(), breaches.len().to_string(), "red")],
+                items: breaches
+                    .iter()
+                    .map(|b| {
+                        (
+                            format!("{} — {}", b.statement, b.scope),
+                            "/settings/risk-appetite".to_owned(),
+                            "red",
+                            b.measure.clone(),
+                        )
+                    })
+                    .collect(),
+                empty: String::new(),
+                links: vec![("/risks", "Risk across the portfolio")],
+                overdue: vec![],
+            });
+        }
     }
     // Risk owners see the risks whose review or actions are overdue.
     let due = s.app.my_risks_due(a).await?;

@@ -22,11 +22,125 @@ use uuid::Uuid;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/settings/risk-matrix", get(matrix_page).post(matrix_save))
+        .route(
+            "/settings/risk-appetite",
+            get(appetite_page).post(appetite_save),
+        )
         .route("/projects/{id}/risks", get(register_page))
         .route("/projects/{id}/risks/new", get(risk_new).post(risk_create))
         .route("/risks/{id}", get(risk_page).post(risk_save))
         .route("/risks", get(overview_page))
         .route("/projects/{id}/risks/export", get(register_export))
+}
+
+// ======================= appetite =======================
+
+async fn appetite_page(State(s): State<AppState>, PageUser(a): PageUser) -> Response {
+    match s.app.risk_appetite(&a).await {
+        Ok(ap) => {
+            let d = atrium_core::risk::AppetiteDraft::of(&ap);
+            render_appetite(&s, &a, &ap, &d, &[]).await
+        }
+        Err(e) => err(e),
+    }
+}
+
+async fn render_appetite(
+    s: &AppState,
+    a: &Actor,
+    ap: &atrium_core::risk::RiskAppetite,
+    d: &atrium_core::risk::AppetiteDraft,
+    errors: &[FieldError],
+) -> Response {
+    let r: atrium_app::Result<Response> = async {
+        let breaches = s.app.appetite_breaches(a).await?;
+        let mut page = ResourcesPage::new(a, "Risk appetite", "");
+        page.nav = Nav::new(a, "/settings");
+        page.subnav = Vec::new();
+        page.intro = "How much risk the organization accepts, per category: at most so many risks in a band (or worse) per program, per portfolio or organization-wide, and/or a ceiling on expected monetary value. Breaches show on the risk manager's and the director's home pages.".into();
+        let rows = ap
+            .rules
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::text(&r.statement),
+                    Cell::text(r.category.as_deref().unwrap_or("all")),
+                    Cell::text(r.scope.label()),
+                    Cell::text(
+                        r.max_count
+                            .as_ref()
+                            .map(|(b, n)| format!("at most {n} {b} or worse"))
+                            .unwrap_or_default(),
+                    ),
+                    Cell::text(r.max_emv.map(money).unwrap_or_default()).class("num"),
+                ]
+            })
+            .collect();
+        page.sections.push(Section::table(
+            "Statements",
+            &["Statement", "Category", "Scope", "Count limit", "EMV limit"],
+            rows,
+            "No appetite statement yet.",
+        ));
+        page.sections.push(Section::table(
+            "Breaches now",
+            &["Statement", "Where", "Measured", "Risks"],
+            breaches
+                .iter()
+                .map(|b| {
+                    vec![
+                        Cell::text(&b.statement),
+                        Cell::text(&b.scope),
+                        Cell::text(&b.measure).class("over"),
+                        Cell::text(b.risks.to_string()).class("num"),
+                    ]
+                })
+                .collect(),
+            "No limit is exceeded.",
+        ));
+        if can(s, a, Action::ManageRiskMatrix, &Placement::ORGANIZATION).await {
+            let mut fields = vec![
+                Field::text("rules", "Rules", &d.rules)
+                    .kind(FieldKind::Textarea)
+                    .help("One per line: statement | category or * | program, portfolio or organization | N band (e.g. 2 critical) | EMV limit"),
+                Field::text("version", "version", ap.version.to_string()).kind(FieldKind::Hidden),
+            ];
+            page.general_errors = attach_errors(&mut fields, errors);
+            page.forms.push(PostForm {
+                action: "/settings/risk-appetite".into(),
+                heading: "Change the appetite".into(),
+                button: "Save",
+                danger: false,
+                fields,
+                alt: None,
+            });
+        }
+        page.links.push(("/settings/risk-matrix".into(), "The risk matrix".into()));
+        let mut resp = render(&page);
+        if !errors.is_empty() {
+            *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        }
+        Ok(resp)
+    }
+    .await;
+    r.unwrap_or_else(err)
+}
+
+async fn appetite_save(State(s): State<AppState>, PageUser(a): PageUser, f: FormData) -> Response {
+    if let Some(r) = check_csrf(&a, &f) {
+        return r;
+    }
+    let d = atrium_core::risk::AppetiteDraft {
+        rules: f.get("rules"),
+    };
+    match s.app.set_risk_appetite(&a, &d, version_of(&f)).await {
+        Ok(_) => Redirect::to("/settings/risk-appetite").into_response(),
+        Err(AppError::Validation(errs)) => match s.app.risk_appetite(&a).await {
+            Ok(ap) => render_appetite(&s, &a, &ap, &d, &errs).await,
+            Err(e) => err(e),
+        },
+        Err(e) => err(e),
+    }
 }
 
 // ======================= portfolio view =======================
@@ -151,6 +265,7 @@ async fn overview_page(
             page.sections.push(sec);
         }
         page.links.push(("/settings/risk-matrix".into(), "The organization's risk matrix".into()));
+        page.links.push(("/settings/risk-appetite".into(), "Risk appetite and breaches".into()));
         Ok(render(&page))
     }
     .await;
@@ -394,6 +509,7 @@ async fn register_page(
             page.downloads.push((format!("/projects/{id}/risks/new"), "New risk".into()));
         }
         page.links.push(("/settings/risk-matrix".into(), "The organization's risk matrix".into()));
+        page.links.push(("/settings/risk-appetite".into(), "Risk appetite and breaches".into()));
         Ok(render(&page))
     }
     .await;
