@@ -193,6 +193,7 @@ pub(crate) async fn seed(
                 Threat exposure per portfolio stays under 2.5 million | * | portfolio | | 2500000\n\
                 No more than five critical supplier risks organization-wide | supplier | organization | 5 critical |"
             .into(),
+        ..Default::default()
     }
     .validate(&m, 1)
     .map_err(|e| crate::AppError::Internal(format!("demo appetite does not validate: {e:?}").into()))?;

@@ -85,6 +85,8 @@ pub enum Action {
     ManageRiskMatrix,
     /// Read the organization's risk matrix (reference data for every register).
     ReadRiskMatrix,
+    /// Accept or return a risk escalated to a program, portfolio or enterprise register.
+    DecideEscalation,
 }
 
 use Role::*;
@@ -194,6 +196,7 @@ pub fn roles_for(action: Action, mode: OperatingMode) -> &'static [Role] {
         ],
         Action::ManageRiskMatrix => &[PmoDirector, RiskManager],
         Action::ReadRiskMatrix => EVERYONE,
+        Action::DecideEscalation => &[PmoDirector, PortfolioManager, ProgramManager, RiskManager],
     }
 }
 

@@ -109,6 +109,7 @@ impl App {
             Risk::new_in_project(Uuid::now_v7(), number, p.id, p.program_id, p.portfolio_id);
         let now = self.now_micros();
         r.apply(f, now, &actor.email);
+        self.escalate_on_threshold(&mut tx, &mut r, &m, now).await?;
         rk::insert_risk(&mut tx, &r, r.emv(&m), now)
             .await
             .map_err(|e| map_write(e, 0, "title", "risk", "project"))?;
@@ -161,6 +162,8 @@ impl App {
         let now = self.now_micros();
         after.apply(f, now, &actor.email);
         after.version += 1;
+        self.escalate_on_threshold(&mut tx, &mut after, &m, now)
+            .await?;
         rk::update_risk(&mut tx, &after, after.emv(&m), now)
             .await
             .map_err(|e| map_write(e, before.version, "title", "risk", "project"))?;
@@ -824,5 +827,304 @@ impl App {
             });
         }
         Ok(out)
+    }
+}
+
+impl App {
+    /// Starts an escalation when the appetite's thresholds are met and the risk was never
+    /// escalated (a returned escalation is not re-opened on its own).
+    async fn escalate_on_threshold(
+        &self,
+        tx: &mut atrium_store::Tx,
+        r: &mut Risk,
+        m: &RiskMatrix,
+        now: i64,
+    ) -> Result<()> {
+        if r.escalation.is_some() {
+            return Ok(());
+        }
+        let appetite = rk::get_appetite_tx(tx).await?;
+        if appetite.escalation.met_by(r, m, self.today())
+            && let Some(to) = r.level.next(r.program_id.is_some())
+        {
+            r.escalation = Some(atrium_core::risk::Escalation {
+                from: r.level,
+                to,
+                state: atrium_core::risk::EscalationState::Pending,
+                steps: vec![atrium_core::risk::EscalationStep {
+                    at: now,
+                    by: "threshold".into(),
+                    action: "escalate".into(),
+                    to,
+                    note: "met the organization's escalation thresholds".into(),
+                }],
+            });
+        }
+        Ok(())
+    }
+
+    /// Escalates a risk to the register above (the project's program, else its portfolio;
+    /// then the portfolio; then the enterprise); pending until accepted or returned.
+    pub async fn escalate_risk(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        note: &str,
+        expected: i64,
+    ) -> Result<Risk> {
+        self.escalation_step(actor, id, expected, EscalationAction::Escalate, note)
+            .await
+    }
+
+    /// Accepts (the risk moves to the higher register) or returns a pending escalation.
+    pub async fn decide_escalation(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        accept: bool,
+        note: &str,
+        expected: i64,
+    ) -> Result<Risk> {
+        let action = if accept {
+            EscalationAction::Accept
+        } else {
+            EscalationAction::Return
+        };
+        self.escalation_step(actor, id, expected, action, note)
+            .await
+    }
+
+    async fn escalation_step(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected: i64,
+        action: EscalationAction,
+        note: &str,
+    ) -> Result<Risk> {
+        use atrium_core::risk::{Escalation, EscalationState, EscalationStep};
+        let mode = self.mode().await?;
+        let mut tx = self.db.begin().await?;
+        let before = rk::get_risk_tx(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound("risk"))?;
+        let project_id = before.project_id.ok_or(AppError::NotFound("risk"))?;
+        let p = project::get_tx(&mut tx, project_id)
+            .await?
+            .ok_or(AppError::NotFound("risk"))?;
+        let at = placement_of(&p);
+        authorize(
+            actor,
+            match action {
+                EscalationAction::Escalate => Action::EditRisks,
+                _ => Action::DecideEscalation,
+            },
+            &at,
+            mode,
+        )?;
+        check_version(before.version, expected)?;
+        let note = note.trim();
+        if note.chars().count() > atrium_core::validation::limits::NOTE {
+            return Err(AppError::field("note", "must be at most 2000 characters"));
+        }
+        let mut after = before.clone();
+        after.version += 1;
+        let now = self.now_micros();
+        let pending = before
+            .escalation
+            .as_ref()
+            .is_some_and(|e| e.state == EscalationState::Pending);
+        match action {
+            EscalationAction::Escalate => {
+                if pending {
+                    return Err(AppError::field(
+                        "note",
+                        "this risk is already waiting for acceptance",
+                    ));
+                }
+                if before.status != atrium_core::risk::RiskStatus::Open {
+                    return Err(AppError::field("note", "only open risks are escalated"));
+                }
+                let to = before
+                    .level
+                    .next(before.program_id.is_some())
+                    .ok_or_else(|| {
+                        AppError::field("note", "the risk is already in the enterprise register")
+                    })?;
+                let mut steps = before
+                    .escalation
+                    .as_ref()
+                    .map(|e| e.steps.clone())
+                    .unwrap_or_default();
+                steps.push(EscalationStep {
+                    at: now,
+                    by: actor.email.clone(),
+                    action: "escalate".into(),
+                    to,
+                    note: note.to_owned(),
+                });
+                after.escalation = Some(Escalation {
+                    from: before.level,
+                    to,
+                    state: EscalationState::Pending,
+                    steps,
+                });
+            }
+            EscalationAction::Accept | EscalationAction::Return => {
+                let Some(mut e) = before.escalation.clone().filter(|_| pending) else {
+                    return Err(AppError::field(
+                        "note",
+                        "no escalation is waiting for a decision",
+                    ));
+                };
+                let accept = matches!(action, EscalationAction::Accept);
+                if !accept && note.is_empty() {
+                    return Err(AppError::field(
+                        "note",
+                        "say why it goes back (the owner sees it)",
+                    ));
+                }
+                e.state = if accept {
+                    EscalationState::Accepted
+                } else {
+                    EscalationState::Returned
+                };
+                e.steps.push(EscalationStep {
+                    at: now,
+                    by: actor.email.clone(),
+                    action: if accept { "accept" } else { "return" }.into(),
+                    to: if accept { e.to } else { e.from },
+                    note: note.to_owned(),
+                });
+                if accept {
+                    after.level = e.to;
+                }
+                after.escalation = Some(e);
+            }
+        }
+        let m = rk::get_matrix_tx(&mut tx).await?;
+        rk::update_risk(&mut tx, &after, after.emv(&m), now)
+            .await
+            .map_err(|e| map_write(e, before.version, "note", "risk", "project"))?;
+        audit(
+            &mut tx,
+            actor,
+            "risk",
+            id,
+            action.name(),
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Escalations waiting for a decision that the caller may see (their scope).
+    pub async fn escalation_queue(&self, actor: &Actor) -> Result<Vec<(Risk, String)>> {
+        self.escalated_with_keys(actor, true).await
+    }
+
+    async fn escalated_with_keys(
+        &self,
+        actor: &Actor,
+        pending: bool,
+    ) -> Result<Vec<(Risk, String)>> {
+        authorize(
+            actor,
+            Action::ReadRiskMatrix,
+            &Placement::ORGANIZATION,
+            self.mode().await?,
+        )?;
+        let vis = crate::permissions::visibility(actor);
+        let risks = rk::escalated(&self.db, &vis, pending).await?;
+        let mut ids: Vec<Uuid> = risks.iter().filter_map(|r| r.project_id).collect();
+        ids.sort();
+        ids.dedup();
+        let keys: std::collections::HashMap<Uuid, String> =
+            atrium_store::resource::project_names(&self.db, &ids)
+                .await?
+                .into_iter()
+                .map(|(id, k, _)| (id, k))
+                .collect();
+        Ok(risks
+            .into_iter()
+            .map(|r| {
+                let k = r
+                    .project_id
+                    .and_then(|p| keys.get(&p).cloned())
+                    .unwrap_or_default();
+                (r, k)
+            })
+            .collect())
+    }
+
+    /// Every escalated risk the caller can see, for an enterprise risk system (CSV/XLSX).
+    pub async fn escalations_export(
+        &self,
+        actor: &Actor,
+        format: &str,
+    ) -> Result<crate::plan_files::Export> {
+        use atrium_interop::xlsx::Cell as X;
+        let list = self.escalated_with_keys(actor, false).await?;
+        let m = rk::get_matrix(&self.db).await?;
+        let headers = [
+            "Project",
+            "Ref",
+            "Title",
+            "Category",
+            "Owner",
+            "Score",
+            "EMV",
+            "From",
+            "To",
+            "State",
+            "Last step",
+            "By",
+            "Note",
+        ];
+        let rows: Vec<Vec<X>> = list
+            .iter()
+            .filter_map(|(r, key)| {
+                let e = r.escalation.as_ref()?;
+                let last = e.steps.last();
+                Some(vec![
+                    X::Text(key.clone()),
+                    X::Text(r.reference()),
+                    X::Text(r.title.clone()),
+                    X::Text(r.category.clone()),
+                    X::Text(r.owner.clone()),
+                    r.score().map_or(X::Empty, |s| X::Number(f64::from(s))),
+                    X::Money {
+                        minor: r.emv(&m),
+                        currency: String::new(),
+                    },
+                    X::Text(e.from.label().into()),
+                    X::Text(e.to.label().into()),
+                    X::Text(e.state.label().into()),
+                    X::Text(last.map(|s| s.action.clone()).unwrap_or_default()),
+                    X::Text(last.map(|s| s.by.clone()).unwrap_or_default()),
+                    X::Text(last.map(|s| s.note.clone()).unwrap_or_default()),
+                ])
+            })
+            .collect();
+        crate::plan_files::table_export("risk", "escalations", format, &headers, &rows)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum EscalationAction {
+    Escalate,
+    Accept,
+    Return,
+}
+
+impl EscalationAction {
+    fn name(self) -> &'static str {
+        match self {
+            EscalationAction::Escalate => "escalate",
+            EscalationAction::Accept => "accept_escalation",
+            EscalationAction::Return => "return_escalation",
+        }
     }
 }

@@ -708,11 +708,13 @@ async fn appetite_rules_and_breaches() {
         assert_eq!(app.risk_appetite(&rm).await.unwrap().version, 0);
         let d = atrium_core::risk::AppetiteDraft {
             rules: "One critical schedule risk at most | schedule | portfolio | 1 critical |\nExposure ceiling | * | organization | | 200000".into(),
-        };
+        ..Default::default()
+    };
         let pm = actor(Role::ProjectManager, Scope::Project(fx.x));
         assert!(forbidden(app.set_risk_appetite(&pm, &d, 0).await));
         let bad = atrium_core::risk::AppetiteDraft {
             rules: "x | * | program | 1 extreme |".into(),
+            ..Default::default()
         };
         assert_eq!(
             field_names(app.set_risk_appetite(&rm, &bad, 0).await.unwrap_err()),
@@ -741,5 +743,126 @@ async fn appetite_rules_and_breaches() {
         assert_eq!(b[1].scope, "Organization");
         assert_eq!(b[1].measure, "EMV 260,000.00 (at most 200,000.00)");
         assert_eq!(b[1].risks, 2);
+    }
+}
+
+/// Escalation: by the owner's decision or on the thresholds, pending in the queue, accepted
+/// into the register above (the level moves) or returned with a note; every step recorded;
+/// the escalated risks export for an enterprise risk system.
+#[tokio::test]
+async fn escalation_by_hand_and_by_threshold() {
+    use atrium_core::risk::{EscalationState, RegisterLevel};
+    for (backend, fx) in apps().await {
+        let app = &fx.app;
+        let pm = actor(Role::ProjectManager, Scope::Project(fx.x));
+        let rm = risk_manager();
+        let r = app
+            .create_risk(&dir(), fx.x, &threat("Big one", "3", "3", ""))
+            .await
+            .unwrap();
+        assert!(r.escalation.is_none());
+        // The project has no program: it goes to the portfolio register.
+        let e = app
+            .escalate_risk(&pm, r.id, "Beyond the project", 1)
+            .await
+            .unwrap();
+        let esc = e.escalation.clone().unwrap();
+        assert_eq!(
+            (esc.from, esc.to, esc.state),
+            (
+                RegisterLevel::Project,
+                RegisterLevel::Portfolio,
+                EscalationState::Pending
+            ),
+            "{backend}"
+        );
+        assert_eq!(
+            field_names(app.escalate_risk(&pm, r.id, "again", 2).await.unwrap_err()),
+            ["note"]
+        );
+        // The project manager cannot decide; the risk manager returns it (a note is needed)…
+        assert!(forbidden(
+            app.decide_escalation(&pm, r.id, true, "", 2).await
+        ));
+        assert_eq!(
+            field_names(
+                app.decide_escalation(&rm, r.id, false, " ", 2)
+                    .await
+                    .unwrap_err()
+            ),
+            ["note"]
+        );
+        assert_eq!(
+            app.escalation_queue(&rm).await.unwrap().len(),
+            1,
+            "{backend}"
+        );
+        let back = app
+            .decide_escalation(&rm, r.id, false, "Handle it in the project", 2)
+            .await
+            .unwrap();
+        assert_eq!(back.level, RegisterLevel::Project);
+        assert_eq!(
+            back.escalation.as_ref().unwrap().state,
+            EscalationState::Returned
+        );
+        assert!(app.escalation_queue(&rm).await.unwrap().is_empty());
+        // … escalated again and accepted: the risk is now in the portfolio register.
+        app.escalate_risk(&pm, r.id, "It grew", 3).await.unwrap();
+        let up = app.decide_escalation(&rm, r.id, true, "", 4).await.unwrap();
+        assert_eq!(up.level, RegisterLevel::Portfolio, "{backend}");
+        let steps: Vec<&str> = up
+            .escalation
+            .as_ref()
+            .unwrap()
+            .steps
+            .iter()
+            .map(|s| s.action.as_str())
+            .collect();
+        assert_eq!(steps, ["escalate", "return", "escalate", "accept"]);
+        assert!(stale(app.escalate_risk(&pm, r.id, "x", 4).await));
+
+        // Thresholds: a threat of score 16 or more escalates on its own when recorded.
+        let d = atrium_core::risk::AppetiteDraft {
+            escalate_score: "16".into(),
+            ..Default::default()
+        };
+        app.set_risk_appetite(&rm, &d, 0).await.unwrap();
+        let low = app
+            .create_risk(&dir(), fx.x, &threat("Small", "2", "2", ""))
+            .await
+            .unwrap();
+        assert!(low.escalation.is_none());
+        let high = app
+            .create_risk(&dir(), fx.x, &threat("Severe", "4", "4", ""))
+            .await
+            .unwrap();
+        let esc = high.escalation.unwrap();
+        assert_eq!(
+            (esc.state, esc.steps[0].by.as_str()),
+            (EscalationState::Pending, "threshold"),
+            "{backend}"
+        );
+        // Rating the small one up escalates it too.
+        let up = app
+            .update_risk(&dir(), low.id, &threat("Small", "4", "4", ""), 1)
+            .await
+            .unwrap();
+        assert!(up.escalation.is_some(), "{backend}");
+        assert_eq!(app.escalation_queue(&rm).await.unwrap().len(), 2);
+        // A project manager of another project sees none of them.
+        let other = actor(Role::ProjectManager, Scope::Project(fx.y));
+        assert!(app.escalation_queue(&other).await.unwrap().is_empty());
+        let csv = app.escalations_export(&rm, "csv").await.unwrap();
+        let text = String::from_utf8(csv.bytes).unwrap();
+        assert_eq!(
+            text.lines().count(),
+            4,
+            "{backend}: header + 3 escalated: {text}"
+        );
+        assert!(
+            text.contains("Big one") && text.contains("Accepted"),
+            "{text}"
+        );
     }
 }

@@ -371,6 +371,48 @@ impl Rating {
     }
 }
 
+str_enum! {
+    EscalationState {
+        Pending = "pending", "Waiting for acceptance";
+        Accepted = "accepted", "Accepted";
+        Returned = "returned", "Returned";
+    }
+}
+
+/// One step of an escalation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EscalationStep {
+    pub at: i64,
+    /// Who, or "threshold" when the risk escalated on its own.
+    pub by: String,
+    /// "escalate", "accept" or "return".
+    pub action: String,
+    pub to: RegisterLevel,
+    pub note: String,
+}
+
+/// A risk's escalation: from its register to the next one up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Escalation {
+    pub from: RegisterLevel,
+    pub to: RegisterLevel,
+    pub state: EscalationState,
+    pub steps: Vec<EscalationStep>,
+}
+
+impl RegisterLevel {
+    /// The register above: project → program (or portfolio when the project has no
+    /// program) → portfolio → enterprise.
+    pub fn next(self, has_program: bool) -> Option<RegisterLevel> {
+        match self {
+            RegisterLevel::Project if has_program => Some(RegisterLevel::Program),
+            RegisterLevel::Project | RegisterLevel::Program => Some(RegisterLevel::Portfolio),
+            RegisterLevel::Portfolio => Some(RegisterLevel::Enterprise),
+            RegisterLevel::Enterprise => None,
+        }
+    }
+}
+
 /// One entry of a risk's rating history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RatingChange {
@@ -420,6 +462,9 @@ pub struct Risk {
     /// The delay if it happens, working days: (optimistic, most likely, pessimistic).
     #[serde(default)]
     pub delay_days: Option<(f64, f64, f64)>,
+    /// Escalation to a higher register: pending until accepted or returned.
+    #[serde(default)]
+    pub escalation: Option<Escalation>,
     pub history: Vec<RatingChange>,
     pub version: i64,
 }
@@ -910,6 +955,7 @@ impl Risk {
             supplier: String::new(),
             delay_tasks: Vec::new(),
             delay_days: None,
+            escalation: None,
             history: Vec::new(),
             version: 1,
         }
@@ -940,19 +986,51 @@ pub struct AppetiteRule {
     pub max_emv: Option<i64>,
 }
 
+/// When a risk is escalated to the next register on its own: any threshold met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct EscalationThresholds {
+    pub min_score: Option<u32>,
+    /// Minor units.
+    pub min_emv: Option<i64>,
+    /// May happen within this many days.
+    pub within_days: Option<i32>,
+}
+
+impl EscalationThresholds {
+    /// Whether an open threat meets a threshold on `today`.
+    pub fn met_by(&self, r: &Risk, m: &RiskMatrix, today: Date) -> bool {
+        if r.status != RiskStatus::Open || r.kind != RiskKind::Threat {
+            return false;
+        }
+        self.min_score
+            .is_some_and(|t| r.score().is_some_and(|s| s >= t))
+            || self.min_emv.is_some_and(|t| r.emv(m) >= t && t > 0)
+            || self
+                .within_days
+                .is_some_and(|d| r.proximity.is_some_and(|p| (p - today).get_days() <= d))
+    }
+}
+
 /// The organization's risk appetite, set by the risk manager.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct RiskAppetite {
     pub rules: Vec<AppetiteRule>,
+    /// When risks escalate on their own.
+    #[serde(default)]
+    pub escalation: EscalationThresholds,
     /// 0 until first saved.
     pub version: i64,
 }
 
 /// The appetite as typed: one rule per line,
-/// `statement | category or * | program, portfolio or organization | N band | EMV limit`.
+/// `statement | category or * | program, portfolio or organization | N band | EMV limit`;
+/// and the escalation thresholds (empty = not used).
 #[derive(Debug, Clone, Default)]
 pub struct AppetiteDraft {
     pub rules: String,
+    pub escalate_score: String,
+    pub escalate_emv: String,
+    pub escalate_days: String,
 }
 
 impl AppetiteDraft {
@@ -978,6 +1056,21 @@ impl AppetiteDraft {
                 })
                 .collect::<Vec<_>>()
                 .join("\n"),
+            escalate_score: a
+                .escalation
+                .min_score
+                .map(|x| x.to_string())
+                .unwrap_or_default(),
+            escalate_emv: a
+                .escalation
+                .min_emv
+                .map(|x| crate::money::Minor(x).plain())
+                .unwrap_or_default(),
+            escalate_days: a
+                .escalation
+                .within_days
+                .map(|x| x.to_string())
+                .unwrap_or_default(),
         }
     }
 
@@ -1062,7 +1155,48 @@ impl AppetiteDraft {
         if rules.len() > 50 {
             v.add("rules", "at most 50 rules");
         }
-        v.finish(RiskAppetite { rules, version })
+        let min_score = match self.escalate_score.trim() {
+            "" => None,
+            x => match x.parse::<u32>() {
+                Ok(n) if (1..=m.max_score()).contains(&n) => Some(n),
+                _ => {
+                    v.add(
+                        "escalate_score",
+                        format!("a score from 1 to {}", m.max_score()),
+                    );
+                    None
+                }
+            },
+        };
+        let min_emv = match self.escalate_emv.trim() {
+            "" => None,
+            x => match crate::money::Minor::parse_decimal(x) {
+                Some(a) if a.0 > 0 => Some(a.0),
+                _ => {
+                    v.add("escalate_emv", "an amount of money above 0");
+                    None
+                }
+            },
+        };
+        let within_days = match self.escalate_days.trim() {
+            "" => None,
+            x => match x.parse::<i32>() {
+                Ok(n) if (0..=3650).contains(&n) => Some(n),
+                _ => {
+                    v.add("escalate_days", "a number of days from 0 to 3650");
+                    None
+                }
+            },
+        };
+        v.finish(RiskAppetite {
+            rules,
+            escalation: EscalationThresholds {
+                min_score,
+                min_emv,
+                within_days,
+            },
+            version,
+        })
     }
 }
 
@@ -1195,7 +1329,8 @@ mod tests {
         let m = RiskMatrix::default();
         let d = AppetiteDraft {
             rules: "At most two critical schedule risks per program | schedule | program | 2 critical |\nPortfolio exposure | * | portfolio | | 500000".into(),
-        };
+        ..Default::default()
+    };
         let a = d.validate(&m, 1).unwrap();
         assert_eq!(a.rules.len(), 2);
         assert_eq!(a.rules[0].max_count, Some(("critical".into(), 2)));
@@ -1204,6 +1339,7 @@ mod tests {
         let bad = AppetiteDraft {
             rules: "x | * | galaxy | 1 high |\ny | * | program | 2 extreme |\nz | * | program | |"
                 .into(),
+            ..Default::default()
         }
         .validate(&m, 1)
         .unwrap_err();

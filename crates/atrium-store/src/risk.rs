@@ -95,13 +95,14 @@ pub async fn insert_risk(tx: &mut Tx, r: &Risk, emv: i64, now: i64) -> Result<()
     on_tx!(tx, c => {
         sqlx::query(
             "INSERT INTO risks (id, number, level, project_id, program_id, portfolio_id, kind, status, score, emv, category, next_review, body, version, created_at, updated_at, \
-             probability, impact, department, supplier, title, owner) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17, $18, $19, $20, $21)")
+             probability, impact, department, supplier, title, owner, escalation) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17, $18, $19, $20, $21, $22)")
             .bind(r.id).bind(i64::from(r.number)).bind(r.level.as_str()).bind(r.project_id).bind(r.program_id).bind(r.portfolio_id)
             .bind(r.kind.as_str()).bind(r.status.as_str()).bind(r.score().map(i64::from)).bind(emv).bind(&r.category)
             .bind(r.next_review.map(|d| d.to_string())).bind(&body).bind(r.version).bind(now)
             .bind(r.rating.as_ref().map(|x| i64::from(x.probability))).bind(r.rating.as_ref().map(|x| i64::from(x.impact())))
             .bind(&r.department).bind(&r.supplier).bind(&r.title).bind(r.owner.trim().to_lowercase())
+            .bind(r.escalation.as_ref().map(|e| e.state.as_str()))
             .execute(c).await?;
     });
     Ok(())
@@ -113,12 +114,13 @@ pub async fn update_risk(tx: &mut Tx, r: &Risk, emv: i64, now: i64) -> Result<()
     let n = on_tx!(tx, c => sqlx::query(
         "UPDATE risks SET level = $2, project_id = $3, program_id = $4, portfolio_id = $5, kind = $6, status = $7, score = $8, emv = $9, \
          category = $10, next_review = $11, body = $12, version = $13, updated_at = $14, \
-         probability = $16, impact = $17, department = $18, supplier = $19, title = $20, owner = $21 WHERE id = $1 AND version = $15")
+         probability = $16, impact = $17, department = $18, supplier = $19, title = $20, owner = $21, escalation = $22 WHERE id = $1 AND version = $15")
         .bind(r.id).bind(r.level.as_str()).bind(r.project_id).bind(r.program_id).bind(r.portfolio_id).bind(r.kind.as_str())
         .bind(r.status.as_str()).bind(r.score().map(i64::from)).bind(emv).bind(&r.category).bind(r.next_review.map(|d| d.to_string()))
         .bind(&body).bind(r.version).bind(now).bind(r.version - 1)
         .bind(r.rating.as_ref().map(|x| i64::from(x.probability))).bind(r.rating.as_ref().map(|x| i64::from(x.impact())))
-        .bind(&r.department).bind(&r.supplier).bind(&r.title).bind(r.owner.trim().to_lowercase()).execute(c).await?.rows_affected());
+        .bind(&r.department).bind(&r.supplier).bind(&r.title).bind(r.owner.trim().to_lowercase())
+        .bind(r.escalation.as_ref().map(|e| e.state.as_str())).execute(c).await?.rows_affected());
     if n == 0 {
         return Err(StoreError::Stale);
     }
@@ -314,6 +316,26 @@ pub async fn owned_by(db: &Db, owners: &[String]) -> Result<Vec<Risk>> {
         q.bind(Bind::Text(o.clone()));
     }
     q.push(") ORDER BY next_review, number LIMIT 200");
+    let rows: Vec<String> = on_db!(db, p => bind_all!(sqlx::query_scalar::<_, String>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?);
+    rows.iter().map(|b| from_body(b)).collect()
+}
+
+/// Escalated risks of the projects `vis` lets the caller see: only pending ones, or every
+/// escalation (for the export), most recently updated first.
+pub async fn escalated(
+    db: &Db,
+    vis: &crate::project::Visibility,
+    pending_only: bool,
+) -> Result<Vec<Risk>> {
+    let mut q = Query::new(
+        "SELECT r.body FROM risks r JOIN projects p ON p.id = r.project_id WHERE r.escalation IS NOT NULL AND p.archived = ",
+    );
+    q.bind(Bind::Bool(false));
+    if pending_only {
+        q.push(" AND r.escalation = 'pending'");
+    }
+    crate::project::push_visibility(&mut q, vis, "p.portfolio_id", "p.program_id", "p.id");
+    q.push(" ORDER BY r.updated_at DESC LIMIT 1000");
     let rows: Vec<String> = on_db!(db, p => bind_all!(sqlx::query_scalar::<_, String>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?);
     rows.iter().map(|b| from_body(b)).collect()
 }

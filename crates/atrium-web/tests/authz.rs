@@ -35,6 +35,8 @@ enum Target {
     TemplateUse,
     /// A fresh risk in project X's register per request.
     Risk,
+    /// A fresh risk of project X escalated (pending) per request.
+    EscalatedRisk,
 }
 
 struct Route {
@@ -116,6 +118,23 @@ fn plan_routes() -> Vec<Route> {
         r("get", "/risk-matrix", None, true, true, Target::Org),
         r("get", "/risks", None, true, true, Target::Org),
         r("get", "/risks/breaches", None, true, true, Target::Org),
+        r("get", "/risks/escalations", None, true, true, Target::Org),
+        r(
+            "post",
+            "/risks/{id}/escalate",
+            Some(RISK_EDITORS),
+            true,
+            false,
+            Target::Risk,
+        ),
+        r(
+            "post",
+            "/risks/{id}/escalation",
+            Some(&[PmoDirector, PortfolioManager, ProgramManager, RiskManager][..]),
+            true,
+            false,
+            Target::EscalatedRisk,
+        ),
         r("get", "/risk-appetite", None, true, true, Target::Org),
         r(
             "put",
@@ -653,7 +672,7 @@ fn scopes(fx: &Fx, t: Target) -> (Scope, Scope) {
         | Target::Template
         | Target::TemplateUse => (Scope::Portfolio(fx.p), Scope::Portfolio(fx.q)),
         Target::G => (Scope::Program(fx.g), Scope::Program(fx.h)),
-        Target::X | Target::Timesheet | Target::Risk => {
+        Target::X | Target::Timesheet | Target::Risk | Target::EscalatedRisk => {
             (Scope::Project(fx.x), Scope::Project(fx.y))
         }
     }
@@ -1055,6 +1074,27 @@ async fn request_for(
             assert_eq!(r.status, 201, "risk fixture: {}", r.json());
             r.json()["id"].as_str().unwrap().to_owned()
         }
+        Target::EscalatedRisk => {
+            let r = call(
+                &fx.router,
+                "POST",
+                &format!("/api/v1/projects/{}/risks", fx.x),
+                Some(admin),
+                Some(&json!({"title": format!("Escalated risk {n}")})),
+            )
+            .await;
+            let id = r.json()["id"].as_str().unwrap().to_owned();
+            let e = call(
+                &fx.router,
+                "POST",
+                &format!("/api/v1/risks/{id}/escalate"),
+                Some(admin),
+                Some(&json!({"version": 1, "note": "fixture"})),
+            )
+            .await;
+            assert_eq!(e.status, 200, "escalation fixture: {}", e.json());
+            id
+        }
     };
     let mut path = format!("/api/v1{}", route.template.replace("{id}", &id));
     if route.template == "/scenarios/compare" {
@@ -1136,6 +1176,8 @@ async fn request_for(
             json!({"title": format!("New risk {n}"), "probability": 2, "impacts": {"cost": 3}}),
         ),
         ("patch", "/risks/{id}") => Some(json!({"version": 1, "title": format!("Renamed {n}")})),
+        ("post", "/risks/{id}/escalate") => Some(json!({"version": 1, "note": "Too big for us"})),
+        ("post", "/risks/{id}/escalation") => Some(json!({"version": 2, "decision": "accept"})),
         ("post", "/people") => {
             Some(json!({"name": format!("Person {n}"), "department": "IT", "job_role": "Dev"}))
         }

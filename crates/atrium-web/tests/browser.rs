@@ -1179,7 +1179,56 @@ async fn project_manager_rates_risks_in_chromium() {
     let overview = text(&c, "main").await;
     assert!(overview.contains("Threats in cell P4 × I4"), "{overview}");
     assert!(overview.contains("Test rig arrives late"), "{overview}");
+    assert!(overview.contains("Concentration by category"), "{overview}");
     shot(&c, "risk-overview").await;
+
+    // An appetite the portfolio exceeds shows on the risk manager's home page.
+    c.goto(&format!("{base}/settings/risk-appetite"))
+        .await
+        .unwrap();
+    type_into(
+        &c,
+        "#f-rules",
+        "Exposure stays under ten thousand | * | organization | | 10000",
+    )
+    .await;
+    type_into(&c, "#f-escalate_score", "99").await;
+    submit(&c).await;
+    assert!(
+        text(&c, ".field.invalid .error")
+            .await
+            .contains("a score from 1 to 25"),
+        "the threshold is checked against the matrix"
+    );
+    type_into(&c, "#f-escalate_score", "").await;
+    submit(&c).await;
+    assert!(text(&c, "main").await.contains("EMV"), "a breach is listed");
+    c.goto(&base).await.unwrap();
+    let home = text(&c, "main").await;
+    assert!(home.contains("Risk appetite breached"), "{home}");
+    assert!(home.contains("Exposure stays under ten thousand"), "{home}");
+
+    // The risk manager escalates the rig risk to the portfolio register and accepts it there.
+    c.goto(&format!("{base}/risks?cell=4-4")).await.unwrap();
+    click_and_wait(&c, "main a[href^='/risks/']:not([href*='?'])").await;
+    type_into(
+        &c,
+        "form[action$='/escalate'] #f-note",
+        "Needs the portfolio's buffer",
+    )
+    .await;
+    click_and_wait(&c, "form[action$='/escalate'] button[type=submit]").await;
+    assert!(
+        text(&c, "main")
+            .await
+            .contains("Project → Portfolio (waiting for acceptance)")
+    );
+    c.goto(&format!("{base}/risks/escalations")).await.unwrap();
+    assert!(text(&c, "main").await.contains("Test rig arrives late"));
+    click_and_wait(&c, "main td a[href^='/risks/']").await;
+    click_and_wait(&c, "form[action*='decision=accept'] button.primary").await;
+    assert_eq!(fact(&c, "Register").await, "Portfolio");
+    shot(&c, "risk-escalated").await;
     c.close().await.unwrap();
 }
 

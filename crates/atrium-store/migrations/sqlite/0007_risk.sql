@@ -26,6 +26,7 @@ CREATE TABLE risks (
     supplier TEXT NOT NULL,
     title TEXT NOT NULL,
     owner TEXT NOT NULL,
+    escalation TEXT,
     next_review TEXT,
     body TEXT NOT NULL,
     version INTEGER NOT NULL,
@@ -37,3 +38,4 @@ CREATE INDEX risks_program_idx ON risks (program_id);
 CREATE INDEX risks_portfolio_idx ON risks (portfolio_id, status);
 CREATE INDEX risks_review_idx ON risks (status, next_review);
 CREATE INDEX risks_owner_idx ON risks (owner, status);
+CREATE INDEX risks_escalation_idx ON risks (escalation);

@@ -27,6 +27,97 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(export_risks))
         .routes(routes!(get_appetite, put_appetite))
         .routes(routes!(breaches))
+        .routes(routes!(escalate))
+        .routes(routes!(decide))
+        .routes(routes!(escalations))
+}
+
+/// Escalate to the register above, with a note.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct EscalateIn {
+    note: Option<String>,
+    version: Option<i64>,
+}
+
+#[utoipa::path(post, path = "/risks/{id}/escalate", tag = "risks", request_body = EscalateIn,
+    responses((status = 200, body = Value), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn escalate(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+    h: HeaderMap,
+    ApiJson(b): ApiJson<EscalateIn>,
+) -> Result<Json<Value>, ApiError> {
+    let v = version(b.version, &h)?;
+    let r = s
+        .app
+        .escalate_risk(&a, id, b.note.as_deref().unwrap_or(""), v)
+        .await?;
+    let m = s.app.risk_matrix(&a).await?;
+    Ok(Json(risk_json(&r, &m)))
+}
+
+/// Accept or return a pending escalation.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct DecisionIn {
+    /// accept or return.
+    decision: String,
+    /// Required to return.
+    note: Option<String>,
+    version: Option<i64>,
+}
+
+#[utoipa::path(post, path = "/risks/{id}/escalation", tag = "risks", request_body = DecisionIn,
+    responses((status = 200, body = Value), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn decide(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+    h: HeaderMap,
+    ApiJson(b): ApiJson<DecisionIn>,
+) -> Result<Json<Value>, ApiError> {
+    let v = version(b.version, &h)?;
+    let accept = match b.decision.as_str() {
+        "accept" => true,
+        "return" => false,
+        _ => {
+            return Err(atrium_app::AppError::field("decision", "must be accept or return").into());
+        }
+    };
+    let r = s
+        .app
+        .decide_escalation(&a, id, accept, b.note.as_deref().unwrap_or(""), v)
+        .await?;
+    let m = s.app.risk_matrix(&a).await?;
+    Ok(Json(risk_json(&r, &m)))
+}
+
+#[utoipa::path(get, path = "/risks/escalations", tag = "risks", params(ExportParams),
+    responses((status = 200, body = Value, description = "`{items}`: escalations waiting for a decision; with `format=csv|xlsx`, every escalated risk as a file"),
+              (status = 401, body = Problem), (status = 422, body = Problem)))]
+async fn escalations(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Query(p): Query<ExportParams>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    match p.format.as_deref() {
+        None | Some("json") => {
+            let m = s.app.risk_matrix(&a).await?;
+            let q = s.app.escalation_queue(&a).await?;
+            Ok(Json(json!({"items": q.iter().map(|(r, key)| {
+                let mut v = risk_json(r, &m);
+                v["project_key"] = json!(key);
+                v
+            }).collect::<Vec<_>>()}))
+            .into_response())
+        }
+        Some(f) => Ok(crate::pages::plan::export_response(
+            s.app.escalations_export(&a, f).await?,
+        )),
+    }
 }
 
 fn appetite_json(a: &atrium_core::risk::RiskAppetite) -> Value {
@@ -36,6 +127,11 @@ fn appetite_json(a: &atrium_core::risk::RiskAppetite) -> Value {
             "max_count": r.max_count.as_ref().map(|(band, n)| json!({"band": band, "count": n})),
             "max_emv": r.max_emv.map(|m| atrium_core::money::Minor(m).plain()),
         })).collect::<Vec<_>>(),
+        "escalation": {
+            "min_score": a.escalation.min_score,
+            "min_emv": a.escalation.min_emv.map(|m| atrium_core::money::Minor(m).plain()),
+            "within_days": a.escalation.within_days,
+        },
         "version": a.version,
     })
 }
@@ -52,6 +148,12 @@ async fn get_appetite(State(s): State<AppState>, Auth(a): Auth) -> Result<Json<V
 struct AppetiteIn {
     /// One rule per line: `statement | category or * | program, portfolio or organization | N band | EMV limit`.
     rules: String,
+    /// Escalate a threat on its own from this score up (empty = never).
+    escalate_score: Option<String>,
+    /// … from this EMV up (decimal money).
+    escalate_emv: Option<String>,
+    /// … when it may happen within this many days.
+    escalate_days: Option<String>,
     version: Option<i64>,
 }
 
@@ -64,7 +166,12 @@ async fn put_appetite(
     ApiJson(b): ApiJson<AppetiteIn>,
 ) -> Result<Json<Value>, ApiError> {
     let v = version(b.version, &h)?;
-    let d = atrium_core::risk::AppetiteDraft { rules: b.rules };
+    let d = atrium_core::risk::AppetiteDraft {
+        rules: b.rules,
+        escalate_score: b.escalate_score.unwrap_or_default(),
+        escalate_emv: b.escalate_emv.unwrap_or_default(),
+        escalate_days: b.escalate_days.unwrap_or_default(),
+    };
     Ok(Json(appetite_json(
         &s.app.set_risk_appetite(&a, &d, v).await?,
     )))

@@ -31,6 +31,9 @@ pub fn router() -> Router<AppState> {
         .route("/risks/{id}", get(risk_page).post(risk_save))
         .route("/risks", get(overview_page))
         .route("/projects/{id}/risks/export", get(register_export))
+        .route("/risks/escalations", get(queue_page))
+        .route("/risks/{id}/escalate", axum::routing::post(escalate_post))
+        .route("/risks/{id}/escalation", axum::routing::post(decide_post))
 }
 
 // ======================= appetite =======================
@@ -103,6 +106,10 @@ async fn render_appetite(
                 Field::text("rules", "Rules", &d.rules)
                     .kind(FieldKind::Textarea)
                     .help("One per line: statement | category or * | program, portfolio or organization | N band (e.g. 2 critical) | EMV limit"),
+                Field::text("escalate_score", "Escalate from score", &d.escalate_score)
+                    .help("A threat with this score or more goes to the next register up on its own (empty: never)"),
+                Field::text("escalate_emv", "Escalate from EMV", &d.escalate_emv),
+                Field::text("escalate_days", "Escalate when it may happen within (days)", &d.escalate_days),
                 Field::text("version", "version", ap.version.to_string()).kind(FieldKind::Hidden),
             ];
             page.general_errors = attach_errors(&mut fields, errors);
@@ -132,6 +139,9 @@ async fn appetite_save(State(s): State<AppState>, PageUser(a): PageUser, f: Form
     }
     let d = atrium_core::risk::AppetiteDraft {
         rules: f.get("rules"),
+        escalate_score: f.get("escalate_score"),
+        escalate_emv: f.get("escalate_emv"),
+        escalate_days: f.get("escalate_days"),
     };
     match s.app.set_risk_appetite(&a, &d, version_of(&f)).await {
         Ok(_) => Redirect::to("/settings/risk-appetite").into_response(),
@@ -266,6 +276,7 @@ async fn overview_page(
         }
         page.links.push(("/settings/risk-matrix".into(), "The organization's risk matrix".into()));
         page.links.push(("/settings/risk-appetite".into(), "Risk appetite and breaches".into()));
+        page.links.push(("/risks/escalations".into(), "Escalations waiting for a decision".into()));
         Ok(render(&page))
     }
     .await;
@@ -510,6 +521,7 @@ async fn register_page(
         }
         page.links.push(("/settings/risk-matrix".into(), "The organization's risk matrix".into()));
         page.links.push(("/settings/risk-appetite".into(), "Risk appetite and breaches".into()));
+        page.links.push(("/risks/escalations".into(), "Escalations waiting for a decision".into()));
         Ok(render(&page))
     }
     .await;
@@ -818,6 +830,92 @@ async fn render_risk(
             history,
             "Not rated yet.",
         ));
+        page.facts.push(("Register".into(), r.level.label().into()));
+        let pending = r
+            .escalation
+            .as_ref()
+            .is_some_and(|e| e.state == atrium_core::risk::EscalationState::Pending);
+        if let Some(e) = &r.escalation {
+            let mut sec = Section::table(
+                format!(
+                    "Escalation: {} → {} ({})",
+                    e.from.label(),
+                    e.to.label(),
+                    e.state.label().to_lowercase()
+                ),
+                &["When", "By", "Step", "To", "Note"],
+                e.steps
+                    .iter()
+                    .map(|st| {
+                        vec![
+                            Cell::text(
+                                atrium_store::from_micros(st.at)
+                                    .strftime("%Y-%m-%d %H:%M")
+                                    .to_string(),
+                            ),
+                            Cell::text(&st.by),
+                            Cell::text(&st.action),
+                            Cell::text(st.to.label()),
+                            Cell::text(&st.note),
+                        ]
+                    })
+                    .collect(),
+                "",
+            );
+            sec.text = String::new();
+            page.sections.push(sec);
+        }
+        let version =
+            Field::text("version", "version", r.version.to_string()).kind(FieldKind::Hidden);
+        let can_decide = can(
+            s,
+            a,
+            Action::DecideEscalation,
+            &atrium_app::records::placement_of(&s.app.get_project(a, project).await?),
+        )
+        .await;
+        if pending && can_decide {
+            page.forms.push(PostForm {
+                action: format!("/risks/{id}/escalation?decision=accept"),
+                heading: "Decide the escalation".into(),
+                button: "Accept into this register",
+                danger: false,
+                fields: vec![
+                    Field::text("note", "Note", "")
+                        .kind(FieldKind::Textarea)
+                        .help("Required to return it"),
+                    Field::text(version.name.clone(), "", version.value.clone())
+                        .kind(FieldKind::Hidden),
+                ],
+                alt: Some((
+                    format!("/risks/{id}/escalation?decision=return"),
+                    "Return it",
+                )),
+            });
+        } else if !pending
+            && d.can_edit
+            && r.status == RiskStatus::Open
+            && r.level.next(r.program_id.is_some()).is_some()
+        {
+            page.forms.push(PostForm {
+                action: format!("/risks/{id}/escalate"),
+                heading: format!(
+                    "Escalate to the {} register",
+                    r.level
+                        .next(r.program_id.is_some())
+                        .map_or("", |l| l.label())
+                        .to_lowercase()
+                ),
+                button: "Escalate",
+                danger: false,
+                fields: vec![
+                    Field::text("note", "Why", "").kind(FieldKind::Textarea),
+                    Field::text(version.name.clone(), "", version.value.clone())
+                        .kind(FieldKind::Hidden),
+                ],
+                alt: None,
+            });
+        }
         if d.can_edit {
             let draft = typed.cloned().unwrap_or_else(|| RiskDraft::of(r));
             let mut fields = risk_fields(m, &draft);
@@ -880,4 +978,103 @@ async fn register_export(
         Ok(e) => super::plan::export_response(e),
         Err(e) => err(e),
     }
+}
+
+async fn escalate_post(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+    f: FormData,
+) -> Response {
+    if let Some(r) = check_csrf(&a, &f) {
+        return r;
+    }
+    match s
+        .app
+        .escalate_risk(&a, id, &f.get("note"), version_of(&f))
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/risks/{id}")).into_response(),
+        Err(AppError::Validation(errs)) => render_risk(&s, &a, id, None, &errs).await,
+        Err(e) => err(e),
+    }
+}
+
+async fn decide_post(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+    f: FormData,
+) -> Response {
+    if let Some(r) = check_csrf(&a, &f) {
+        return r;
+    }
+    let accept = match q.get("decision").map(String::as_str) {
+        Some("accept") => true,
+        Some("return") => false,
+        _ => return err(AppError::field("decision", "must be accept or return")),
+    };
+    match s
+        .app
+        .decide_escalation(&a, id, accept, &f.get("note"), version_of(&f))
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/risks/{id}")).into_response(),
+        Err(AppError::Validation(errs)) => render_risk(&s, &a, id, None, &errs).await,
+        Err(e) => err(e),
+    }
+}
+
+async fn queue_page(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let r: atrium_app::Result<Response> = async {
+        if let Some(f) = q.get("format") {
+            return Ok(super::plan::export_response(s.app.escalations_export(&a, f).await?));
+        }
+        let m = s.app.risk_matrix(&a).await?;
+        let list = s.app.escalation_queue(&a).await?;
+        let mut page = ResourcesPage::new(&a, "Escalated risks waiting for a decision", "");
+        page.nav = Nav::new(&a, "/risks");
+        page.subnav = Vec::new();
+        page.intro = "Risks escalated from a project to its program or portfolio, or from a portfolio to the enterprise register — by their owners or because they met the escalation thresholds. Open one to accept it into the higher register or return it.".into();
+        page.downloads = vec![
+            ("/risks/escalations?format=csv".into(), "Export CSV".into()),
+            ("/risks/escalations?format=xlsx".into(), "Export XLSX".into()),
+        ];
+        let rows = list
+            .iter()
+            .map(|(r, key)| {
+                let e = r.escalation.as_ref();
+                vec![
+                    Cell::link(format!("{key} {}", r.reference()), format!("/risks/{}", r.id)),
+                    Cell::text(&r.title),
+                    Cell::text(
+                        r.score()
+                            .map(|sc| format!("{sc} {}", m.band_name(sc)))
+                            .unwrap_or_else(|| "not assessed".into()),
+                    ),
+                    Cell::text(money(r.emv(&m))).class("num"),
+                    Cell::text(e.map(|e| format!("{} → {}", e.from.label(), e.to.label())).unwrap_or_default()),
+                    Cell::text(
+                        e.and_then(|e| e.steps.last())
+                            .map(|st| format!("{}: {}", st.by, st.note))
+                            .unwrap_or_default(),
+                    ),
+                ]
+            })
+            .collect();
+        page.sections.push(Section::table(
+            "",
+            &["Risk", "Title", "Score", "EMV", "Escalated", "Why"],
+            rows,
+            "No escalation is waiting.",
+        ));
+        Ok(render(&page))
+    }
+    .await;
+    r.unwrap_or_else(err)
 }
