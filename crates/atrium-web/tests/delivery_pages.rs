@@ -12,7 +12,7 @@ mod support;
 use Role::*;
 use atrium_core::identity::{Grant, Role, Scope};
 use atrium_core::org::ReportingCycle;
-use atrium_store::{Db, identity};
+use atrium_store::Db;
 use axum::body::Body;
 use axum::http::Request;
 use serde_json::{Value, json};
@@ -477,54 +477,6 @@ async fn api_errors_and_flows() {
 
 // ---------------------------------------------------------------------------- pages
 
-/// A user with one grant and a session; returns (cookie, csrf).
-async fn session(db: &Db, email: &str, grant: Grant) -> (String, String) {
-    let id = Uuid::now_v7();
-    let u = identity::UserRow {
-        id,
-        email: email.into(),
-        name: email.into(),
-        password_hash: "x".into(),
-        disabled: false,
-        version: 1,
-    };
-    let secret = atrium_app::auth::new_secret().unwrap();
-    let csrf = atrium_app::auth::new_secret().unwrap();
-    let mut tx = db.begin().await.unwrap();
-    identity::insert_user(&mut tx, &u, 1).await.unwrap();
-    identity::add_grant(&mut tx, id, &grant).await.unwrap();
-    identity::insert_session(
-        &mut tx,
-        &atrium_app::auth::secret_hash(&secret),
-        id,
-        &csrf,
-        1,
-        i64::MAX / 2,
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    (format!("atrium_session={secret}"), csrf)
-}
-
-fn get(uri: &str, cookie: &str) -> Request<Body> {
-    Request::builder()
-        .uri(uri)
-        .header("cookie", cookie)
-        .body(Body::empty())
-        .unwrap()
-}
-
-fn form(uri: &str, cookie: &str, body: &str) -> Request<Body> {
-    Request::builder()
-        .method("POST")
-        .uri(uri)
-        .header("cookie", cookie)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(Body::from(body.to_owned()))
-        .unwrap()
-}
-
 #[tokio::test]
 async fn page_sweep_by_role() {
     for (backend, db) in atrium_store::testing::all().await.unwrap() {
@@ -631,12 +583,6 @@ async fn page_sweep_by_role() {
         }
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
-}
-
-fn hidden(html: &str, name: &str) -> String {
-    let pat = format!("name=\"{name}\" value=\"");
-    let i = html.find(&pat).map(|i| i + pat.len()).unwrap_or(0);
-    html[i..].split('"').next().unwrap_or("").to_owned()
 }
 
 #[tokio::test]

@@ -21,30 +21,6 @@ fn cookie_of(r: &Resp, name: &str) -> String {
         .unwrap_or_default()
 }
 
-fn hidden(html: &str, name: &str) -> String {
-    let pat = format!("name=\"{name}\" value=\"");
-    let i = html.find(&pat).map(|i| i + pat.len()).unwrap_or(0);
-    html[i..].split('"').next().unwrap_or("").to_owned()
-}
-
-fn form(uri: &str, cookie: &str, body: &str) -> Request<Body> {
-    Request::builder()
-        .method("POST")
-        .uri(uri)
-        .header("cookie", cookie)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(Body::from(body.to_owned()))
-        .unwrap()
-}
-
-fn get(uri: &str, cookie: &str) -> Request<Body> {
-    Request::builder()
-        .uri(uri)
-        .header("cookie", cookie)
-        .body(Body::empty())
-        .unwrap()
-}
-
 async fn sign_in(fx: &Fx) -> String {
     let admin = atrium_app::system_actor();
     fx.app

@@ -192,3 +192,59 @@ pub async fn raw(router: &Router, req: Request<Body>) -> Resp {
         body,
     }
 }
+
+// ---- pages: sessions with CSRF tokens, GET and form requests ----
+
+/// A user with one grant and a session; returns (cookie, csrf).
+pub async fn session(db: &Db, email: &str, grant: Grant) -> (String, String) {
+    let id = Uuid::now_v7();
+    let u = identity::UserRow {
+        id,
+        email: email.into(),
+        name: email.into(),
+        password_hash: "x".into(),
+        disabled: false,
+        version: 1,
+    };
+    let secret = atrium_app::auth::new_secret().unwrap();
+    let csrf = atrium_app::auth::new_secret().unwrap();
+    let mut tx = db.begin().await.unwrap();
+    identity::insert_user(&mut tx, &u, 1).await.unwrap();
+    identity::add_grant(&mut tx, id, &grant).await.unwrap();
+    identity::insert_session(
+        &mut tx,
+        &atrium_app::auth::secret_hash(&secret),
+        id,
+        &csrf,
+        1,
+        i64::MAX / 2,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    (format!("atrium_session={secret}"), csrf)
+}
+
+pub fn get(uri: &str, cookie: &str) -> Request<Body> {
+    Request::builder()
+        .uri(uri)
+        .header("cookie", cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+pub fn form(uri: &str, cookie: &str, body: &str) -> Request<Body> {
+    Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header("cookie", cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+pub fn hidden(html: &str, name: &str) -> String {
+    let pat = format!("name=\"{name}\" value=\"");
+    let i = html.find(&pat).map(|i| i + pat.len()).unwrap_or(0);
+    html[i..].split('"').next().unwrap_or("").to_owned()
+}
