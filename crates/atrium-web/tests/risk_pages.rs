@@ -461,3 +461,60 @@ async fn forms_end_to_end() {
         assert!(table.find("R-1").unwrap() < table.find("R-2").unwrap());
     }
 }
+
+/// A risk rated on a larger matrix keeps its level selected in the form after the matrix
+/// shrinks, so saving the form as it is asks for a level instead of clearing the rating.
+#[tokio::test]
+async fn a_shrunk_matrix_never_clears_a_rating_silently() {
+    for (backend, db) in atrium_store::testing::all().await.unwrap() {
+        let fx = fixture(db.clone()).await;
+        let mut director = atrium_app::system_actor();
+        director.grants = vec![dir_grant()];
+        let risk = fx
+            .app
+            .create_risk(
+                &director,
+                fx.x,
+                &RiskDraft {
+                    title: "Flood".into(),
+                    probability: "5".into(),
+                    impacts: [("cost".to_owned(), "4".to_owned())].into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let small = atrium_core::risk::MatrixDraft {
+            probability: "Low | rare | 10\nMedium | maybe | 40\nHigh | likely | 80".into(),
+            impact: "Small | minor\nMedium | noticeable\nLarge | severe".into(),
+            dimensions: "cost, schedule".into(),
+            bands: "low:1, high:4".into(),
+        };
+        fx.app.set_risk_matrix(&director, &small, 0).await.unwrap();
+        let (cookie, csrf) = session(&db, "dir@example.com", dir_grant()).await;
+        let page = raw(&fx.router, get(&format!("/risks/{}", risk.id), &cookie))
+            .await
+            .text();
+        assert!(
+            page.contains(r#"<option value="5" selected>5 — not on the matrix any more: choose a level</option>"#),
+            "{backend}: {page}"
+        );
+        // Saving it as shown is refused beside the field, and the rating stays.
+        let body = enc(&[
+            ("_csrf", &csrf),
+            ("version", "1"),
+            ("title", "Flood"),
+            ("probability", "5"),
+            ("impact_cost", "4"),
+        ]);
+        let r = raw(
+            &fx.router,
+            form(&format!("/risks/{}", risk.id), &cookie, &body),
+        )
+        .await;
+        assert_eq!(r.status, 422, "{backend}");
+        assert!(r.text().contains("a level from 1 to 3"), "{backend}");
+        let kept = fx.app.get_risk(&director, risk.id).await.unwrap().risk;
+        assert_eq!(kept.rating.unwrap().probability, 5, "{backend}");
+    }
+}

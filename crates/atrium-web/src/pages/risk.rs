@@ -531,15 +531,26 @@ async fn register_page(
 // ======================= risk form =======================
 
 fn risk_fields(m: &RiskMatrix, d: &RiskDraft) -> Vec<Field> {
-    let levels = |scale: &[atrium_core::risk::ScaleLevel]| {
-        std::iter::once((String::new(), "— not assessed".to_owned()))
-            .chain(scale.iter().enumerate().map(|(i, l)| {
-                (
-                    (i + 1).to_string(),
-                    format!("{} {} ({})", i + 1, l.label, l.meaning),
-                )
-            }))
-            .collect::<Vec<_>>()
+    // A level the matrix no longer has (it was made smaller) stays selected, so saving the
+    // form as it is never clears a rating silently: validation asks for a level on the scale.
+    let levels = |scale: &[atrium_core::risk::ScaleLevel], current: &str| {
+        let mut opts: Vec<(String, String)> =
+            std::iter::once((String::new(), "— not assessed".to_owned()))
+                .chain(scale.iter().enumerate().map(|(i, l)| {
+                    (
+                        (i + 1).to_string(),
+                        format!("{} {} ({})", i + 1, l.label, l.meaning),
+                    )
+                }))
+                .collect();
+        let current = current.trim();
+        if !current.is_empty() && !opts.iter().any(|(v, _)| v == current) {
+            opts.push((
+                current.to_owned(),
+                format!("{current} — not on the matrix any more: choose a level"),
+            ));
+        }
+        opts
     };
     let mut f = vec![
         Field::select(
@@ -566,15 +577,16 @@ fn risk_fields(m: &RiskMatrix, d: &RiskDraft) -> Vec<Field> {
             "probability",
             "Probability",
             d.probability.clone(),
-            levels(&m.probability),
+            levels(&m.probability, &d.probability),
         ),
     ];
     for dim in &m.dimensions {
+        let current = d.impacts.get(dim).cloned().unwrap_or_default();
         f.push(Field::select(
             format!("impact_{dim}"),
             format!("Impact on {dim}"),
-            d.impacts.get(dim).cloned().unwrap_or_default(),
-            levels(&m.impact),
+            current.clone(),
+            levels(&m.impact, &current),
         ));
     }
     f.push(
@@ -610,14 +622,15 @@ fn risk_fields(m: &RiskMatrix, d: &RiskDraft) -> Vec<Field> {
         "residual_probability",
         "Residual probability",
         d.residual_probability.clone(),
-        levels(&m.probability),
+        levels(&m.probability, &d.residual_probability),
     ));
     for dim in &m.dimensions {
+        let current = d.residual_impacts.get(dim).cloned().unwrap_or_default();
         f.push(Field::select(
             format!("residual_impact_{dim}"),
             format!("Residual impact on {dim}"),
-            d.residual_impacts.get(dim).cloned().unwrap_or_default(),
-            levels(&m.impact),
+            current.clone(),
+            levels(&m.impact, &current),
         ));
     }
     f.extend([
