@@ -332,6 +332,28 @@ fn add_working_days(cal: &Calendar, d: Date, n: u32) -> Date {
 }
 
 impl App {
+    /// (name, department) of some people by id, in one query.
+    pub async fn person_names(
+        &self,
+        actor: &Actor,
+        ids: impl IntoIterator<Item = Uuid>,
+    ) -> Result<HashMap<Uuid, (String, String)>> {
+        authorize(
+            actor,
+            Action::ReadPeople,
+            &Placement::ORGANIZATION,
+            self.mode().await?,
+        )?;
+        let mut ids: Vec<Uuid> = ids.into_iter().collect();
+        ids.sort();
+        ids.dedup();
+        Ok(people::names_of(&self.db, &ids)
+            .await?
+            .into_iter()
+            .map(|(id, n, d)| (id, (n, d)))
+            .collect())
+    }
+
     /// Departments of the active pool with their head counts, by name.
     pub async fn departments(&self, actor: &Actor) -> Result<Vec<(String, i64)>> {
         authorize(
@@ -662,25 +684,31 @@ impl App {
         let mut over = cap::overallocations(&g);
         over.sort_by(|a, b| b.excess.cmp(&a.excess).then(a.row.cmp(&b.row)));
         over.truncate(limit);
-        let requests: HashMap<Uuid, ResourceRequest> = {
-            let mut m = HashMap::new();
-            for t in &pool.tags {
-                if let Source::Allocation {
-                    request_id: Some(r),
-                } = t.source
-                    && !m.contains_key(&r)
-                    && let Some(req) = rs::get_request(&self.db, r).await?
-                {
-                    m.insert(r, req);
-                }
-            }
-            m
-        };
+        // What causes each over-allocation; the requests behind the largest causes are read
+        // in one query (their role and skills say who else fits).
+        let spans: Vec<_> = over
+            .iter()
+            .map(|o| {
+                let (start, finish) = (g.horizon.buckets[o.first].0, g.horizon.buckets[o.last].1);
+                let c = cap::contributors(&cal, &pool.loads, o.row as u32, start, finish);
+                (start, finish, c)
+            })
+            .collect();
+        let wanted: Vec<Uuid> = spans
+            .iter()
+            .filter_map(|(_, _, c)| match pool.tags[c.first()?.0 as usize].source {
+                Source::Allocation { request_id } => request_id,
+                Source::Plan { .. } => None,
+            })
+            .collect();
+        let requests: HashMap<Uuid, ResourceRequest> = rs::requests_by_ids(&self.db, &wanted)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
         let mut out = Vec::with_capacity(over.len());
-        for o in over {
+        for (o, (start, finish, contributors)) in over.into_iter().zip(spans) {
             let person = &pool.people[o.row];
-            let (start, finish) = (g.horizon.buckets[o.first].0, g.horizon.buckets[o.last].1);
-            let contributors = cap::contributors(&cal, &pool.loads, o.row as u32, start, finish);
             let tags: Vec<(Tag, i64)> = contributors
                 .iter()
                 .map(|(t, m)| (pool.tags[*t as usize], *m))
@@ -890,10 +918,8 @@ impl App {
                 }
             })
             .collect();
-        let mut holders = vec![0usize; 0];
         // Unfilled demand: open requests ask for skills; generic resources'
         // plan work asks for theirs.
-        let mut active: HashMap<u32, Vec<i64>> = HashMap::new();
         let days = working_days_per_week(&s);
         let mut demand_loads: Vec<(Vec<u32>, Load)> = Vec::new();
         let (requests, _) = rs::list_requests(
@@ -977,32 +1003,34 @@ impl App {
                 }
             }
         }
-        holders.resize(n, 0);
+        let mut holders = vec![0usize; n];
         for m in &membership {
             for &i in m {
                 holders[i as usize] += 1;
             }
         }
-        let one = [Supply {
+        // One row per unfilled demand (no supply), summed into the skills it asks for.
+        let nobody = Supply {
             weekly_minutes: 0,
             non_project_minutes_per_week: 0,
             working_days: s.calendar.working_days,
             absences: Vec::new(),
-        }];
-        for (ids, l) in &demand_loads {
-            let g = cap::compute(
-                &cal,
-                Horizon::new(from, quarters.clamp(1, 8), Bucket::Quarter),
-                &one,
-                std::slice::from_ref(l),
-            );
-            for &i in ids {
-                let e = active.entry(i).or_insert_with(|| vec![0; nq]);
-                for (q, x) in e.iter_mut().enumerate() {
-                    *x += g.cell(0, q).demand;
-                }
-            }
-        }
+        };
+        let demand_grid = cap::compute(
+            &cal,
+            Horizon::new(from, quarters.clamp(1, 8), Bucket::Quarter),
+            &vec![nobody; demand_loads.len()],
+            &demand_loads
+                .iter()
+                .enumerate()
+                .map(|(row, (_, l))| Load {
+                    person: row as u32,
+                    ..*l
+                })
+                .collect::<Vec<_>>(),
+        );
+        let asked: Vec<Vec<u32>> = demand_loads.into_iter().map(|(ids, _)| ids).collect();
+        let active = cap::group(&demand_grid, &asked, n);
         let mut rows: Vec<SkillGapRow> = names
             .into_iter()
             .map(|(name, i)| SkillGapRow {
@@ -1011,7 +1039,7 @@ impl App {
                     .map(|q| {
                         (
                             free[i as usize][q],
-                            active.get(&i).map_or(0, |v| v[q]),
+                            active.cell(i as usize, q).demand,
                             proposed.get(&i).map_or(0, |v| v[q]),
                         )
                     })
@@ -1142,7 +1170,6 @@ impl App {
     /// first.
     pub(crate) async fn fitting_people(
         &self,
-        _actor: &Actor,
         r: &ResourceRequest,
         limit: usize,
     ) -> Result<Vec<(Person, i64)>> {
@@ -1168,15 +1195,10 @@ impl App {
             .map(|(i, _)| i as u32)
             .collect();
         let picked = cap::candidates(&g, &eligible, u32::MAX, first, last, 0, limit);
-        let mut people = pool.people;
+        let mut people: Vec<Option<Person>> = pool.people.into_iter().map(Some).collect();
         Ok(picked
             .into_iter()
-            .map(|(row, free)| {
-                (
-                    std::mem::replace(&mut people[row as usize], empty_person()),
-                    free,
-                )
-            })
+            .filter_map(|(row, free)| Some((people[row as usize].take()?, free)))
             .collect())
     }
 }
@@ -1194,26 +1216,6 @@ fn same_origin(a: &Source, b: &Source) -> bool {
             },
         ) => x == y,
         _ => false,
-    }
-}
-
-fn empty_person() -> Person {
-    Person {
-        id: Uuid::nil(),
-        name: String::new(),
-        email: None,
-        department: String::new(),
-        job_role: String::new(),
-        cost_rate: atrium_core::money::Minor(0),
-        weekly_capacity_minutes: 0,
-        skills: Vec::new(),
-        user_id: None,
-        archived: false,
-        version: 0,
-        line_manager_id: None,
-        generic: false,
-        non_project_minutes: 0,
-        working_days: None,
     }
 }
 
@@ -1343,15 +1345,9 @@ impl App {
             .await?
             .0;
         }
-        let mut people_ids: Vec<Uuid> = more.iter().map(|a| a.person_id).collect();
-        people_ids.sort();
-        people_ids.dedup();
-        let mut names = HashMap::new();
-        for id in people_ids {
-            if let Some(p) = people::get(&self.db, id).await? {
-                names.insert(id, (p.name, p.department));
-            }
-        }
+        let names = self
+            .person_names(actor, more.iter().map(|a| a.person_id))
+            .await?;
         let mut pids: Vec<Uuid> = more.iter().map(|a| a.project_id).collect();
         pids.sort();
         pids.dedup();

@@ -435,7 +435,7 @@ impl App {
             &Placement::ORGANIZATION,
             self.mode().await?,
         )?;
-        self.fitting_people(actor, &d.request, limit).await
+        self.fitting_people(&d.request, limit).await
     }
 
     // ----- allocations -----

@@ -234,6 +234,72 @@ impl Dict {
     }
 }
 
+/// Open risks as the analytics engine sees them, with the dictionaries behind their keys.
+struct Points {
+    points: Vec<atrium_core::risk_analytics::RiskPoint>,
+    matrix: atrium_core::risk_analytics::Matrix,
+    cats: Dict,
+    depts: Dict,
+    sups: Dict,
+    /// Programs and portfolios by key (`RiskPoint::program` / `portfolio`).
+    scopes: Vec<Uuid>,
+}
+
+/// Maps slim risk rows onto the engine's points (levels outside the matrix count as not
+/// assessed; a risk without a category gets the key `u32::MAX`).
+fn points_of(matrix: &RiskMatrix, rows: &[rk::PointRow]) -> Points {
+    use atrium_core::risk_analytics as ra;
+    let (mut cats, mut depts, mut sups) = (Dict::default(), Dict::default(), Dict::default());
+    let mut scope_index: std::collections::HashMap<Uuid, u32> = std::collections::HashMap::new();
+    let mut scopes = Vec::new();
+    let mut key = |u: Option<Uuid>| -> Option<u32> {
+        let u = u?;
+        Some(*scope_index.entry(u).or_insert_with(|| {
+            scopes.push(u);
+            (scopes.len() - 1) as u32
+        }))
+    };
+    let np = matrix.probability.len() as i64;
+    let ni = matrix.impact.len() as i64;
+    let level = |x: Option<i64>, n: i64| x.filter(|v| (1..=n).contains(v)).map(|v| v as u8);
+    let points = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| ra::RiskPoint {
+            id: i as u32,
+            project: None,
+            program: key(r.program_id),
+            portfolio: key(r.portfolio_id),
+            kind: if r.opportunity == 1 {
+                ra::Kind::Opportunity
+            } else {
+                ra::Kind::Threat
+            },
+            open: true,
+            probability: level(r.probability, np),
+            impact: level(r.impact, ni),
+            emv: r.emv,
+            category: cats.of(&r.category).unwrap_or(u32::MAX),
+            department: depts.of(&r.department),
+            supplier: sups.of(&r.supplier),
+            driver: None,
+            proximity_days: None,
+        })
+        .collect();
+    Points {
+        points,
+        matrix: ra::Matrix {
+            probability_levels: np as u8,
+            impact_levels: ni as u8,
+            bands: matrix.bands.iter().map(|b| b.min_score).collect(),
+        },
+        cats,
+        depts,
+        sups,
+        scopes,
+    }
+}
+
 /// The portfolio view of risk: every open risk the caller can see on the one matrix.
 #[derive(Debug, Clone)]
 pub struct RiskOverview {
@@ -273,42 +339,14 @@ impl App {
         let matrix = rk::get_matrix(&self.db).await?;
         let vis = crate::permissions::visibility(actor);
         let rows = rk::open_points(&self.db, &vis, portfolio).await?;
-        let (mut cats, mut depts, mut sups) = (Dict::default(), Dict::default(), Dict::default());
-        let np = matrix.probability.len() as i64;
-        let ni = matrix.impact.len() as i64;
-        let points: Vec<ra::RiskPoint> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let level =
-                    |x: Option<i64>, n: i64| x.filter(|v| (1..=n).contains(v)).map(|v| v as u8);
-                ra::RiskPoint {
-                    id: i as u32,
-                    project: None,
-                    program: None,
-                    portfolio: None,
-                    kind: if r.opportunity == 1 {
-                        ra::Kind::Opportunity
-                    } else {
-                        ra::Kind::Threat
-                    },
-                    open: true,
-                    probability: level(r.probability, np),
-                    impact: level(r.impact, ni),
-                    emv: r.emv,
-                    category: cats.of(&r.category).unwrap_or(u32::MAX),
-                    department: depts.of(&r.department),
-                    supplier: sups.of(&r.supplier),
-                    driver: None,
-                    proximity_days: None,
-                }
-            })
-            .collect();
-        let m = ra::Matrix {
-            probability_levels: np as u8,
-            impact_levels: ni as u8,
-            bands: matrix.bands.iter().map(|b| b.min_score).collect(),
-        };
+        let Points {
+            points,
+            matrix: m,
+            cats,
+            depts,
+            sups,
+            ..
+        } = points_of(&matrix, &rows);
         let heat = ra::heat_map(&m, &points, |_| true);
         let named = |d: &Dict, dim: ra::Dimension| -> Vec<(String, ra::Concentration)> {
             ra::concentrations(&m, &points, dim, ra::Kind::Threat)
@@ -718,53 +756,13 @@ impl App {
         let matrix = rk::get_matrix(&self.db).await?;
         let vis = crate::permissions::visibility(actor);
         let rows = rk::open_points(&self.db, &vis, None).await?;
-        let mut cats = Dict::default();
-        let mut ids: Vec<Uuid> = Vec::new();
-        let mut key = |u: Option<Uuid>| -> Option<u32> {
-            let u = u?;
-            Some(match ids.iter().position(|x| *x == u) {
-                Some(i) => i as u32,
-                None => {
-                    ids.push(u);
-                    (ids.len() - 1) as u32
-                }
-            })
-        };
-        let np = matrix.probability.len() as i64;
-        let ni = matrix.impact.len() as i64;
-        let points: Vec<ra::RiskPoint> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let level =
-                    |x: Option<i64>, n: i64| x.filter(|v| (1..=n).contains(v)).map(|v| v as u8);
-                ra::RiskPoint {
-                    id: i as u32,
-                    project: None,
-                    program: key(r.program_id),
-                    portfolio: key(r.portfolio_id),
-                    kind: if r.opportunity == 1 {
-                        ra::Kind::Opportunity
-                    } else {
-                        ra::Kind::Threat
-                    },
-                    open: true,
-                    probability: level(r.probability, np),
-                    impact: level(r.impact, ni),
-                    emv: r.emv,
-                    category: cats.of(&r.category).unwrap_or(u32::MAX),
-                    department: None,
-                    supplier: None,
-                    driver: None,
-                    proximity_days: None,
-                }
-            })
-            .collect();
-        let m = ra::Matrix {
-            probability_levels: np as u8,
-            impact_levels: ni as u8,
-            bands: matrix.bands.iter().map(|b| b.min_score).collect(),
-        };
+        let Points {
+            points,
+            matrix: m,
+            cats,
+            scopes,
+            ..
+        } = points_of(&matrix, &rows);
         let rules: Vec<ra::Appetite> = appetite
             .rules
             .iter()
@@ -795,7 +793,7 @@ impl App {
         let mut out = Vec::new();
         for b in ra::breaches(&m, &points, &rules) {
             let rule = &appetite.rules[b.rule];
-            let scope = match (rule.scope, b.scope_key.and_then(|k| ids.get(k as usize))) {
+            let scope = match (rule.scope, b.scope_key.and_then(|k| scopes.get(k as usize))) {
                 (atrium_core::risk::AppetiteScope::Program, Some(id)) => {
                     match atrium_store::portfolio::get_program(&self.db, *id).await? {
                         Some(p) => format!("Program {} {}", p.key, p.name),

@@ -189,6 +189,18 @@ pub async fn pool(db: &Db, department: Option<&str>) -> Result<Vec<Person>> {
         .collect())
 }
 
+/// (id, name, department) of these people, in one query.
+pub async fn names_of(db: &Db, ids: &[Uuid]) -> Result<Vec<(Uuid, String, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Query::new("SELECT id, name, department FROM people WHERE id IN ");
+    q.bind_list(ids);
+    Ok(
+        on_db!(db, p => bind_all!(sqlx::query_as::<_, (Uuid, String, String)>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?),
+    )
+}
+
 /// The id of the person with this e-mail (case-insensitive), if any.
 pub async fn id_by_email(db: &Db, email: &str) -> Result<Option<Uuid>> {
     let r: Option<(Uuid,)> = on_db!(db, p => sqlx::query_as("SELECT id FROM people WHERE LOWER(email) = $1 LIMIT 1")

@@ -178,6 +178,19 @@ pub async fn get_request_tx(tx: &mut Tx, id: Uuid) -> Result<Option<ResourceRequ
     r.map(to_request).transpose()
 }
 
+/// The requests with these ids, in one query.
+pub async fn requests_by_ids(db: &Db, ids: &[Uuid]) -> Result<Vec<ResourceRequest>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Query::new(&format!(
+        "SELECT {REQUEST_COLS} FROM resource_requests r WHERE r.id IN "
+    ));
+    q.bind_list(ids);
+    let rows: Vec<RequestRow> = on_db!(db, p => bind_all!(sqlx::query_as::<_, RequestRow>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?);
+    rows.into_iter().map(to_request).collect()
+}
+
 /// Which requests a list shows.
 #[derive(Debug, Clone, Default)]
 pub struct RequestFilter {

@@ -759,15 +759,10 @@ async fn requests_page(State(s): State<AppState>, PageUser(a): PageUser, Query(q
             .into_iter()
             .map(|(id, k, n)| (id, format!("{k} {n}")))
             .collect();
-        let mut people_names: HashMap<Uuid, String> = HashMap::new();
-        for r in &items {
-            if let Some(p) = r.person_id
-                && !people_names.contains_key(&p)
-                && let Ok(x) = s.app.get_person(&a, p).await
-            {
-                people_names.insert(p, x.name);
-            }
-        }
+        let people_names = s
+            .app
+            .person_names(&a, items.iter().filter_map(|r| r.person_id))
+            .await?;
         let rows = items
             .iter()
             .map(|r| {
@@ -782,7 +777,7 @@ async fn requests_page(State(s): State<AppState>, PageUser(a): PageUser, Query(q
                     Cell::text(r.state.label()).class(state_class(r.state)),
                     Cell::text(
                         r.person_id
-                            .and_then(|p| people_names.get(&p).cloned())
+                            .and_then(|p| people_names.get(&p).map(|n| n.0.clone()))
                             .unwrap_or_default(),
                     ),
                 ]
@@ -1196,20 +1191,19 @@ async fn allocations_page(
             .into_iter()
             .map(|(id, k, n)| (id, format!("{k} {n}")))
             .collect();
-        let mut people_names: HashMap<Uuid, String> = HashMap::new();
-        for al in &items {
-            if !people_names.contains_key(&al.person_id)
-                && let Ok(x) = s.app.get_person(&a, al.person_id).await
-            {
-                people_names.insert(al.person_id, x.name);
-            }
-        }
+        let people_names = s
+            .app
+            .person_names(&a, items.iter().map(|al| al.person_id))
+            .await?;
         let rows = items
             .iter()
             .map(|al| {
                 vec![
                     Cell::link(
-                        people_names.get(&al.person_id).cloned().unwrap_or_default(),
+                        people_names
+                            .get(&al.person_id)
+                            .map(|n| n.0.clone())
+                            .unwrap_or_default(),
                         format!("/people/{}", al.person_id),
                     ),
                     Cell::link(
