@@ -188,6 +188,7 @@ pub(crate) async fn seed(
             count += 1;
         }
     }
+    count += seed_registers(tx, projects, &m, &mut rng, today, now).await?;
     let appetite = atrium_core::risk::AppetiteDraft {
         rules: "We accept at most two critical schedule risks per program | schedule | program | 2 critical |\n\
                 Threat exposure per portfolio stays under 2.5 million | * | portfolio | | 2500000\n\
@@ -198,5 +199,118 @@ pub(crate) async fn seed(
     .validate(&m, 1)
     .map_err(|e| crate::AppError::Internal(format!("demo appetite does not validate: {e:?}").into()))?;
     rk::put_appetite(tx, &appetite, now).await?;
+    Ok(count)
+}
+
+/// Risks raised directly in program and portfolio registers (one or two each), then each
+/// portfolio's exposure snapshot for today and, going back 12 weeks, a made-up history
+/// around it so the trend chart has a line to draw.
+async fn seed_registers(
+    tx: &mut Tx,
+    projects: &[Project],
+    m: &RiskMatrix,
+    rng: &mut Rng,
+    today: Date,
+    now: i64,
+) -> Result<usize> {
+    use atrium_core::risk::RegisterLevel;
+    const PROGRAM: [(&str, &str); 2] = [
+        (
+            "Benefits depend on every project landing together",
+            "Projects of the program share one go-live",
+        ),
+        (
+            "Program sponsor changes role",
+            "Reorganization announced for next year",
+        ),
+    ];
+    const PORTFOLIO: [(&str, &str); 2] = [
+        (
+            "Funding for next fiscal year is cut",
+            "Revenue below plan for two quarters",
+        ),
+        (
+            "Shared architects are over-committed across projects",
+            "Few people hold the platform knowledge",
+        ),
+    ];
+    let mut programs: Vec<(Uuid, Uuid)> = projects
+        .iter()
+        .filter_map(|p| Some((p.program_id?, p.portfolio_id)))
+        .collect();
+    programs.sort();
+    programs.dedup();
+    let mut portfolios: Vec<Uuid> = projects.iter().map(|p| p.portfolio_id).collect();
+    portfolios.sort();
+    portfolios.dedup();
+    let scopes = programs
+        .iter()
+        .map(|&(pg, pf)| (RegisterLevel::Program, Some(pg), pf, &PROGRAM))
+        .chain(
+            portfolios
+                .iter()
+                .map(|&pf| (RegisterLevel::Portfolio, None, pf, &PORTFOLIO)),
+        );
+    let mut count = 0;
+    for (level, program, portfolio, texts) in scopes {
+        for (k, (title, cause)) in texts.iter().enumerate().take(rng.range(1, 2) as usize) {
+            let mut r = Risk::new_in_register(
+                Uuid::now_v7(),
+                k as u32 + 1,
+                level,
+                None,
+                program,
+                Some(portfolio),
+            );
+            r.title = (*title).into();
+            r.cause = (*cause).into();
+            r.category = if k == 0 { "strategic" } else { "resource" }.into();
+            r.owner = OWNERS[rng.below(OWNERS.len())].into();
+            let mut impacts = BTreeMap::new();
+            impacts.insert("cost".to_owned(), 2 + rng.below(4) as u8);
+            impacts.insert("reputation".to_owned(), 1 + rng.below(5) as u8);
+            let rating = Rating {
+                probability: 1 + rng.below(4) as u8,
+                impacts,
+            };
+            r.history.push(RatingChange {
+                at: now,
+                by: r.owner.clone(),
+                rating: Some(rating.clone()),
+                residual: None,
+            });
+            r.rating = Some(rating);
+            r.strategy = Some(Strategy::Mitigate);
+            r.cost_impact = 100 * 1000 * rng.range(200, 1500);
+            r.next_review = Some(today.saturating_add(Span::new().days(rng.range(-7, 45))));
+            rk::insert_risk(tx, &r, r.emv(m), now).await?;
+            count += 1;
+        }
+    }
+    let severe = m
+        .bands
+        .get(m.bands.len().saturating_sub(2))
+        .map_or(i64::MAX, |b| i64::from(b.min_score));
+    for pf in portfolios {
+        rk::refresh_exposure(tx, pf, today, severe).await?;
+        let now_row = rk::exposure_on_tx(tx, pf, today).await?;
+        let Some(base) = now_row else { continue };
+        // Exposure grew over the quarter, with some weeks better than others.
+        for week in 1..=12i64 {
+            let f = 1.0 - 0.025 * week as f64 + 0.04 * (rng.below(100) as f64 / 100.0 - 0.5);
+            let scale = |v: i64| ((v as f64) * f).round().max(0.0) as i64;
+            rk::put_exposure(
+                tx,
+                &rk::Exposure {
+                    portfolio_id: pf,
+                    day: today.saturating_sub(Span::new().days(7 * week)).to_string(),
+                    open_risks: scale(base.open_risks),
+                    threat_emv: scale(base.threat_emv),
+                    severe: scale(base.severe),
+                },
+            )
+            .await?;
+        }
+    }
     Ok(count)
 }

@@ -6,9 +6,10 @@ use crate::permissions::{Action, allows, authorize};
 use crate::records::{Listed, check_version, map_write, placement_of};
 use crate::{Actor, App, AppError, Result, audit};
 use atrium_core::identity::Placement;
-use atrium_core::risk::{MatrixDraft, Risk, RiskDraft, RiskMatrix};
+use atrium_core::risk::{MatrixDraft, RegisterLevel, Risk, RiskDraft, RiskMatrix};
+use atrium_core::risk_analytics as ra;
+use atrium_store::Page;
 use atrium_store::risk::{self as rk, RiskFilter};
-use atrium_store::{Page, project};
 use uuid::Uuid;
 
 /// A risk with what the caller may do with it.
@@ -16,9 +17,54 @@ use uuid::Uuid;
 pub struct RiskDetail {
     pub risk: Risk,
     pub matrix: RiskMatrix,
-    pub project_key: String,
-    pub project_name: String,
+    /// The register the risk was raised in (a project's, a program's or a portfolio's).
+    pub origin: RegisterInfo,
     pub can_edit: bool,
+    /// The caller may accept or return an escalation of it.
+    pub can_decide: bool,
+}
+
+/// A risk register: every project, program and portfolio keeps one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Register {
+    Project(Uuid),
+    Program(Uuid),
+    Portfolio(Uuid),
+}
+
+impl Register {
+    /// The register a risk was raised in.
+    pub fn origin_of(r: &Risk) -> Option<Register> {
+        match (r.project_id, r.program_id, r.portfolio_id) {
+            (Some(p), _, _) => Some(Register::Project(p)),
+            (None, Some(p), _) => Some(Register::Program(p)),
+            (None, None, Some(p)) => Some(Register::Portfolio(p)),
+            (None, None, None) => None,
+        }
+    }
+
+    pub fn level(self) -> RegisterLevel {
+        match self {
+            Register::Project(_) => RegisterLevel::Project,
+            Register::Program(_) => RegisterLevel::Program,
+            Register::Portfolio(_) => RegisterLevel::Portfolio,
+        }
+    }
+
+    pub fn id(self) -> Uuid {
+        match self {
+            Register::Project(id) | Register::Program(id) | Register::Portfolio(id) => id,
+        }
+    }
+}
+
+/// A register, found and authorized: what to call it and where it sits.
+#[derive(Debug, Clone)]
+pub struct RegisterInfo {
+    pub register: Register,
+    pub key: String,
+    pub name: String,
+    pub placement: Placement,
 }
 
 impl App {
@@ -66,6 +112,72 @@ impl App {
         Ok(after)
     }
 
+    /// Finds a register and checks the caller may do `action` on it (in `tx`).
+    pub(crate) async fn register_tx(
+        &self,
+        tx: &mut atrium_store::Tx,
+        actor: &Actor,
+        reg: Register,
+        action: Action,
+        mode: atrium_core::org::OperatingMode,
+    ) -> Result<RegisterInfo> {
+        use atrium_store::portfolio as pf;
+        let (key, name, placement) = match reg {
+            Register::Project(id) => {
+                let p = self.project_tx(tx, actor, id, action, mode).await?;
+                return Ok(RegisterInfo {
+                    register: reg,
+                    placement: placement_of(&p),
+                    key: p.key,
+                    name: p.name,
+                });
+            }
+            Register::Program(id) => {
+                let g = pf::get_program_tx(tx, id)
+                    .await?
+                    .ok_or(AppError::NotFound("program"))?;
+                let at = Placement {
+                    portfolio: Some(g.portfolio_id),
+                    program: Some(id),
+                    project: None,
+                };
+                (g.key, g.name, at)
+            }
+            Register::Portfolio(id) => {
+                let f = pf::get_portfolio_tx(tx, id)
+                    .await?
+                    .ok_or(AppError::NotFound("portfolio"))?;
+                let at = Placement {
+                    portfolio: Some(id),
+                    program: None,
+                    project: None,
+                };
+                (f.key, f.name, at)
+            }
+        };
+        authorize(actor, action, &placement, mode)?;
+        Ok(RegisterInfo {
+            register: reg,
+            key,
+            name,
+            placement,
+        })
+    }
+
+    /// A register found and authorized outside a write (a read-only transaction).
+    pub async fn register_info(
+        &self,
+        actor: &Actor,
+        reg: Register,
+        action: Action,
+    ) -> Result<RegisterInfo> {
+        let mode = self.mode().await?;
+        let mut tx = self.db.begin().await?;
+        let info = self.register_tx(&mut tx, actor, reg, action, mode).await?;
+        drop(tx);
+        Ok(info)
+    }
+
     /// A project's register (the project must be readable), with the matrix it is rated on.
     pub async fn project_risks(
         &self,
@@ -76,13 +188,45 @@ impl App {
         desc: bool,
         page: Page,
     ) -> Result<(Listed<Risk>, RiskMatrix)> {
-        self.delivery_project(actor, project_id, Action::ReadRisks)
-            .await?;
-        let f = RiskFilter {
-            project: Some(project_id),
+        self.register_risks(
+            actor,
+            Register::Project(project_id),
+            open_only,
+            sort,
+            desc,
+            page,
+        )
+        .await
+    }
+
+    /// A register's risks: every risk of a project (whatever register it was escalated to);
+    /// for a program or a portfolio, the risks sitting in its register — raised there or
+    /// escalated and accepted into it.
+    pub async fn register_risks(
+        &self,
+        actor: &Actor,
+        reg: Register,
+        open_only: bool,
+        sort: &str,
+        desc: bool,
+        page: Page,
+    ) -> Result<(Listed<Risk>, RiskMatrix)> {
+        self.register_info(actor, reg, Action::ReadRisks).await?;
+        let mut f = RiskFilter {
             open: open_only,
             ..Default::default()
         };
+        match reg {
+            Register::Project(id) => f.project = Some(id),
+            Register::Program(id) => {
+                f.program = Some(id);
+                f.level = Some(RegisterLevel::Program);
+            }
+            Register::Portfolio(id) => {
+                f.portfolio = Some(id);
+                f.level = Some(RegisterLevel::Portfolio);
+            }
+        }
         Ok((
             rk::list_risks(&self.db, &f, sort, desc, page).await?,
             rk::get_matrix(&self.db).await?,
@@ -96,44 +240,111 @@ impl App {
         project_id: Uuid,
         d: &RiskDraft,
     ) -> Result<Risk> {
+        self.create_risk_in(actor, Register::Project(project_id), d)
+            .await
+    }
+
+    /// Records a risk directly in a register: a project's, a program's or a portfolio's.
+    /// Only project risks may delay plan tasks.
+    pub async fn create_risk_in(
+        &self,
+        actor: &Actor,
+        reg: Register,
+        d: &RiskDraft,
+    ) -> Result<Risk> {
         let mode = self.mode().await?;
         let mut tx = self.db.begin().await?;
-        let p = self
-            .project_tx(&mut tx, actor, project_id, Action::EditRisks, mode)
+        let info = self
+            .register_tx(&mut tx, actor, reg, Action::EditRisks, mode)
             .await?;
         let m = rk::get_matrix_tx(&mut tx).await?;
         let f = d.validate(&m)?;
-        check_delay_tasks(&mut tx, project_id, &f.delay_tasks).await?;
-        let number = rk::next_number_tx(&mut tx, project_id).await?;
-        let mut r =
-            Risk::new_in_project(Uuid::now_v7(), number, p.id, p.program_id, p.portfolio_id);
+        let at = info.placement;
+        let number = match reg {
+            Register::Project(id) => {
+                check_delay_tasks(&mut tx, id, &f.delay_tasks).await?;
+                rk::next_number_tx(&mut tx, id).await?
+            }
+            _ => {
+                if !f.delay_tasks.is_empty() {
+                    return Err(AppError::field(
+                        "delay_tasks",
+                        "only a project's risks delay plan tasks: record it in the project's register",
+                    ));
+                }
+                let portfolio = at.portfolio.ok_or(AppError::NotFound("portfolio"))?;
+                rk::next_register_number_tx(&mut tx, at.program, portfolio).await?
+            }
+        };
+        let mut r = Risk::new_in_register(
+            Uuid::now_v7(),
+            number,
+            reg.level(),
+            at.project,
+            at.program,
+            at.portfolio,
+        );
         let now = self.now_micros();
         r.apply(f, now, &actor.email);
         self.escalate_on_threshold(&mut tx, &mut r, &m, now).await?;
         rk::insert_risk(&mut tx, &r, r.emv(&m), now)
             .await
             .map_err(|e| map_write(e, 0, "title", "risk", "project"))?;
+        self.refresh_exposure(&mut tx, &r, &m).await?;
         audit::<(), _>(&mut tx, actor, "risk", r.id, "create", None, Some(&r)).await?;
         tx.commit().await?;
         Ok(r)
     }
 
+    /// Rewrites today's exposure snapshot of the risk's portfolio (the trend's data).
+    async fn refresh_exposure(
+        &self,
+        tx: &mut atrium_store::Tx,
+        r: &Risk,
+        m: &RiskMatrix,
+    ) -> Result<()> {
+        let Some(pf) = r.portfolio_id else {
+            return Ok(());
+        };
+        rk::refresh_exposure(tx, pf, self.today(), severe_from(m)).await?;
+        Ok(())
+    }
+
+    /// Checks the caller may do `action` on the risk's register (in `tx`): for a project
+    /// risk, on its project as it sits now; else on its program or portfolio.
+    async fn risk_register_tx(
+        &self,
+        tx: &mut atrium_store::Tx,
+        actor: &Actor,
+        r: &Risk,
+        action: Action,
+        mode: atrium_core::org::OperatingMode,
+    ) -> Result<RegisterInfo> {
+        let reg = Register::origin_of(r).ok_or(AppError::NotFound("risk"))?;
+        self.register_tx(tx, actor, reg, action, mode)
+            .await
+            .map_err(|e| match e {
+                AppError::NotFound(_) => AppError::NotFound("risk"),
+                e => e,
+            })
+    }
+
     pub async fn get_risk(&self, actor: &Actor, id: Uuid) -> Result<RiskDetail> {
-        let r = rk::get_risk(&self.db, id)
-            .await?
-            .ok_or(AppError::NotFound("risk"))?;
-        let project_id = r.project_id.ok_or(AppError::NotFound("risk"))?;
-        let p = project::get(&self.db, project_id)
-            .await?
-            .ok_or(AppError::NotFound("risk"))?;
         let mode = self.mode().await?;
-        let at = placement_of(&p);
-        authorize(actor, Action::ReadRisks, &at, mode)?;
+        let mut tx = self.db.begin().await?;
+        let r = rk::get_risk_tx(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound("risk"))?;
+        let origin = self
+            .risk_register_tx(&mut tx, actor, &r, Action::ReadRisks, mode)
+            .await?;
+        let matrix = rk::get_matrix_tx(&mut tx).await?;
+        drop(tx);
         Ok(RiskDetail {
-            can_edit: allows(actor, Action::EditRisks, &at, mode),
-            matrix: rk::get_matrix(&self.db).await?,
-            project_key: p.key,
-            project_name: p.name,
+            can_edit: allows(actor, Action::EditRisks, &origin.placement, mode),
+            can_decide: allows(actor, Action::DecideEscalation, &origin.placement, mode),
+            matrix,
+            origin,
             risk: r,
         })
     }
@@ -151,13 +362,21 @@ impl App {
         let before = rk::get_risk_tx(&mut tx, id)
             .await?
             .ok_or(AppError::NotFound("risk"))?;
-        let project_id = before.project_id.ok_or(AppError::NotFound("risk"))?;
-        self.project_tx(&mut tx, actor, project_id, Action::EditRisks, mode)
+        self.risk_register_tx(&mut tx, actor, &before, Action::EditRisks, mode)
             .await?;
         check_version(before.version, expected)?;
         let m = rk::get_matrix_tx(&mut tx).await?;
         let f = d.validate(&m)?;
-        check_delay_tasks(&mut tx, project_id, &f.delay_tasks).await?;
+        match before.project_id {
+            Some(project_id) => check_delay_tasks(&mut tx, project_id, &f.delay_tasks).await?,
+            None if !f.delay_tasks.is_empty() => {
+                return Err(AppError::field(
+                    "delay_tasks",
+                    "only a project's risks delay plan tasks",
+                ));
+            }
+            None => {}
+        }
         let mut after = before.clone();
         let now = self.now_micros();
         after.apply(f, now, &actor.email);
@@ -167,6 +386,7 @@ impl App {
         rk::update_risk(&mut tx, &after, after.emv(&m), now)
             .await
             .map_err(|e| map_write(e, before.version, "title", "risk", "project"))?;
+        self.refresh_exposure(&mut tx, &after, &m).await?;
         audit(
             &mut tx,
             actor,
@@ -180,6 +400,13 @@ impl App {
         tx.commit().await?;
         Ok(after)
     }
+}
+
+/// The lowest score of the matrix's two highest bands ("high or critical" on the standard
+/// matrix): the exposure snapshots count the open threats from it.
+fn severe_from(m: &RiskMatrix) -> i64 {
+    let i = m.bands.len().saturating_sub(2);
+    m.bands.get(i).map_or(i64::MAX, |b| i64::from(b.min_score))
 }
 
 /// Every task a risk would delay must be a task of the project's plan.
@@ -243,12 +470,13 @@ struct Points {
     sups: Dict,
     /// Programs and portfolios by key (`RiskPoint::program` / `portfolio`).
     scopes: Vec<Uuid>,
+    /// Strategic drivers by key (`RiskPoint::driver`).
+    drivers: Vec<Uuid>,
 }
 
 /// Maps slim risk rows onto the engine's points (levels outside the matrix count as not
 /// assessed; a risk without a category gets the key `u32::MAX`).
 fn points_of(matrix: &RiskMatrix, rows: &[rk::PointRow]) -> Points {
-    use atrium_core::risk_analytics as ra;
     let (mut cats, mut depts, mut sups) = (Dict::default(), Dict::default(), Dict::default());
     let mut scope_index: std::collections::HashMap<Uuid, u32> = std::collections::HashMap::new();
     let mut scopes = Vec::new();
@@ -257,6 +485,15 @@ fn points_of(matrix: &RiskMatrix, rows: &[rk::PointRow]) -> Points {
         Some(*scope_index.entry(u).or_insert_with(|| {
             scopes.push(u);
             (scopes.len() - 1) as u32
+        }))
+    };
+    let mut driver_index: std::collections::HashMap<Uuid, u32> = std::collections::HashMap::new();
+    let mut drivers = Vec::new();
+    let mut driver_key = |u: Option<Uuid>| -> Option<u32> {
+        let u = u?;
+        Some(*driver_index.entry(u).or_insert_with(|| {
+            drivers.push(u);
+            (drivers.len() - 1) as u32
         }))
     };
     let np = matrix.probability.len() as i64;
@@ -282,7 +519,7 @@ fn points_of(matrix: &RiskMatrix, rows: &[rk::PointRow]) -> Points {
             category: cats.of(&r.category).unwrap_or(u32::MAX),
             department: depts.of(&r.department),
             supplier: sups.of(&r.supplier),
-            driver: None,
+            driver: driver_key(r.driver),
             proximity_days: None,
         })
         .collect();
@@ -297,6 +534,7 @@ fn points_of(matrix: &RiskMatrix, rows: &[rk::PointRow]) -> Points {
         depts,
         sups,
         scopes,
+        drivers,
     }
 }
 
@@ -318,6 +556,14 @@ pub struct RiskOverview {
     pub top: Vec<atrium_store::risk::RiskRow>,
     /// Σ EMV of open threats.
     pub threat_emv: i64,
+    /// Exposure at the end of each of the last 13 weeks (today last), summed over the
+    /// portfolios the caller sees whole; empty for callers who see only parts of them.
+    pub trend: Vec<(jiff::civil::Date, atrium_core::risk_analytics::TrendPoint)>,
+}
+
+/// Days since 1970-01-01 (the trend engine's day numbers).
+fn day_number(d: jiff::civil::Date) -> i32 {
+    (d - jiff::civil::Date::constant(1970, 1, 1)).get_days()
 }
 
 impl App {
@@ -329,7 +575,6 @@ impl App {
         portfolio: Option<Uuid>,
         cell: Option<(u8, u8)>,
     ) -> Result<RiskOverview> {
-        use atrium_core::risk_analytics as ra;
         authorize(
             actor,
             Action::ReadRiskMatrix,
@@ -345,8 +590,26 @@ impl App {
             cats,
             depts,
             sups,
+            drivers,
             ..
         } = points_of(&matrix, &rows);
+        let mut driver_names = Dict::default();
+        if !drivers.is_empty() {
+            let names: std::collections::HashMap<Uuid, String> =
+                atrium_store::strategy::list_drivers(&self.db)
+                    .await?
+                    .into_iter()
+                    .map(|d| (d.id, d.name))
+                    .collect();
+            for d in &drivers {
+                driver_names.labels.push(
+                    names
+                        .get(d)
+                        .cloned()
+                        .unwrap_or_else(|| "(driver removed)".into()),
+                );
+            }
+        }
         let heat = ra::heat_map(&m, &points, |_| true);
         let named = |d: &Dict, dim: ra::Dimension| -> Vec<(String, ra::Concentration)> {
             ra::concentrations(&m, &points, dim, ra::Kind::Threat)
@@ -354,6 +617,7 @@ impl App {
                 .map(|c| {
                     let label = match (dim, c.key) {
                         (ra::Dimension::Category, Some(u32::MAX)) => "(not set)".to_owned(),
+                        (ra::Dimension::Driver, None) => "(no business case)".to_owned(),
                         _ => d.label(c.key),
                     };
                     (label, c)
@@ -364,6 +628,10 @@ impl App {
             ("Category", named(&cats, ra::Dimension::Category)),
             ("Department", named(&depts, ra::Dimension::Department)),
             ("Supplier", named(&sups, ra::Dimension::Supplier)),
+            (
+                "Strategic driver",
+                named(&driver_names, ra::Dimension::Driver),
+            ),
         ];
         let top = rk::open_threats(&self.db, &vis, portfolio, rk::Pick::Top(20)).await?;
         let cell = match cell {
@@ -383,6 +651,7 @@ impl App {
             .filter(|p| p.kind == ra::Kind::Threat)
             .map(|p| p.emv)
             .sum();
+        let trend = self.exposure_trend(&vis, portfolio).await?;
         Ok(RiskOverview {
             matrix,
             open: rows.len(),
@@ -391,7 +660,59 @@ impl App {
             concentrations,
             top,
             threat_emv,
+            trend,
         })
+    }
+
+    /// Weekly exposure over the last 13 weeks from the daily snapshots of the portfolios
+    /// the caller sees whole (all of them, or the ones granted; optionally one).
+    async fn exposure_trend(
+        &self,
+        vis: &atrium_store::project::Visibility,
+        portfolio: Option<Uuid>,
+    ) -> Result<Vec<(jiff::civil::Date, ra::TrendPoint)>> {
+        use atrium_store::project::Visibility;
+        let mut scope: Option<Vec<Uuid>> = match vis {
+            Visibility::All => None,
+            Visibility::Scoped { portfolios, .. } => Some(portfolios.clone()),
+        };
+        if let Some(pf) = portfolio {
+            scope = match scope {
+                Some(list) if !list.contains(&pf) => Some(Vec::new()),
+                _ => Some(vec![pf]),
+            };
+        }
+        if scope.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(Vec::new());
+        }
+        let today = self.today();
+        let weeks: Vec<jiff::civil::Date> = (0..13)
+            .rev()
+            .filter_map(|k| today.checked_sub(jiff::Span::new().days(7 * k)).ok())
+            .collect();
+        let Some(&from) = weeks.first() else {
+            return Ok(Vec::new());
+        };
+        let rows = rk::exposure_since(&self.db, scope.as_deref(), from).await?;
+        let mut index: std::collections::HashMap<Uuid, u32> = std::collections::HashMap::new();
+        let snaps: Vec<ra::Snapshot> = rows
+            .iter()
+            .filter_map(|e| {
+                let n = index.len() as u32;
+                Some(ra::Snapshot {
+                    scope: *index.entry(e.portfolio_id).or_insert(n),
+                    day: day_number(e.day.parse().ok()?),
+                    open: e.open_risks,
+                    emv: e.threat_emv,
+                    severe: e.severe,
+                })
+            })
+            .collect();
+        let days: Vec<i32> = weeks.iter().map(|d| day_number(*d)).collect();
+        Ok(weeks
+            .into_iter()
+            .zip(ra::exposure_trend(&snaps, &days))
+            .collect())
     }
 }
 
@@ -552,26 +873,36 @@ impl App {
 #[derive(Debug, Clone)]
 pub struct RiskDue {
     pub risk: Risk,
+    /// The key of the register it was raised in (project, program or portfolio).
     pub project_key: String,
     /// In words: "review due 2026-11-20", "action “…” due 2026-11-25".
     pub reasons: Vec<String>,
 }
 
 impl App {
-    /// Open risks the caller owns (by name or e-mail) whose review or actions are overdue
-    /// on `today`, in projects the caller may read.
+    /// Open risks with an overdue review or response action (on `today`) that the caller
+    /// owns (by name or e-mail), in registers the caller may read: a risk's owner sees its
+    /// overdue review and all its overdue actions, an action's owner that action.
     pub async fn my_risks_due(&self, actor: &Actor) -> Result<Vec<RiskDue>> {
         let today = self.today();
         let mode = self.mode().await?;
-        let owned = rk::owned_by(&self.db, &[actor.name.clone(), actor.email.clone()]).await?;
+        let me = [actor.name.clone(), actor.email.clone()];
+        let is_me = |o: &str| {
+            let o = o.trim();
+            !o.is_empty() && me.iter().any(|m| m.eq_ignore_ascii_case(o))
+        };
+        let owned = rk::owned_by(&self.db, &me).await?;
         let mut out = Vec::new();
+        let mut tx = self.db.begin().await?;
         for r in owned {
             let mut reasons = Vec::new();
-            if let Some(d) = r.next_review.filter(|d| *d < today) {
+            let owns_risk = is_me(&r.owner);
+            if owns_risk && let Some(d) = r.next_review.filter(|d| *d < today) {
                 reasons.push(format!("review due {d}"));
             }
             for a in &r.actions {
                 if a.status != atrium_core::risk::ActionStatus::Done
+                    && (owns_risk || is_me(&a.owner))
                     && let Some(d) = a.due.filter(|d| *d < today)
                 {
                     reasons.push(format!("action “{}” due {d}", a.title));
@@ -580,19 +911,19 @@ impl App {
             if reasons.is_empty() {
                 continue;
             }
-            let Some(pid) = r.project_id else { continue };
-            let Some(p) = project::get(&self.db, pid).await? else {
+            let Ok(info) = self
+                .risk_register_tx(&mut tx, actor, &r, Action::ReadRisks, mode)
+                .await
+            else {
                 continue;
             };
-            if !allows(actor, Action::ReadRisks, &placement_of(&p), mode) {
-                continue;
-            }
             out.push(RiskDue {
                 risk: r,
-                project_key: p.key,
+                project_key: info.key,
                 reasons,
             });
         }
+        drop(tx);
         Ok(out)
     }
 
@@ -603,14 +934,23 @@ impl App {
         project_id: Uuid,
         format: &str,
     ) -> Result<crate::plan_files::Export> {
+        self.register_export(actor, Register::Project(project_id), format)
+            .await
+    }
+
+    /// A register as a table (CSV or XLSX), every risk with its register level.
+    pub async fn register_export(
+        &self,
+        actor: &Actor,
+        reg: Register,
+        format: &str,
+    ) -> Result<crate::plan_files::Export> {
         use atrium_interop::xlsx::Cell as X;
-        let p = self
-            .delivery_project(actor, project_id, Action::ReadRisks)
-            .await?;
+        let info = self.register_info(actor, reg, Action::ReadRisks).await?;
         let ((risks, _), m) = self
-            .project_risks(
+            .register_risks(
                 actor,
-                project_id,
+                reg,
                 false,
                 "number",
                 false,
@@ -642,6 +982,7 @@ impl App {
             "Effect",
             "Department",
             "Supplier",
+            "Register",
         ];
         let text = |s: &str| X::Text(s.to_owned());
         let money = |v: i64| X::Money {
@@ -680,10 +1021,11 @@ impl App {
                     text(&r.effect),
                     text(&r.department),
                     text(&r.supplier),
+                    text(r.level.label()),
                 ]
             })
             .collect();
-        crate::plan_files::table_export(&p.key, "risks", format, &headers, &rows)
+        crate::plan_files::table_export(&info.key, "risks", format, &headers, &rows)
     }
 }
 
@@ -748,7 +1090,6 @@ impl App {
     /// Appetite limits the open threats the caller can see exceed (risk manager's and
     /// director's home pages).
     pub async fn appetite_breaches(&self, actor: &Actor) -> Result<Vec<BreachView>> {
-        use atrium_core::risk_analytics as ra;
         let appetite = self.risk_appetite(actor).await?;
         if appetite.rules.is_empty() {
             return Ok(Vec::new());
@@ -906,20 +1247,12 @@ impl App {
         let before = rk::get_risk_tx(&mut tx, id)
             .await?
             .ok_or(AppError::NotFound("risk"))?;
-        let project_id = before.project_id.ok_or(AppError::NotFound("risk"))?;
-        let p = project::get_tx(&mut tx, project_id)
-            .await?
-            .ok_or(AppError::NotFound("risk"))?;
-        let at = placement_of(&p);
-        authorize(
-            actor,
-            match action {
-                EscalationAction::Escalate => Action::EditRisks,
-                _ => Action::DecideEscalation,
-            },
-            &at,
-            mode,
-        )?;
+        let needed = match action {
+            EscalationAction::Escalate => Action::EditRisks,
+            _ => Action::DecideEscalation,
+        };
+        self.risk_register_tx(&mut tx, actor, &before, needed, mode)
+            .await?;
         check_version(before.version, expected)?;
         let note = note.trim();
         if note.chars().count() > atrium_core::validation::limits::NOTE {
@@ -1039,18 +1372,33 @@ impl App {
         let mut ids: Vec<Uuid> = risks.iter().filter_map(|r| r.project_id).collect();
         ids.sort();
         ids.dedup();
-        let keys: std::collections::HashMap<Uuid, String> =
+        let mut keys: std::collections::HashMap<Uuid, String> =
             atrium_store::resource::project_names(&self.db, &ids)
                 .await?
                 .into_iter()
                 .map(|(id, k, _)| (id, k))
                 .collect();
+        // Risks raised in a program's or a portfolio's register go by its key.
+        for r in &risks {
+            match Register::origin_of(r) {
+                Some(Register::Program(id)) if !keys.contains_key(&id) => {
+                    if let Some(g) = atrium_store::portfolio::get_program(&self.db, id).await? {
+                        keys.insert(id, g.key);
+                    }
+                }
+                Some(Register::Portfolio(id)) if !keys.contains_key(&id) => {
+                    if let Some(f) = atrium_store::portfolio::get_portfolio(&self.db, id).await? {
+                        keys.insert(id, f.key);
+                    }
+                }
+                _ => {}
+            }
+        }
         Ok(risks
             .into_iter()
             .map(|r| {
-                let k = r
-                    .project_id
-                    .and_then(|p| keys.get(&p).cloned())
+                let k = Register::origin_of(&r)
+                    .and_then(|g| keys.get(&g.id()).cloned())
                     .unwrap_or_default();
                 (r, k)
             })

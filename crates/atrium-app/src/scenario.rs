@@ -447,9 +447,9 @@ impl App {
 
     /// Recomputes a scenario's result from live data (no writes).
     async fn compute(&self, s: &Scenario) -> Result<ScenarioResult> {
-        let strategy = self.load_strategy().await?;
         let cases = st::proposals_of_portfolio(&self.db, s.portfolio_id).await?;
         let projects = project::all_in_portfolio(&self.db, s.portfolio_id).await?;
+        let strategy = self.load_strategy_for(&projects).await?;
         let pool = self.pool_fte().await?;
         let h = self.horizon(s.first_year, s.budget.len()).await?;
         let budget = s.budget.clone();
@@ -946,9 +946,9 @@ impl App {
         let pf = portfolio::get_portfolio(&self.db, portfolio_id)
             .await?
             .ok_or(AppError::NotFound("portfolio"))?;
-        let strategy = self.load_strategy().await?;
         let cases = st::proposals_of_portfolio(&self.db, portfolio_id).await?;
         let projects = project::all_in_portfolio(&self.db, portfolio_id).await?;
+        let strategy = self.load_strategy_for(&projects).await?;
         let pool = self.pool_fte().await?;
         let today = self.today();
         let mut h = self.horizon(0, 3).await?;
@@ -1186,6 +1186,7 @@ mod tests {
                 version: 1,
             }],
             config: StrategyConfig::default(),
+            registers: std::collections::HashMap::new(),
         };
         let pool = vec![("Developer".to_owned(), 3.0)];
         let h = Horizon {

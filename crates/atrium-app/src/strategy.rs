@@ -122,6 +122,32 @@ pub struct RankedCase {
 pub(crate) struct Strategy {
     pub drivers: Vec<Driver>,
     pub config: StrategyConfig,
+    /// Live projects' risk registers, by project: they replace the business case's risk
+    /// rating once the project has rated open threats.
+    pub registers: std::collections::HashMap<Uuid, RegisterRisk>,
+}
+
+/// What a live project's risk register says about its risk, for the risk-adjusted score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct RegisterRisk {
+    /// The worst score of its open threats on the organization's matrix.
+    pub worst: u32,
+    /// The matrix's highest score.
+    pub max: u32,
+    /// Σ EMV of its open threats.
+    pub emv: i64,
+}
+
+impl RegisterRisk {
+    /// On the same 0..=1 scale as a business case's risk rating (rating / 5): the worst
+    /// open threat's score over the matrix's highest score.
+    fn exposure(&self) -> f64 {
+        if self.max == 0 {
+            0.0
+        } else {
+            (f64::from(self.worst) / f64::from(self.max)).clamp(0.0, 1.0)
+        }
+    }
 }
 
 impl Strategy {
@@ -145,7 +171,10 @@ impl Strategy {
                 .active()
                 .map(|d| f64::from(p.ratings.get(&d.id).copied().unwrap_or(0)))
                 .collect(),
-            risk_exposure: f64::from(p.risk) / f64::from(atrium_core::strategy::RATING_MAX),
+            risk_exposure: match p.project_id.and_then(|id| self.registers.get(&id)) {
+                Some(r) => r.exposure(),
+                None => f64::from(p.risk) / f64::from(atrium_core::strategy::RATING_MAX),
+            },
             cost: p.total_cost().0,
         }
     }
@@ -203,7 +232,31 @@ impl App {
         Ok(Strategy {
             drivers: st::list_drivers(&self.db).await?,
             config: st::get_config(&self.db).await?,
+            registers: std::collections::HashMap::new(),
         })
+    }
+
+    /// The strategy with the risk registers of the given projects: a live project's
+    /// exposure (its worst open threat) replaces its business case's risk rating.
+    pub(crate) async fn load_strategy_for(&self, projects: &[Project]) -> Result<Strategy> {
+        let mut s = self.load_strategy().await?;
+        let live: Vec<Uuid> = projects
+            .iter()
+            .filter(|p| is_live(p))
+            .map(|p| p.id)
+            .collect();
+        let rows = atrium_store::risk::threats_by_project(&self.db, &live).await?;
+        if !rows.is_empty() {
+            let max = atrium_store::risk::get_matrix(&self.db).await?.max_score();
+            s.registers = rows
+                .into_iter()
+                .map(|(id, worst, emv)| {
+                    let worst = u32::try_from(worst).unwrap_or(0);
+                    (id, RegisterRisk { worst, max, emv })
+                })
+                .collect();
+        }
+        Ok(s)
     }
 
     // ----- drivers and weights -----
@@ -545,17 +598,19 @@ impl App {
         let mode = self.mode().await?;
         let at = at_portfolio(p.portfolio_id);
         authorize(actor, Action::ReadProposals, &at, mode)?;
-        let s = self.load_strategy().await?;
         let transitions = p
             .state
             .transitions()
             .into_iter()
             .filter(|t| allows(actor, transition_action(*t), &at, mode))
             .collect();
-        let project_key = match p.project_id {
-            Some(pid) => project::get(&self.db, pid).await?.map(|x| x.key),
+        let project = match p.project_id {
+            Some(pid) => project::get(&self.db, pid).await?,
             None => None,
         };
+        // A live project's register replaces the case's risk rating, as in the ranking.
+        let s = self.load_strategy_for(project.as_slice()).await?;
+        let project_key = project.map(|x| x.key);
         Ok(ProposalDetail {
             score: s.score(&p),
             finance: s.finance(&p),
@@ -838,9 +893,9 @@ impl App {
             &at_portfolio(portfolio_id),
             mode,
         )?;
-        let s = self.load_strategy().await?;
         let cases = st::proposals_of_portfolio(&self.db, portfolio_id).await?;
         let projects = project::all_in_portfolio(&self.db, portfolio_id).await?;
+        let s = self.load_strategy_for(&projects).await?;
         Ok(rank_cases(&s, &cases, &projects))
     }
 }
@@ -916,6 +971,14 @@ pub(crate) fn rank_cases(
             };
             if r.score.risk_penalty > 0.05 {
                 explanation.push_str(&format!("; risk takes {:.1}", r.score.risk_penalty));
+                if let Some(reg) = case.project_id.and_then(|id| s.registers.get(&id)) {
+                    explanation.push_str(&format!(
+                        " (its risk register: worst open threat {} of {}, EMV {})",
+                        reg.worst,
+                        reg.max,
+                        Minor(reg.emv).format()
+                    ));
+                }
             }
             if let Some((i, d)) = r
                 .versus_above

@@ -318,7 +318,7 @@ async fn register_numbering_rating_emv_history_and_rights() {
         let d = fx.app.get_risk(&pm, r1.id).await.unwrap();
         assert_eq!(d.risk, r1, "{backend}");
         assert!(d.can_edit);
-        assert_eq!(d.project_key, "PRJ-001");
+        assert_eq!(d.origin.key, "PRJ-001");
         assert_eq!(d.matrix.version, 0);
         // Same rating again (other fields changed): no new history entry.
         let mut same = threat("Supplier delivers late", "4", "3", "4");
@@ -863,6 +863,313 @@ async fn escalation_by_hand_and_by_threshold() {
         assert!(
             text.contains("Big one") && text.contains("Accepted"),
             "{text}"
+        );
+    }
+}
+
+/// The portfolio of the fixture's projects.
+async fn portfolio_of(app: &App, project: Uuid) -> Uuid {
+    app.get_project(&dir(), project).await.unwrap().portfolio_id
+}
+
+/// Programs and portfolios keep registers of their own: risks raised there are numbered
+/// apart, read and edited by the roles in scope, never delay plan tasks, escalate to the
+/// register above, show in the portfolio view and export with their register level.
+#[tokio::test]
+async fn program_and_portfolio_registers() {
+    use atrium_app::risk::Register;
+    use atrium_core::risk::RegisterLevel;
+    for (backend, fx) in apps().await {
+        let app = &fx.app;
+        let pf = portfolio_of(app, fx.x).await;
+        let g = app
+            .create_program(
+                &dir(),
+                &atrium_core::program::ProgramDraft {
+                    key: "PRG".into(),
+                    name: "Program".into(),
+                    portfolio_id: Some(pf),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .id;
+        let prog_mgr = actor(Role::ProgramManager, Scope::Program(g));
+        let pm_x = actor(Role::ProjectManager, Scope::Project(fx.x));
+        // A project risk first: program numbering does not continue it.
+        app.create_risk(&dir(), fx.x, &threat("Project one", "2", "2", ""))
+            .await
+            .unwrap();
+        let a = app
+            .create_risk_in(
+                &prog_mgr,
+                Register::Program(g),
+                &threat("Shared go-live", "4", "4", ""),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                a.number,
+                a.level,
+                a.project_id,
+                a.program_id,
+                a.portfolio_id
+            ),
+            (1, RegisterLevel::Program, None, Some(g), Some(pf)),
+            "{backend}"
+        );
+        let mut delays = threat("Delays tasks", "2", "2", "");
+        delays.delay_tasks = "1".into();
+        delays.delay_days = "1/2/3".into();
+        assert_eq!(
+            field_names(
+                app.create_risk_in(&prog_mgr, Register::Program(g), &delays)
+                    .await
+                    .unwrap_err()
+            ),
+            ["delay_tasks"],
+            "{backend}"
+        );
+        // A project manager (scoped to a project) neither reads nor writes the program's.
+        assert!(forbidden(
+            app.create_risk_in(&pm_x, Register::Program(g), &threat("No", "1", "1", ""))
+                .await
+        ));
+        assert!(forbidden(
+            app.register_risks(
+                &pm_x,
+                Register::Program(g),
+                false,
+                "number",
+                false,
+                Page::first(50)
+            )
+            .await
+        ));
+        assert!(forbidden(app.get_risk(&pm_x, a.id).await));
+        // The program manager edits it; the portfolio's register gets its own R-1.
+        let detail = app.get_risk(&prog_mgr, a.id).await.unwrap();
+        assert!(detail.can_edit && detail.can_decide, "{backend}");
+        assert_eq!(detail.origin.key, "PRG");
+        let mut d = RiskDraft::of(&a);
+        d.title = "Shared go-live date".into();
+        app.update_risk(&prog_mgr, a.id, &d, 1).await.unwrap();
+        let pm_pf = actor(Role::PortfolioManager, Scope::Portfolio(pf));
+        let b = app
+            .create_risk_in(
+                &pm_pf,
+                Register::Portfolio(pf),
+                &threat("Funding cut", "3", "5", ""),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (b.number, b.level, b.program_id),
+            (1, RegisterLevel::Portfolio, None)
+        );
+        assert!(forbidden(
+            app.create_risk_in(
+                &prog_mgr,
+                Register::Portfolio(pf),
+                &threat("No", "1", "1", "")
+            )
+            .await
+        ));
+
+        // Escalated from the program to the portfolio and accepted: it moves registers.
+        let e = app
+            .escalate_risk(&prog_mgr, a.id, "Beyond the program", 2)
+            .await
+            .unwrap();
+        assert!(forbidden(
+            app.decide_escalation(&pm_x, a.id, true, "", e.version)
+                .await
+        ));
+        app.decide_escalation(&pm_pf, a.id, true, "", e.version)
+            .await
+            .unwrap();
+        let list = |reg| async move {
+            app.register_risks(&dir(), reg, false, "number", false, Page::first(50))
+                .await
+                .unwrap()
+                .0
+                .0
+                .into_iter()
+                .map(|r| r.title)
+                .collect::<Vec<_>>()
+        };
+        assert!(list(Register::Program(g)).await.is_empty(), "{backend}");
+        let mut in_pf = list(Register::Portfolio(pf)).await;
+        in_pf.sort();
+        assert_eq!(in_pf, ["Funding cut", "Shared go-live date"], "{backend}");
+        let q = app.escalations_export(&dir(), "csv").await.unwrap();
+        let text = String::from_utf8(q.bytes).unwrap();
+        assert!(text.contains("PRG,R-1,Shared go-live date"), "{text}");
+
+        // The portfolio view counts all three registers; the export names the level.
+        let o = app.risk_overview(&dir(), None, None).await.unwrap();
+        assert_eq!(o.open, 3, "{backend}");
+        let top: Vec<(String, Option<String>)> = o
+            .top
+            .iter()
+            .map(|r| (r.title.clone(), r.project_key.clone()))
+            .collect();
+        assert!(
+            top.contains(&("Funding cut".into(), Some("PF".into()))),
+            "{backend}: {top:?}"
+        );
+        // A project manager of X sees X's risk only.
+        assert_eq!(app.risk_overview(&pm_x, None, None).await.unwrap().open, 1);
+        let csv = app
+            .register_export(&pm_pf, Register::Portfolio(pf), "csv")
+            .await
+            .unwrap();
+        let text = String::from_utf8(csv.bytes).unwrap();
+        assert!(
+            text.lines().next().unwrap().ends_with(",Register"),
+            "{text}"
+        );
+        assert_eq!(text.lines().count(), 3, "{backend}: {text}");
+        assert!(text.contains(",Portfolio"), "{text}");
+    }
+}
+
+/// Action owners see their overdue actions on risks they do not own.
+#[tokio::test]
+async fn action_owners_see_their_overdue_actions() {
+    for (backend, fx) in apps().await {
+        let app = &fx.app;
+        let mut r = threat("Vendor slips", "3", "2", "");
+        r.owner = "Ann".into();
+        r.next_review = "2020-01-01".into();
+        r.actions = "Call the vendor | Project_Manager@test | 2020-02-01 | started\n\
+                     Not mine | Bob | 2020-02-01 | planned\n\
+                     Done | project_manager@test | 2020-01-01 | done"
+            .into();
+        app.create_risk(&dir(), fx.x, &r).await.unwrap();
+        let pm = actor(Role::ProjectManager, Scope::Project(fx.x));
+        let due = app.my_risks_due(&pm).await.unwrap();
+        assert_eq!(due.len(), 1, "{backend}");
+        assert_eq!(due[0].reasons, ["action “Call the vendor” due 2020-02-01"]);
+        assert_eq!(due[0].project_key, "PRJ-001");
+        let mut ann = actor(Role::ProjectManager, Scope::Project(fx.x));
+        ann.name = "Ann".into();
+        ann.email = "ann@test".into();
+        let due = app.my_risks_due(&ann).await.unwrap();
+        assert_eq!(
+            due[0].reasons.len(),
+            3,
+            "{backend}: review + two open actions"
+        );
+    }
+}
+
+/// Concentration by the strategic driver of each project's business case, the weekly
+/// exposure trend from the snapshots every risk write leaves, and the risk register
+/// replacing the business case's risk rating in the portfolio ranking.
+#[tokio::test]
+async fn drivers_trend_and_risk_adjusted_priority() {
+    use atrium_core::money::Minor;
+    use atrium_core::strategy::{DriverDraft, Proposal, ProposalState, YearCost};
+    for (backend, fx) in apps().await {
+        let app = &fx.app;
+        let pf = portfolio_of(app, fx.x).await;
+        let growth = app
+            .create_driver(
+                &dir(),
+                &DriverDraft {
+                    name: "Growth".into(),
+                    description: None,
+                    weight: "1".into(),
+                },
+            )
+            .await
+            .unwrap()
+            .id;
+        let case = Proposal {
+            id: Uuid::now_v7(),
+            key: "PROP-001".into(),
+            title: "Case of X".into(),
+            description: None,
+            portfolio_id: pf,
+            sponsor_id: None,
+            state: ProposalState::Approved,
+            mandatory: false,
+            start: jiff::civil::date(2026, 1, 1),
+            max_shift: 0,
+            ratings: [(growth, 4u8)].into_iter().collect(),
+            risk: 1,
+            costs: vec![YearCost {
+                year: 2026,
+                capex: Minor(10_000_000),
+                opex: Minor(0),
+            }],
+            benefits: vec![],
+            capacity: vec![],
+            links: vec![],
+            rationale: None,
+            project_id: Some(fx.x),
+            version: 1,
+        };
+        let mut tx = app.db.begin().await.unwrap();
+        atrium_store::strategy::insert_proposal(&mut tx, &case, 0)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let before = app.ranking(&dir(), pf).await.unwrap();
+        let m0 = before[0].score.risk_multiplier;
+
+        app.create_risk(&dir(), fx.x, &threat("Critical", "5", "5", ""))
+            .await
+            .unwrap();
+        app.create_risk(&dir(), fx.y, &threat("Minor", "1", "1", ""))
+            .await
+            .unwrap();
+        let o = app.risk_overview(&dir(), None, None).await.unwrap();
+        let (dim, groups) = &o.concentrations[3];
+        assert_eq!(*dim, "Strategic driver");
+        let labels: Vec<(&str, u32)> = groups.iter().map(|(l, c)| (l.as_str(), c.open)).collect();
+        assert!(labels.contains(&("Growth", 1)), "{backend}: {labels:?}");
+        assert!(
+            labels.contains(&("(no business case)", 1)),
+            "{backend}: {labels:?}"
+        );
+
+        // Today's snapshot holds both threats: 0.9 × 200,000.00 + 0.05 × 200,000.00.
+        let (day, last) = *o.trend.last().unwrap();
+        assert_eq!(day, app.today(), "{backend}");
+        assert_eq!(
+            (last.open, last.emv, last.severe),
+            (2, 19_000_000, 1),
+            "{backend}"
+        );
+        assert_eq!(o.trend.len(), 13);
+        assert_eq!(o.trend[0].1.open, 0, "{backend}: nothing 12 weeks ago");
+        // Someone scoped to a project sees no portfolio-wide trend.
+        let pm_x = actor(Role::ProjectManager, Scope::Project(fx.x));
+        assert!(
+            app.risk_overview(&pm_x, None, None)
+                .await
+                .unwrap()
+                .trend
+                .is_empty()
+        );
+
+        // X's register (worst threat 25 of 25) now drives its risk adjustment.
+        let after = app.ranking(&dir(), pf).await.unwrap();
+        assert!(
+            after[0].score.risk_multiplier < m0,
+            "{backend}: {m0} → {}",
+            after[0].score.risk_multiplier
+        );
+        assert!(
+            after[0]
+                .explanation
+                .contains("risk register: worst open threat 25 of 25"),
+            "{}",
+            after[0].explanation
         );
     }
 }

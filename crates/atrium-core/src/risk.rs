@@ -474,6 +474,44 @@ impl Risk {
         format!("R-{}", self.number)
     }
 
+    /// Where the risk sits for authorization: the project, program and portfolio it
+    /// belongs to (a program risk has no project; a portfolio risk neither).
+    pub fn placement(&self) -> crate::identity::Placement {
+        crate::identity::Placement {
+            portfolio: self.portfolio_id,
+            program: self.program_id,
+            project: self.project_id,
+        }
+    }
+
+    /// The register the risk was raised in (escalation may move it up later).
+    pub fn origin(&self) -> RegisterLevel {
+        match (self.project_id, self.program_id) {
+            (Some(_), _) => RegisterLevel::Project,
+            (None, Some(_)) => RegisterLevel::Program,
+            (None, None) => RegisterLevel::Portfolio,
+        }
+    }
+
+    /// Owners of the response actions not done yet, lowercased, as `,a,b,` (empty when
+    /// none), so that one `LIKE '%,owner,%'` finds an owner's actions.
+    pub fn open_action_owners(&self) -> String {
+        let mut owners: Vec<String> = self
+            .actions
+            .iter()
+            .filter(|a| a.status != ActionStatus::Done)
+            .map(|a| a.owner.trim().to_lowercase().replace(',', " "))
+            .filter(|o| !o.is_empty())
+            .collect();
+        owners.sort();
+        owners.dedup();
+        if owners.is_empty() {
+            String::new()
+        } else {
+            format!(",{},", owners.join(","))
+        }
+    }
+
     pub fn score(&self) -> Option<u32> {
         self.rating.as_ref().map(Rating::score)
     }
@@ -928,13 +966,33 @@ impl Risk {
         program: Option<Uuid>,
         portfolio: Uuid,
     ) -> Risk {
+        Risk::new_in_register(
+            id,
+            number,
+            RegisterLevel::Project,
+            Some(project),
+            program,
+            Some(portfolio),
+        )
+    }
+
+    /// A new, empty risk raised directly in a register: a project's, a program's (no
+    /// project) or a portfolio's (neither project nor program).
+    pub fn new_in_register(
+        id: Uuid,
+        number: u32,
+        level: RegisterLevel,
+        project: Option<Uuid>,
+        program: Option<Uuid>,
+        portfolio: Option<Uuid>,
+    ) -> Risk {
         Risk {
             id,
             number,
-            level: RegisterLevel::Project,
-            project_id: Some(project),
+            level,
+            project_id: project,
             program_id: program,
-            portfolio_id: Some(portfolio),
+            portfolio_id: portfolio,
             kind: RiskKind::Threat,
             title: String::new(),
             cause: String::new(),

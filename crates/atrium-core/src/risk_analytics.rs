@@ -680,19 +680,50 @@ pub fn should_escalate(t: &Thresholds, r: &RiskPoint) -> bool {
 // 6. Exposure trend
 // ---------------------------------------------------------------------------------------
 
-/// For each `(day, register snapshot)`, in the order given: `(day, Σ EMV of the open
-/// risks, number of open risks)`. Both kinds are included with the EMV sign the caller
-/// gave them (so negative opportunity EMVs give a net exposure); filter the snapshot
-/// first for threats only.
-pub fn exposure(snapshots: &[(u32, &[RiskPoint])]) -> Vec<(u32, i64, usize)> {
-    snapshots
-        .iter()
-        .map(|(day, rs)| {
-            let (emv, n) = rs
-                .iter()
-                .filter(|r| r.open)
-                .fold((0i64, 0usize), |(e, n), r| (e.saturating_add(r.emv), n + 1));
-            (*day, emv, n)
+/// One scope's (e.g. a portfolio's) exposure as it stood at the end of a day: stored by
+/// the caller whenever a risk of the scope changes, so days without a change carry the
+/// last value forward.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    /// The caller's scope index.
+    pub scope: u32,
+    /// Any day number that grows with time (e.g. days since an epoch).
+    pub day: i32,
+    pub open: i64,
+    pub emv: i64,
+    /// Open threats in the highest bands.
+    pub severe: i64,
+}
+
+/// The summed exposure of every scope on one day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct TrendPoint {
+    pub day: i32,
+    pub open: i64,
+    pub emv: i64,
+    pub severe: i64,
+}
+
+/// The exposure trend: for each of `days` (ascending), the sum over scopes of each scope's
+/// latest snapshot on or before that day (a scope with none yet counts zero). A later
+/// snapshot of the same scope and day replaces an earlier one. O((s + d) + s log s).
+pub fn exposure_trend(snapshots: &[Snapshot], days: &[i32]) -> Vec<TrendPoint> {
+    let mut sorted: Vec<&Snapshot> = snapshots.iter().collect();
+    sorted.sort_by_key(|s| s.day);
+    let mut current: HashMap<u32, (i64, i64, i64)> = HashMap::new();
+    let mut total = TrendPoint::default();
+    let mut next = 0;
+    days.iter()
+        .map(|&day| {
+            while let Some(s) = sorted.get(next).filter(|s| s.day <= day) {
+                let old = current.insert(s.scope, (s.open, s.emv, s.severe));
+                let (o, e, v) = old.unwrap_or((0, 0, 0));
+                total.open += s.open - o;
+                total.emv = total.emv.saturating_add(s.emv.saturating_sub(e));
+                total.severe += s.severe - v;
+                next += 1;
+            }
+            TrendPoint { day, ..total }
         })
         .collect()
 }
@@ -1153,13 +1184,40 @@ mod tests {
     }
 
     #[test]
-    fn exposure_trend() {
-        let mut closed = risk(3, 1, 1, 1_000);
-        closed.open = false;
-        let day0 = vec![risk(1, 1, 1, 100), risk(2, 1, 1, 200)];
-        let day7 = vec![risk(1, 1, 1, 150), closed, unrated(4, -50)];
-        let out = exposure(&[(0, &day0), (7, &day7), (9, &[])]);
-        assert_eq!(out, vec![(0, 300, 2), (7, 100, 2), (9, 0, 0)]);
+    fn exposure_trend_carries_each_scope_forward_and_sums() {
+        let snap = |scope, day, open, emv, severe| Snapshot {
+            scope,
+            day,
+            open,
+            emv,
+            severe,
+        };
+        let snaps = [
+            snap(1, 7, 3, 500, 1),
+            snap(0, 0, 2, 300, 0),
+            snap(0, 7, 4, 100, 2),
+            snap(0, 12, 1, 50, 0),
+        ];
+        let out = exposure_trend(&snaps, &[-1, 0, 6, 7, 10, 12, 30]);
+        let pt = |day, open, emv, severe| TrendPoint {
+            day,
+            open,
+            emv,
+            severe,
+        };
+        assert_eq!(
+            out,
+            vec![
+                pt(-1, 0, 0, 0),
+                pt(0, 2, 300, 0),
+                pt(6, 2, 300, 0),
+                pt(7, 7, 600, 3),
+                pt(10, 7, 600, 3),
+                pt(12, 4, 550, 1),
+                pt(30, 4, 550, 1),
+            ]
+        );
+        assert!(exposure_trend(&[], &[1, 2]).iter().all(|p| p.open == 0));
     }
 
     /// xorshift64, for a deterministic random register.

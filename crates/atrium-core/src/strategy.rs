@@ -288,6 +288,18 @@ pub struct Proposal {
 }
 
 impl Proposal {
+    /// The driver the business case rates highest (ties: the first in id order); `None`
+    /// when it rates none above 0. Risk concentrations by driver group projects by it.
+    pub fn primary_driver(&self) -> Option<Uuid> {
+        let mut best: Option<(Uuid, u8)> = None;
+        for (&d, &r) in &self.ratings {
+            if r > 0 && best.is_none_or(|(_, b)| r > b) {
+                best = Some((d, r));
+            }
+        }
+        best.map(|(d, _)| d)
+    }
+
     pub fn total_cost(&self) -> Minor {
         Minor(self.costs.iter().map(|c| c.capex.0 + c.opex.0).sum())
     }

@@ -90,19 +90,37 @@ pub async fn next_number_tx(tx: &mut Tx, project: Uuid) -> Result<u32> {
     Ok(u32::try_from(n.unwrap_or(0)).unwrap_or(0) + 1)
 }
 
+/// The next number of risks raised directly in a program's register (`program` set) or a
+/// portfolio's (only `portfolio`): numbered apart from the projects' risks.
+pub async fn next_register_number_tx(
+    tx: &mut Tx,
+    program: Option<Uuid>,
+    portfolio: Uuid,
+) -> Result<u32> {
+    let n: Option<i64> = match program {
+        Some(pg) => on_tx!(tx, c => sqlx::query_scalar(
+            "SELECT MAX(number) FROM risks WHERE project_id IS NULL AND program_id = $1")
+            .bind(pg).fetch_one(c).await?),
+        None => on_tx!(tx, c => sqlx::query_scalar(
+            "SELECT MAX(number) FROM risks WHERE project_id IS NULL AND program_id IS NULL AND portfolio_id = $1")
+            .bind(portfolio).fetch_one(c).await?),
+    };
+    Ok(u32::try_from(n.unwrap_or(0)).unwrap_or(0) + 1)
+}
+
 pub async fn insert_risk(tx: &mut Tx, r: &Risk, emv: i64, now: i64) -> Result<()> {
     let body = to_body(r)?;
     on_tx!(tx, c => {
         sqlx::query(
             "INSERT INTO risks (id, number, level, project_id, program_id, portfolio_id, kind, status, score, emv, category, next_review, body, version, created_at, updated_at, \
-             probability, impact, department, supplier, title, owner, escalation) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17, $18, $19, $20, $21, $22)")
+             probability, impact, department, supplier, title, owner, escalation, action_owners) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17, $18, $19, $20, $21, $22, $23)")
             .bind(r.id).bind(i64::from(r.number)).bind(r.level.as_str()).bind(r.project_id).bind(r.program_id).bind(r.portfolio_id)
             .bind(r.kind.as_str()).bind(r.status.as_str()).bind(r.score().map(i64::from)).bind(emv).bind(&r.category)
             .bind(r.next_review.map(|d| d.to_string())).bind(&body).bind(r.version).bind(now)
             .bind(r.rating.as_ref().map(|x| i64::from(x.probability))).bind(r.rating.as_ref().map(|x| i64::from(x.impact())))
             .bind(&r.department).bind(&r.supplier).bind(&r.title).bind(r.owner.trim().to_lowercase())
-            .bind(r.escalation.as_ref().map(|e| e.state.as_str()))
+            .bind(r.escalation.as_ref().map(|e| e.state.as_str())).bind(r.open_action_owners())
             .execute(c).await?;
     });
     Ok(())
@@ -114,13 +132,13 @@ pub async fn update_risk(tx: &mut Tx, r: &Risk, emv: i64, now: i64) -> Result<()
     let n = on_tx!(tx, c => sqlx::query(
         "UPDATE risks SET level = $2, project_id = $3, program_id = $4, portfolio_id = $5, kind = $6, status = $7, score = $8, emv = $9, \
          category = $10, next_review = $11, body = $12, version = $13, updated_at = $14, \
-         probability = $16, impact = $17, department = $18, supplier = $19, title = $20, owner = $21, escalation = $22 WHERE id = $1 AND version = $15")
+         probability = $16, impact = $17, department = $18, supplier = $19, title = $20, owner = $21, escalation = $22, action_owners = $23 WHERE id = $1 AND version = $15")
         .bind(r.id).bind(r.level.as_str()).bind(r.project_id).bind(r.program_id).bind(r.portfolio_id).bind(r.kind.as_str())
         .bind(r.status.as_str()).bind(r.score().map(i64::from)).bind(emv).bind(&r.category).bind(r.next_review.map(|d| d.to_string()))
         .bind(&body).bind(r.version).bind(now).bind(r.version - 1)
         .bind(r.rating.as_ref().map(|x| i64::from(x.probability))).bind(r.rating.as_ref().map(|x| i64::from(x.impact())))
         .bind(&r.department).bind(&r.supplier).bind(&r.title).bind(r.owner.trim().to_lowercase())
-        .bind(r.escalation.as_ref().map(|e| e.state.as_str())).execute(c).await?.rows_affected());
+        .bind(r.escalation.as_ref().map(|e| e.state.as_str())).bind(r.open_action_owners()).execute(c).await?.rows_affected());
     if n == 0 {
         return Err(StoreError::Stale);
     }
@@ -153,6 +171,8 @@ pub struct RiskFilter {
     pub project: Option<Uuid>,
     pub program: Option<Uuid>,
     pub portfolio: Option<Uuid>,
+    /// Only risks in this register (`level` column).
+    pub level: Option<atrium_core::risk::RegisterLevel>,
     /// Only open risks.
     pub open: bool,
 }
@@ -173,6 +193,10 @@ pub async fn list_risks(
     }
     if let Some(p) = f.portfolio {
         q.push(" AND portfolio_id = ").bind(Bind::Uuid(p));
+    }
+    if let Some(l) = f.level {
+        q.push(" AND level = ")
+            .bind(Bind::Text(l.as_str().to_owned()));
     }
     if f.open {
         q.push(" AND status = 'open'");
@@ -230,14 +254,33 @@ pub struct PointRow {
     pub category: String,
     pub department: String,
     pub supplier: String,
+    /// The primary strategic driver of the business case the project came from.
+    pub driver: Option<Uuid>,
 }
 
-fn open_where(q: &mut Query, vis: &crate::project::Visibility, portfolio: Option<Uuid>) {
-    q.bind(Bind::Bool(false));
+/// The joins every portfolio-wide read of risks shares: the project (for its key, its
+/// archived flag and where it sits now), the program and the portfolio (for the key of a
+/// register a risk was raised in directly).
+const SCOPE_JOINS: &str = " FROM risks r LEFT JOIN projects p ON p.id = r.project_id";
+
+/// Open (or escalated) risks of unarchived projects and of program and portfolio registers,
+/// limited to what `vis` lets the caller see. A project risk follows its project when the
+/// project moves; a register's own risk has only the risk's columns.
+fn scope_where(q: &mut Query, vis: &crate::project::Visibility, portfolio: Option<Uuid>) {
+    q.push(" AND (r.project_id IS NULL OR p.archived = ")
+        .bind(Bind::Bool(false))
+        .push(")");
     if let Some(pf) = portfolio {
-        q.push(" AND r.portfolio_id = ").bind(Bind::Uuid(pf));
+        q.push(" AND COALESCE(p.portfolio_id, r.portfolio_id) = ")
+            .bind(Bind::Uuid(pf));
     }
-    crate::project::push_visibility(q, vis, "p.portfolio_id", "p.program_id", "p.id");
+    crate::project::push_visibility(
+        q,
+        vis,
+        "COALESCE(p.portfolio_id, r.portfolio_id)",
+        "COALESCE(p.program_id, r.program_id)",
+        "r.project_id",
+    );
 }
 
 /// Every open risk of the projects `vis` lets the caller see (optionally one portfolio).
@@ -247,11 +290,13 @@ pub async fn open_points(
     portfolio: Option<Uuid>,
 ) -> Result<Vec<PointRow>> {
     let mut q = Query::new(
-        "SELECT r.program_id, r.portfolio_id, CAST(CASE WHEN r.kind = 'opportunity' THEN 1 ELSE 0 END AS BIGINT) AS opportunity, r.probability, r.impact, r.emv, \
-         r.category, r.department, r.supplier \
-         FROM risks r JOIN projects p ON p.id = r.project_id WHERE r.status = 'open' AND p.archived = ",
+        "SELECT COALESCE(p.program_id, r.program_id) AS program_id, COALESCE(p.portfolio_id, r.portfolio_id) AS portfolio_id, \
+         CAST(CASE WHEN r.kind = 'opportunity' THEN 1 ELSE 0 END AS BIGINT) AS opportunity, r.probability, r.impact, r.emv, \
+         r.category, r.department, r.supplier, pr.primary_driver AS driver",
     );
-    open_where(&mut q, vis, portfolio);
+    q.push(SCOPE_JOINS)
+        .push(" LEFT JOIN proposals pr ON pr.project_id = r.project_id WHERE r.status = 'open'");
+    scope_where(&mut q, vis, portfolio);
     Ok(
         on_db!(db, p => bind_all!(sqlx::query_as::<_, PointRow>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?),
     )
@@ -274,11 +319,15 @@ pub async fn open_threats(
     pick: Pick,
 ) -> Result<Vec<RiskRow>> {
     let mut q = Query::new(
-        "SELECT r.id, r.number, r.project_id, p.key AS project_key, r.program_id, r.portfolio_id, r.kind, r.status, \
-         r.probability, r.impact, r.emv, r.category, r.department, r.supplier, r.title, r.next_review \
-         FROM risks r JOIN projects p ON p.id = r.project_id WHERE r.status = 'open' AND r.kind = 'threat' AND p.archived = ",
+        "SELECT r.id, r.number, r.project_id, COALESCE(p.key, pg.key, pf.key) AS project_key, r.program_id, r.portfolio_id, r.kind, r.status, \
+         r.probability, r.impact, r.emv, r.category, r.department, r.supplier, r.title, r.next_review",
     );
-    open_where(&mut q, vis, portfolio);
+    q.push(SCOPE_JOINS).push(
+        " LEFT JOIN programs pg ON r.project_id IS NULL AND pg.id = r.program_id \
+         LEFT JOIN portfolios pf ON r.project_id IS NULL AND r.program_id IS NULL AND pf.id = r.portfolio_id \
+         WHERE r.status = 'open' AND r.kind = 'threat'",
+    );
+    scope_where(&mut q, vis, portfolio);
     match pick {
         Pick::Top(n) => {
             q.push(" AND r.score IS NOT NULL ORDER BY r.score DESC, r.emv DESC, r.id LIMIT ")
@@ -308,12 +357,22 @@ pub async fn owned_by(db: &Db, owners: &[String]) -> Result<Vec<Risk>> {
     if owners.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = Query::new("SELECT body FROM risks WHERE status = 'open' AND owner IN (");
+    let mut q = Query::new("SELECT body FROM risks WHERE status = 'open' AND (owner IN (");
     for (i, o) in owners.iter().enumerate() {
         if i > 0 {
             q.push(", ");
         }
         q.bind(Bind::Text(o.clone()));
+    }
+    q.push(")");
+    // Owners of open response actions (`,a,b,`); commas cannot be part of an owner there.
+    for o in &owners {
+        q.push(" OR action_owners LIKE ")
+            .bind(Bind::Text(format!(
+                "%,{},%",
+                like_escape(&o.replace(',', " "))
+            )))
+            .push(" ESCAPE '\\'");
     }
     q.push(") ORDER BY next_review, number LIMIT 200");
     let rows: Vec<String> = on_db!(db, p => bind_all!(sqlx::query_scalar::<_, String>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?);
@@ -327,15 +386,125 @@ pub async fn escalated(
     vis: &crate::project::Visibility,
     pending_only: bool,
 ) -> Result<Vec<Risk>> {
-    let mut q = Query::new(
-        "SELECT r.body FROM risks r JOIN projects p ON p.id = r.project_id WHERE r.escalation IS NOT NULL AND p.archived = ",
-    );
-    q.bind(Bind::Bool(false));
+    let mut q = Query::new("SELECT r.body");
+    q.push(SCOPE_JOINS).push(" WHERE r.escalation IS NOT NULL");
     if pending_only {
         q.push(" AND r.escalation = 'pending'");
     }
-    crate::project::push_visibility(&mut q, vis, "p.portfolio_id", "p.program_id", "p.id");
+    scope_where(&mut q, vis, None);
     q.push(" ORDER BY r.updated_at DESC LIMIT 1000");
     let rows: Vec<String> = on_db!(db, p => bind_all!(sqlx::query_scalar::<_, String>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?);
     rows.iter().map(|b| from_body(b)).collect()
+}
+
+/// Escapes `%`, `_` and `\\` for a `LIKE … ESCAPE '\\'` pattern.
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Rewrites today's exposure snapshot of a portfolio from its open risks (project risks
+/// and the portfolio's own registers): open risks, Σ EMV of threats, and threats scoring
+/// `severe_from` or more. Called in the transaction of every risk write.
+pub async fn refresh_exposure(
+    tx: &mut Tx,
+    portfolio: Uuid,
+    day: jiff::civil::Date,
+    severe_from: i64,
+) -> Result<()> {
+    let (open, emv, severe): (i64, Option<i64>, Option<i64>) = on_tx!(tx, c => sqlx::query_as(
+        "SELECT COUNT(*), CAST(SUM(CASE WHEN kind = 'threat' THEN emv ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN kind = 'threat' AND score >= $2 THEN 1 ELSE 0 END) AS BIGINT) \
+         FROM risks WHERE portfolio_id = $1 AND status = 'open'")
+        .bind(portfolio).bind(severe_from).fetch_one(c).await?);
+    put_exposure(
+        tx,
+        &Exposure {
+            portfolio_id: portfolio,
+            day: day.to_string(),
+            open_risks: open,
+            threat_emv: emv.unwrap_or(0),
+            severe: severe.unwrap_or(0),
+        },
+    )
+    .await
+}
+
+/// One day's exposure of one portfolio.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Exposure {
+    pub portfolio_id: Uuid,
+    /// YYYY-MM-DD.
+    pub day: String,
+    pub open_risks: i64,
+    pub threat_emv: i64,
+    pub severe: i64,
+}
+
+/// Writes (or overwrites) one snapshot; the demo uses it to lay down a history.
+pub async fn put_exposure(tx: &mut Tx, e: &Exposure) -> Result<()> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO risk_exposure (portfolio_id, day, open_risks, threat_emv, severe) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (portfolio_id, day) DO UPDATE SET open_risks = $3, threat_emv = $4, severe = $5")
+        .bind(e.portfolio_id).bind(&e.day).bind(e.open_risks).bind(e.threat_emv).bind(e.severe)
+        .execute(c).await.map(|_| ())?);
+    Ok(())
+}
+
+/// Snapshots from `from` on (and the last one before it, per portfolio, as the starting
+/// value), of every portfolio or of the ones given, by day.
+pub async fn exposure_since(
+    db: &Db,
+    portfolios: Option<&[Uuid]>,
+    from: jiff::civil::Date,
+) -> Result<Vec<Exposure>> {
+    let mut q = Query::new(
+        "SELECT e.portfolio_id, e.day, e.open_risks, e.threat_emv, e.severe FROM risk_exposure e WHERE (e.day >= ",
+    );
+    q.bind(Bind::Text(from.to_string()))
+        .push(" OR e.day = (SELECT MAX(b.day) FROM risk_exposure b WHERE b.portfolio_id = e.portfolio_id AND b.day < ")
+        .bind(Bind::Text(from.to_string()))
+        .push("))");
+    if let Some(ids) = portfolios {
+        q.push(" AND e.portfolio_id IN ").bind_list(ids);
+    }
+    q.push(" ORDER BY e.day, e.portfolio_id");
+    Ok(
+        on_db!(db, p => bind_all!(sqlx::query_as::<_, Exposure>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?),
+    )
+}
+
+/// For each project given that has rated open threats: the worst score and the Σ EMV of
+/// its open threats.
+pub async fn threats_by_project(db: &Db, projects: &[Uuid]) -> Result<Vec<(Uuid, i64, i64)>> {
+    if projects.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Query::new(
+        "SELECT project_id, CAST(MAX(score) AS BIGINT), CAST(SUM(emv) AS BIGINT) FROM risks \
+         WHERE status = 'open' AND kind = 'threat' AND score IS NOT NULL AND project_id IN ",
+    );
+    q.bind_list(projects).push(" GROUP BY project_id");
+    let rows: Vec<(Uuid, Option<i64>, Option<i64>)> = on_db!(db, p => bind_all!(sqlx::query_as::<_, (Uuid, Option<i64>, Option<i64>)>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?);
+    Ok(rows
+        .into_iter()
+        .map(|(id, s, e)| (id, s.unwrap_or(0), e.unwrap_or(0)))
+        .collect())
+}
+
+/// One portfolio's snapshot of one day, if any (in `tx`).
+pub async fn exposure_on_tx(
+    tx: &mut Tx,
+    portfolio: Uuid,
+    day: jiff::civil::Date,
+) -> Result<Option<Exposure>> {
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, Exposure>(
+        "SELECT portfolio_id, day, open_risks, threat_emv, severe FROM risk_exposure WHERE portfolio_id = $1 AND day = $2")
+        .bind(portfolio).bind(day.to_string()).fetch_optional(c).await?))
 }

@@ -214,10 +214,10 @@ pub async fn proposal_of_project_tx(tx: &mut Tx, project_id: Uuid) -> Result<Opt
 
 pub async fn insert_proposal(tx: &mut Tx, p: &Proposal, now: i64) -> Result<()> {
     let body = to_body(p)?;
-    on_tx!(tx, c => sqlx::query("INSERT INTO proposals (id, key, title, portfolio_id, state, project_id, body, version, created_at, updated_at) \
-                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)")
+    on_tx!(tx, c => sqlx::query("INSERT INTO proposals (id, key, title, portfolio_id, state, project_id, body, version, created_at, updated_at, primary_driver) \
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)")
         .bind(p.id).bind(&p.key).bind(&p.title).bind(p.portfolio_id).bind(p.state.as_str()).bind(p.project_id)
-        .bind(&body).bind(p.version).bind(now)
+        .bind(&body).bind(p.version).bind(now).bind(p.primary_driver())
         .execute(c).await.map(|_| ())?);
     Ok(())
 }
@@ -225,9 +225,9 @@ pub async fn insert_proposal(tx: &mut Tx, p: &Proposal, now: i64) -> Result<()> 
 pub async fn update_proposal(tx: &mut Tx, p: &Proposal, now: i64) -> Result<()> {
     let body = to_body(p)?;
     let n = on_tx!(tx, c => sqlx::query("UPDATE proposals SET key = $2, title = $3, portfolio_id = $4, state = $5, project_id = $6, \
-                                         body = $7, version = $8, updated_at = $9 WHERE id = $1 AND version = $10")
+                                         body = $7, version = $8, updated_at = $9, primary_driver = $11 WHERE id = $1 AND version = $10")
         .bind(p.id).bind(&p.key).bind(&p.title).bind(p.portfolio_id).bind(p.state.as_str()).bind(p.project_id)
-        .bind(&body).bind(p.version).bind(now).bind(p.version - 1)
+        .bind(&body).bind(p.version).bind(now).bind(p.version - 1).bind(p.primary_driver())
         .execute(c).await?.rows_affected());
     stale_if_none(n)
 }

@@ -177,6 +177,48 @@ fn plan_routes() -> Vec<Route> {
             false,
             Target::X,
         ),
+        // Program and portfolio registers: risks raised there directly.
+        r("get", "/programs/{id}/risks", None, true, false, Target::G),
+        r(
+            "get",
+            "/programs/{id}/risks/export",
+            None,
+            true,
+            false,
+            Target::G,
+        ),
+        r(
+            "post",
+            "/programs/{id}/risks",
+            Some(RISK_EDITORS),
+            true,
+            false,
+            Target::G,
+        ),
+        r(
+            "get",
+            "/portfolios/{id}/risks",
+            None,
+            true,
+            false,
+            Target::P,
+        ),
+        r(
+            "get",
+            "/portfolios/{id}/risks/export",
+            None,
+            true,
+            false,
+            Target::P,
+        ),
+        r(
+            "post",
+            "/portfolios/{id}/risks",
+            Some(RISK_EDITORS),
+            true,
+            false,
+            Target::P,
+        ),
         r("get", "/risks/{id}", None, true, false, Target::Risk),
         r(
             "patch",
@@ -1172,9 +1214,11 @@ async fn request_for(
                 json!({"rules": format!("Limit {n} | * | organization | | 1000000"), "version": v}),
             )
         }
-        ("post", "/projects/{id}/risks") => Some(
-            json!({"title": format!("New risk {n}"), "probability": 2, "impacts": {"cost": 3}}),
-        ),
+        ("post", "/projects/{id}/risks" | "/programs/{id}/risks" | "/portfolios/{id}/risks") => {
+            Some(
+                json!({"title": format!("New risk {n}"), "probability": 2, "impacts": {"cost": 3}}),
+            )
+        }
         ("patch", "/risks/{id}") => Some(json!({"version": 1, "title": format!("Renamed {n}")})),
         ("post", "/risks/{id}/escalate") => Some(json!({"version": 1, "note": "Too big for us"})),
         ("post", "/risks/{id}/escalation") => Some(json!({"version": 2, "decision": "accept"})),

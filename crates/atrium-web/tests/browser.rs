@@ -1229,6 +1229,48 @@ async fn project_manager_rates_risks_in_chromium() {
     click_and_wait(&c, "form[action*='decision=accept'] button.primary").await;
     assert_eq!(fact(&c, "Register").await, "Portfolio");
     shot(&c, "risk-escalated").await;
+
+    // The portfolio's register lists it; the risk manager raises a risk there directly.
+    let pf = atrium_store::project::get(&app.db, alpha)
+        .await
+        .unwrap()
+        .unwrap()
+        .portfolio_id;
+    c.goto(&format!("{base}/portfolios/{pf}/risks"))
+        .await
+        .unwrap();
+    assert!(text(&c, "main").await.contains("Test rig arrives late"));
+    click_and_wait(&c, "a[href$='/risks/new']").await;
+    assert!(
+        c.find(Locator::Css("#f-delay_tasks")).await.is_err(),
+        "only project risks delay plan tasks"
+    );
+    type_into(&c, "#f-title", "Funding for next year is cut").await;
+    select(&c, "#f-probability", "3").await;
+    select(&c, "#f-impact_cost", "5").await;
+    submit(&c).await;
+    assert_eq!(fact(&c, "Register").await, "Portfolio");
+    c.goto(&format!("{base}/portfolios/{pf}/risks"))
+        .await
+        .unwrap();
+    let register = text(&c, "main").await;
+    assert!(
+        register.contains("Funding for next year is cut"),
+        "{register}"
+    );
+    // The portfolio view: concentration by strategic driver and the exposure trend.
+    c.goto(&format!("{base}/risks")).await.unwrap();
+    let overview = text(&c, "main").await;
+    assert!(
+        overview.contains("Concentration by strategic driver"),
+        "{overview}"
+    );
+    assert!(overview.contains("Exposure trend"), "{overview}");
+    assert!(
+        c.find(Locator::Css(".heatmap-scroll svg")).await.is_ok(),
+        "the trend chart"
+    );
+    shot(&c, "risk-overview-trend").await;
     c.close().await.unwrap();
 }
 

@@ -133,6 +133,47 @@ enum Command {
         #[command(subcommand)]
         cmd: ResourcesCmd,
     },
+    /// Export risk registers (a project's, a program's or a portfolio's) and the escalated
+    /// risks (for an enterprise risk system).
+    Risks {
+        #[command(subcommand)]
+        cmd: RisksCmd,
+    },
+}
+
+/// Options shared by the risk exports.
+#[derive(clap::Args)]
+struct RiskExportArgs {
+    /// Output format.
+    #[arg(long, default_value = "csv", value_parser = ["csv", "xlsx"])]
+    format: String,
+    /// Write to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<std::path::PathBuf>,
+    /// E-mail of the user to act as (they must be allowed to read the register).
+    #[arg(long = "as", value_name = "EMAIL", env = "ATRIUM_AS")]
+    as_user: String,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+#[derive(Subcommand)]
+enum RisksCmd {
+    /// One register, every risk with its rating, EMV, response and register level.
+    Register {
+        /// Key of the project, program or portfolio.
+        key: String,
+        /// Whose register KEY names.
+        #[arg(long, default_value = "project", value_parser = ["project", "program", "portfolio"])]
+        level: String,
+        #[command(flatten)]
+        export: RiskExportArgs,
+    },
+    /// Every escalated risk the user can see (from, to, state, last step).
+    Escalations {
+        #[command(flatten)]
+        export: RiskExportArgs,
+    },
 }
 
 /// Options shared by the resource exports.
@@ -606,6 +647,7 @@ async fn async_main(cli: Cli) -> Res<ExitCode> {
             }
         },
         Command::Resources { cmd } => resources(cmd).await,
+        Command::Risks { cmd } => risks(cmd).await,
         Command::Schedule { .. } => unreachable!("handled before the runtime starts"),
     }
 }
@@ -897,6 +939,44 @@ async fn resources(cmd: ResourcesCmd) -> Res<ExitCode> {
     }
     .map_err(app_err)?;
     write_export(&export, export_args.output.as_deref())
+}
+
+async fn risks(cmd: RisksCmd) -> Res<ExitCode> {
+    let args = match &cmd {
+        RisksCmd::Register { export, .. } | RisksCmd::Escalations { export } => export,
+    };
+    let app = open(&args.db, true).await?;
+    let actor = actor_by_email(&app, &args.as_user).await?;
+    if args.output.is_none() && args.format == "xlsx" && std::io::stdout().is_terminal() {
+        return Err("XLSX is a binary file: write it with -o FILE or redirect the output".into());
+    }
+    let format = args.format.as_str();
+    let export = match &cmd {
+        RisksCmd::Register { key, level, .. } => {
+            use atrium_app::risk::Register;
+            let unknown = || format!("unknown {level} `{key}`");
+            let read = |e: atrium_store::StoreError| format!("cannot read {level}s: {e}");
+            let reg = match level.as_str() {
+                "program" => Register::Program(
+                    atrium_store::portfolio::program_id_by_key(&app.db, key.trim())
+                        .await
+                        .map_err(read)?
+                        .ok_or_else(unknown)?,
+                ),
+                "portfolio" => Register::Portfolio(
+                    atrium_store::portfolio::portfolio_id_by_key(&app.db, key.trim())
+                        .await
+                        .map_err(read)?
+                        .ok_or_else(unknown)?,
+                ),
+                _ => Register::Project(project_by_key(&app, key).await?.id),
+            };
+            app.register_export(&actor, reg, format).await
+        }
+        RisksCmd::Escalations { .. } => app.escalations_export(&actor, format).await,
+    }
+    .map_err(app_err)?;
+    write_export(&export, args.output.as_deref())
 }
 
 pub(crate) fn schedule(

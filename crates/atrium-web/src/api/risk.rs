@@ -1,9 +1,11 @@
-//! Risk API: the organization's risk matrix and project risk registers.
+//! Risk API: the organization's risk matrix; project, program and portfolio risk registers;
+//! the portfolio view, appetite and escalation.
 
 use super::records::{cursor, paging, version};
 use crate::AppState;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, Auth};
+use atrium_app::risk::Register;
 use atrium_core::risk::{MatrixDraft, Risk, RiskDraft, RiskMatrix};
 use atrium_store::risk::RISK_SORTS;
 use axum::Json;
@@ -21,6 +23,10 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_matrix, put_matrix))
         .routes(routes!(list_risks, create_risk))
+        .routes(routes!(list_program_risks, create_program_risk))
+        .routes(routes!(list_portfolio_risks, create_portfolio_risk))
+        .routes(routes!(export_program_risks))
+        .routes(routes!(export_portfolio_risks))
         .routes(routes!(get_risk, update_risk))
         .routes(routes!(overview))
         .routes(routes!(forecast))
@@ -201,11 +207,42 @@ async fn export_risks(
     Path(id): Path<Uuid>,
     Query(p): Query<ExportParams>,
 ) -> Result<axum::response::Response, ApiError> {
+    export_in(&s, &a, Register::Project(id), &p).await
+}
+
+async fn export_in(
+    s: &AppState,
+    a: &atrium_app::Actor,
+    reg: Register,
+    p: &ExportParams,
+) -> Result<axum::response::Response, ApiError> {
     let e = s
         .app
-        .risks_export(&a, id, p.format.as_deref().unwrap_or("csv"))
+        .register_export(a, reg, p.format.as_deref().unwrap_or("csv"))
         .await?;
     Ok(crate::pages::plan::export_response(e))
+}
+
+#[utoipa::path(get, path = "/programs/{id}/risks/export", tag = "risks", params(ExportParams),
+    responses((status = 200, description = "the program's register as CSV or XLSX"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn export_program_risks(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+    Query(p): Query<ExportParams>,
+) -> Result<axum::response::Response, ApiError> {
+    export_in(&s, &a, Register::Program(id), &p).await
+}
+
+#[utoipa::path(get, path = "/portfolios/{id}/risks/export", tag = "risks", params(ExportParams),
+    responses((status = 200, description = "the portfolio's register as CSV or XLSX"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn export_portfolio_risks(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+    Query(p): Query<ExportParams>,
+) -> Result<axum::response::Response, ApiError> {
+    export_in(&s, &a, Register::Portfolio(id), &p).await
 }
 
 #[utoipa::path(get, path = "/projects/{id}/risks/forecast", tag = "risks",
@@ -240,7 +277,7 @@ struct OverviewParams {
 }
 
 #[utoipa::path(get, path = "/risks", tag = "risks", params(OverviewParams),
-    responses((status = 200, body = Value, description = "open risks of every visible project on the one matrix: heat map cells (count, EMV, risk ids; threats and opportunities apart; not assessed counted apart), concentrations by category, department and supplier, top threats"),
+    responses((status = 200, body = Value, description = "open risks of every visible project on the one matrix: heat map cells (count, EMV, risk ids; threats and opportunities apart; not assessed counted apart), concentrations by category, department, supplier and strategic driver, top threats, weekly exposure trend (13 weeks) of the portfolios the caller sees whole"),
               (status = 401, body = Problem)))]
 async fn overview(
     State(s): State<AppState>,
@@ -287,6 +324,10 @@ async fn overview(
         })).collect::<Vec<_>>(),
         "top": o.top.iter().map(row).collect::<Vec<_>>(),
         "cell": o.cell.iter().map(row).collect::<Vec<_>>(),
+        "trend": o.trend.iter().map(|(day, t)| json!({
+            "week_ending": day, "open_risks": t.open,
+            "threat_emv": atrium_core::money::Minor(t.emv).plain(), "severe_threats": t.severe,
+        })).collect::<Vec<_>>(),
     })))
 }
 
@@ -369,6 +410,15 @@ async fn list_risks(
     Path(id): Path<Uuid>,
     Query(p): Query<RiskListParams>,
 ) -> Result<Json<Value>, ApiError> {
+    list_in(&s, &a, Register::Project(id), p).await
+}
+
+async fn list_in(
+    s: &AppState,
+    a: &atrium_app::Actor,
+    reg: Register,
+    p: RiskListParams,
+) -> Result<Json<Value>, ApiError> {
     let lp = super::dto::ListParams {
         limit: p.limit,
         cursor: p.cursor,
@@ -378,7 +428,7 @@ async fn list_risks(
     let (page, sort, desc) = paging(&lp, RISK_SORTS, "number")?;
     let ((items, next), m) = s
         .app
-        .project_risks(&a, id, p.open.unwrap_or(false), &sort, desc, page)
+        .register_risks(a, reg, p.open.unwrap_or(false), &sort, desc, page)
         .await?;
     Ok(Json(json!({
         "items": items.iter().map(|r| risk_json(r, &m)).collect::<Vec<_>>(),
@@ -471,12 +521,67 @@ async fn create_risk(
     Path(id): Path<Uuid>,
     ApiJson(b): ApiJson<RiskIn>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    create_in(&s, &a, Register::Project(id), b).await
+}
+
+async fn create_in(
+    s: &AppState,
+    a: &atrium_app::Actor,
+    reg: Register,
+    b: RiskIn,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     let r = s
         .app
-        .create_risk(&a, id, &draft(b, RiskDraft::default()))
+        .create_risk_in(a, reg, &draft(b, RiskDraft::default()))
         .await?;
-    let m = s.app.risk_matrix(&a).await?;
+    let m = s.app.risk_matrix(a).await?;
     Ok((StatusCode::CREATED, Json(risk_json(&r, &m))))
+}
+
+#[utoipa::path(get, path = "/programs/{id}/risks", tag = "risks", params(RiskListParams),
+    responses((status = 200, body = Value, description = "`{items, next_cursor}`: the program's register — risks raised in it and risks escalated into it"),
+              (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn list_program_risks(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+    Query(p): Query<RiskListParams>,
+) -> Result<Json<Value>, ApiError> {
+    list_in(&s, &a, Register::Program(id), p).await
+}
+
+#[utoipa::path(post, path = "/programs/{id}/risks", tag = "risks", request_body = RiskIn,
+    responses((status = 201, body = Value), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn create_program_risk(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<RiskIn>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    create_in(&s, &a, Register::Program(id), b).await
+}
+
+#[utoipa::path(get, path = "/portfolios/{id}/risks", tag = "risks", params(RiskListParams),
+    responses((status = 200, body = Value, description = "`{items, next_cursor}`: the portfolio's register — risks raised in it and risks escalated into it"),
+              (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn list_portfolio_risks(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+    Query(p): Query<RiskListParams>,
+) -> Result<Json<Value>, ApiError> {
+    list_in(&s, &a, Register::Portfolio(id), p).await
+}
+
+#[utoipa::path(post, path = "/portfolios/{id}/risks", tag = "risks", request_body = RiskIn,
+    responses((status = 201, body = Value), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn create_portfolio_risk(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+    ApiJson(b): ApiJson<RiskIn>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    create_in(&s, &a, Register::Portfolio(id), b).await
 }
 
 #[utoipa::path(get, path = "/risks/{id}", tag = "risks",

@@ -922,6 +922,7 @@ async fn portfolio_show(
             (format!("/proposals?portfolio_id={id}"), "Proposals"),
             (format!("/projects?portfolio_id={id}"), "Projects"),
             (format!("/projects/new?portfolio_id={id}"), "New project"),
+            (format!("/portfolios/{id}/risks"), "Risks"),
         ];
         if atrium_app::permissions::allows(&a, atrium_app::Action::UpdatePortfolio, &at, mode) {
             actions.push((format!("/portfolios/{id}/edit"), "Edit"));
@@ -1222,7 +1223,10 @@ async fn program_show(
             program: Some(id),
             project: None,
         };
-        let mut actions = vec![(format!("/projects?program_id={id}"), "Projects")];
+        let mut actions = vec![
+            (format!("/projects?program_id={id}"), "Projects"),
+            (format!("/programs/{id}/risks"), "Risks"),
+        ];
         if atrium_app::permissions::allows(&a, atrium_app::Action::UpdateProgram, &at, mode) {
             actions.push((format!("/programs/{id}/edit"), "Edit"));
         }

@@ -1,5 +1,6 @@
-//! Risk pages: the organization's risk matrix (settings), a project's risk register with its
-//! heat map on the matrix, and the risk form (record, rate, respond) with its rating history.
+//! Risk pages: the organization's risk matrix (settings), the risk registers of projects,
+//! programs and portfolios with their heat maps on the matrix, the risk form (record, rate,
+//! respond) with its rating history, the portfolio view, appetite and escalations.
 
 use super::records::{err, form_page};
 use super::resource::{PostForm, ResourcesPage, Section};
@@ -7,6 +8,7 @@ use super::{can, check_csrf, version_of};
 use crate::AppState;
 use crate::extract::{FormData, PageUser};
 use crate::views::*;
+use atrium_app::risk::Register;
 use atrium_app::{Action, Actor, AppError};
 use atrium_core::FieldError;
 use atrium_core::identity::Placement;
@@ -28,6 +30,21 @@ pub fn router() -> Router<AppState> {
         )
         .route("/projects/{id}/risks", get(register_page))
         .route("/projects/{id}/risks/new", get(risk_new).post(risk_create))
+        .route("/programs/{id}/risks", get(program_register_page))
+        .route(
+            "/programs/{id}/risks/new",
+            get(program_risk_new).post(program_risk_create),
+        )
+        .route("/programs/{id}/risks/export", get(program_register_export))
+        .route("/portfolios/{id}/risks", get(portfolio_register_page))
+        .route(
+            "/portfolios/{id}/risks/new",
+            get(portfolio_risk_new).post(portfolio_risk_create),
+        )
+        .route(
+            "/portfolios/{id}/risks/export",
+            get(portfolio_register_export),
+        )
         .route("/risks/{id}", get(risk_page).post(risk_save))
         .route("/risks", get(overview_page))
         .route("/projects/{id}/risks/export", get(register_export))
@@ -171,7 +188,7 @@ async fn overview_page(
         let mut page = ResourcesPage::new(&a, "Risk across the portfolio", "");
         page.nav = Nav::new(&a, "/risks");
         page.subnav = Vec::new();
-        page.intro = "Open risks of every project you can see, on the organization's one matrix. A cell shows how many threats sit there and their expected monetary value; open it to list them. Not assessed risks are counted apart from empty cells.".into();
+        page.intro = "Open risks of every project, program and portfolio register you can see, on the organization's one matrix. A cell shows how many threats sit there and their expected monetary value; open it to list them. Not assessed risks are counted apart from empty cells. Concentrations group threats by category, department, supplier and the strategic driver of the project's business case; the trend shows the exposure at the end of each of the last 13 weeks.".into();
         let (pfs, _) = s
             .app
             .list_portfolios(&a, None, false, "key", false, atrium_store::Page::first(200))
@@ -274,6 +291,26 @@ async fn overview_page(
             sec.columns = columns;
             page.sections.push(sec);
         }
+        if !o.trend.is_empty() {
+            page.svg = format!("<div class=\"chart trend\">{}</div>", trend_chart(&o.trend));
+            page.sections.push(Section::table(
+                "Exposure trend (end of each week)",
+                &["Week ending", "Open risks", "Severe threats", "Threat EMV"],
+                o.trend
+                    .iter()
+                    .rev()
+                    .map(|(day, t)| {
+                        vec![
+                            Cell::text(day.to_string()),
+                            Cell::text(t.open.to_string()).class("num"),
+                            Cell::text(t.severe.to_string()).class("num"),
+                            Cell::text(money(t.emv)).class("num"),
+                        ]
+                    })
+                    .collect(),
+                "",
+            ));
+        }
         page.links.push(("/settings/risk-matrix".into(), "The organization's risk matrix".into()));
         page.links.push(("/settings/risk-appetite".into(), "Risk appetite and breaches".into()));
         page.links.push(("/risks/escalations".into(), "Escalations waiting for a decision".into()));
@@ -281,6 +318,21 @@ async fn overview_page(
     }
     .await;
     r.unwrap_or_else(err)
+}
+
+/// The threat EMV of the last 13 weeks as a line (in major units; x = weeks from today).
+fn trend_chart(trend: &[(jiff::civil::Date, atrium_core::risk_analytics::TrendPoint)]) -> String {
+    let n = trend.len() as f64;
+    let series = [crate::charts::Series {
+        name: "Threat EMV".into(),
+        class: "ev".into(),
+        points: trend
+            .iter()
+            .enumerate()
+            .map(|(i, (_, t))| (i as f64 + 1.0 - n, t.emv as f64 / 100.0))
+            .collect(),
+    }];
+    crate::charts::lines(&series, "weeks from today", "threat exposure (EMV)")
 }
 
 // ======================= matrix =======================
@@ -422,20 +474,63 @@ fn money(minor: i64) -> String {
     atrium_core::money::Minor(minor).format()
 }
 
+/// The path of a register's pages (`/projects/{id}`, `/programs/{id}`, `/portfolios/{id}`).
+fn register_path(reg: Register) -> String {
+    match reg {
+        Register::Project(id) => format!("/projects/{id}"),
+        Register::Program(id) => format!("/programs/{id}"),
+        Register::Portfolio(id) => format!("/portfolios/{id}"),
+    }
+}
+
+/// The top navigation entry a register's pages sit under.
+fn register_nav(reg: Register) -> &'static str {
+    match reg {
+        Register::Project(_) => "/projects",
+        Register::Program(_) => "/programs",
+        Register::Portfolio(_) => "/portfolios",
+    }
+}
+
 async fn register_page(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     Path(id): Path<Uuid>,
 ) -> Response {
+    register_view(&s, &a, Register::Project(id)).await
+}
+
+async fn program_register_page(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+) -> Response {
+    register_view(&s, &a, Register::Program(id)).await
+}
+
+async fn portfolio_register_page(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+) -> Response {
+    register_view(&s, &a, Register::Portfolio(id)).await
+}
+
+async fn register_view(s: &AppState, a: &Actor, reg: Register) -> Response {
     let r: atrium_app::Result<Response> = async {
-        let p = s.app.get_project(&a, id).await?;
+        let info = s.app.register_info(a, reg, Action::ReadRisks).await?;
         let ((risks, _), m) = s
             .app
-            .project_risks(&a, id, false, "score", true, atrium_store::Page { limit: 500, offset: 0 })
+            .register_risks(a, reg, false, "score", true, atrium_store::Page { limit: 500, offset: 0 })
             .await?;
-        let mut page = ResourcesPage::new(&a, format!("{} {} — risks", p.key, p.name), "");
-        page.nav = Nav::new(&a, "/projects");
-        page.subnav = project_tabs(id, "/risks");
+        let level = reg.level().label().to_lowercase();
+        let mut page = ResourcesPage::new(a, format!("{} {} — {level} risks", info.key, info.name), "");
+        page.nav = Nav::new(a, register_nav(reg));
+        page.subnav = match reg {
+            Register::Project(id) => project_tabs(id, "/risks"),
+            _ => Vec::new(),
+        };
+        let base = register_path(reg);
         let open: Vec<&Risk> = risks.iter().filter(|r| r.status == RiskStatus::Open).collect();
         let mut counts = BTreeMap::new();
         let mut unassessed = 0;
@@ -461,8 +556,12 @@ async fn register_page(
                     .to_string(),
             ),
         ];
-        page.intro = "Open threats on the organization's matrix (probability × impact); the table lists every risk, worst first. The forecast runs the plan 10,000 times with the open threats that delay tasks or cost money, and without them.".into();
-        if let Ok(f) = s.app.risk_forecast(&a, id).await
+        page.intro = match reg {
+            Register::Project(_) => "Open threats on the organization's matrix (probability × impact); the table lists every risk, worst first. The forecast runs the plan 10,000 times with the open threats that delay tasks or cost money, and without them.".into(),
+            _ => format!("The {level} register: risks raised here and project risks escalated and accepted into it, on the organization's matrix. Escalate a risk to the register above from its page."),
+        };
+        if let Register::Project(id) = reg
+            && let Ok(f) = s.app.risk_forecast(a, id).await
             && f.tasks > 0
         {
             page.facts.push((
@@ -514,10 +613,13 @@ async fn register_page(
             rows,
             "No risk recorded yet.",
         ));
-        page.downloads.push((format!("/projects/{id}/risks/export?format=csv"), "Export CSV".into()));
-        page.downloads.push((format!("/projects/{id}/risks/export?format=xlsx"), "Export XLSX".into()));
-        if can(&s, &a, Action::EditRisks, &atrium_app::records::placement_of(&p)).await {
-            page.downloads.push((format!("/projects/{id}/risks/new"), "New risk".into()));
+        page.downloads.push((format!("{base}/risks/export?format=csv"), "Export CSV".into()));
+        page.downloads.push((format!("{base}/risks/export?format=xlsx"), "Export XLSX".into()));
+        if can(s, a, Action::EditRisks, &info.placement).await {
+            page.downloads.push((format!("{base}/risks/new"), "New risk".into()));
+        }
+        if !matches!(reg, Register::Project(_)) {
+            page.links.push((base.clone(), format!("Back to {} {}", info.key, info.name)));
         }
         page.links.push(("/settings/risk-matrix".into(), "The organization's risk matrix".into()));
         page.links.push(("/settings/risk-appetite".into(), "Risk appetite and breaches".into()));
@@ -690,22 +792,52 @@ fn risk_draft(m: &RiskMatrix, f: &FormData) -> RiskDraft {
     }
 }
 
+/// The risk form's fields for a register: only a project's risks delay plan tasks.
+fn new_risk_fields(reg: Register, m: &RiskMatrix, d: &RiskDraft) -> Vec<Field> {
+    let mut fields = risk_fields(m, d);
+    if !matches!(reg, Register::Project(_)) {
+        fields.retain(|f| f.name != "delay_tasks" && f.name != "delay_days");
+    }
+    fields
+}
+
 async fn risk_new(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     Path(id): Path<Uuid>,
 ) -> Response {
+    new_risk_form(&s, &a, Register::Project(id)).await
+}
+
+async fn program_risk_new(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+) -> Response {
+    new_risk_form(&s, &a, Register::Program(id)).await
+}
+
+async fn portfolio_risk_new(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+) -> Response {
+    new_risk_form(&s, &a, Register::Portfolio(id)).await
+}
+
+async fn new_risk_form(s: &AppState, a: &Actor, reg: Register) -> Response {
     let r: atrium_app::Result<Response> = async {
-        let p = s.app.delivery_project(&a, id, Action::EditRisks).await?;
-        let m = s.app.risk_matrix(&a).await?;
+        let info = s.app.register_info(a, reg, Action::EditRisks).await?;
+        let m = s.app.risk_matrix(a).await?;
+        let base = register_path(reg);
         Ok(form_page(
-            &a,
-            "/projects",
-            format!("New risk for {} {}", p.key, p.name),
-            format!("/projects/{id}/risks/new"),
-            risk_fields(&m, &RiskDraft::default()),
+            a,
+            register_nav(reg),
+            format!("New risk for {} {}", info.key, info.name),
+            format!("{base}/risks/new"),
+            new_risk_fields(reg, &m, &RiskDraft::default()),
             &[],
-            format!("/projects/{id}/risks"),
+            format!("{base}/risks"),
             None,
         ))
     }
@@ -719,25 +851,48 @@ async fn risk_create(
     Path(id): Path<Uuid>,
     f: FormData,
 ) -> Response {
-    if let Some(r) = check_csrf(&a, &f) {
+    create_in(&s, &a, Register::Project(id), f).await
+}
+
+async fn program_risk_create(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+    f: FormData,
+) -> Response {
+    create_in(&s, &a, Register::Program(id), f).await
+}
+
+async fn portfolio_risk_create(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+    f: FormData,
+) -> Response {
+    create_in(&s, &a, Register::Portfolio(id), f).await
+}
+
+async fn create_in(s: &AppState, a: &Actor, reg: Register, f: FormData) -> Response {
+    if let Some(r) = check_csrf(a, &f) {
         return r;
     }
-    let m = match s.app.risk_matrix(&a).await {
+    let m = match s.app.risk_matrix(a).await {
         Ok(m) => m,
         Err(e) => return err(e),
     };
     let d = risk_draft(&m, &f);
-    match s.app.create_risk(&a, id, &d).await {
+    let base = register_path(reg);
+    match s.app.create_risk_in(a, reg, &d).await {
         Ok(r) => Redirect::to(&format!("/risks/{}", r.id)).into_response(),
         Err(AppError::Validation(errs)) => {
             let mut resp = form_page(
-                &a,
-                "/projects",
+                a,
+                register_nav(reg),
                 "New risk".into(),
-                format!("/projects/{id}/risks/new"),
-                risk_fields(&m, &d),
+                format!("{base}/risks/new"),
+                new_risk_fields(reg, &m, &d),
                 &errs,
-                format!("/projects/{id}/risks"),
+                format!("{base}/risks"),
                 None,
             );
             *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
@@ -765,14 +920,17 @@ async fn render_risk(
     let r: atrium_app::Result<Response> = async {
         let d = s.app.get_risk(a, id).await?;
         let (r, m) = (&d.risk, &d.matrix);
-        let project = r.project_id.unwrap_or_default();
+        let reg = d.origin.register;
         let mut page = ResourcesPage::new(
             a,
-            format!("{} {} — {}", d.project_key, r.reference(), r.title),
+            format!("{} {} — {}", d.origin.key, r.reference(), r.title),
             "",
         );
-        page.nav = Nav::new(a, "/projects");
-        page.subnav = project_tabs(project, "/risks");
+        page.nav = Nav::new(a, register_nav(reg));
+        page.subnav = match reg {
+            Register::Project(project) => project_tabs(project, "/risks"),
+            _ => Vec::new(),
+        };
         page.facts = vec![
             ("Kind".into(), r.kind.label().into()),
             (
@@ -880,14 +1038,7 @@ async fn render_risk(
         }
         let version =
             Field::text("version", "version", r.version.to_string()).kind(FieldKind::Hidden);
-        let can_decide = can(
-            s,
-            a,
-            Action::DecideEscalation,
-            &atrium_app::records::placement_of(&s.app.get_project(a, project).await?),
-        )
-        .await;
-        if pending && can_decide {
+        if pending && d.can_decide {
             page.forms.push(PostForm {
                 action: format!("/risks/{id}/escalation?decision=accept"),
                 heading: "Decide the escalation".into(),
@@ -931,7 +1082,7 @@ async fn render_risk(
         }
         if d.can_edit {
             let draft = typed.cloned().unwrap_or_else(|| RiskDraft::of(r));
-            let mut fields = risk_fields(m, &draft);
+            let mut fields = new_risk_fields(reg, m, &draft);
             fields.push(
                 Field::text("version", "version", r.version.to_string()).kind(FieldKind::Hidden),
             );
@@ -946,7 +1097,7 @@ async fn render_risk(
             });
         }
         page.links.push((
-            format!("/projects/{project}/risks"),
+            format!("{}/risks", register_path(reg)),
             "Back to the register".into(),
         ));
         let mut resp = render(&page);
@@ -986,8 +1137,35 @@ async fn register_export(
     Path(id): Path<Uuid>,
     axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Response {
+    export_in(&s, &a, Register::Project(id), &q).await
+}
+
+async fn program_register_export(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    export_in(&s, &a, Register::Program(id), &q).await
+}
+
+async fn portfolio_register_export(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Path(id): Path<Uuid>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    export_in(&s, &a, Register::Portfolio(id), &q).await
+}
+
+async fn export_in(
+    s: &AppState,
+    a: &Actor,
+    reg: Register,
+    q: &std::collections::HashMap<String, String>,
+) -> Response {
     let format = q.get("format").map_or("csv", String::as_str);
-    match s.app.risks_export(&a, id, format).await {
+    match s.app.register_export(a, reg, format).await {
         Ok(e) => super::plan::export_response(e),
         Err(e) => err(e),
     }
