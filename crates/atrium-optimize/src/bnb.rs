@@ -8,9 +8,10 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 use crate::explain::explain;
+use crate::lp::LpData;
 use crate::lp::{LpStatus, Simplex};
 use crate::model::{Chosen, Diagnostic, Force, Problem, Solution, SolveOptions, Status};
-use crate::prep::{LpModel, Model, State};
+use crate::prep::{Cut, LpModel, Model, State};
 
 const INT_TOL: f64 = 1e-6;
 /// Node budget of the neighbourhood search run before the full search.
@@ -44,14 +45,13 @@ pub fn optimize_from(problem: &Problem, options: &SolveOptions, start: &[Chosen]
     // Root cutting planes: cover inequalities from the budget and capacity rows, each round
     // warm-started from the previous basis (the new rows enter with basic slacks).
     let mut spx = Simplex::new(&lpm.lp, &lpm.lb, &lpm.ub);
-    let base_rows = lpm.lp.m;
     let mut cut_orders = Vec::new();
     for _round in 0..CUT_ROUNDS {
         let budget = (options.iteration_limit / 4).saturating_sub(spx.iterations);
         if spx.solve(&lpm.lp, budget) != LpStatus::Optimal {
             break;
         }
-        cut_orders.push(heuristic_orders(&model, &lpm, &spx));
+        cut_orders.push(heuristic_orders(&model, &lpm, &lpm.lp, &spx));
         let cuts = lpm.cover_cuts(&model, &spx.x, CUTS_PER_ROUND);
         if cuts.is_empty() {
             break;
@@ -59,28 +59,42 @@ pub fn optimize_from(problem: &Problem, options: &SolveOptions, start: &[Chosen]
         lpm.add_rows(&cuts);
         spx.add_rows(&lpm.lp);
     }
-    // Purge the cuts that are slack at the last LP solution (they only slow the pivots down);
-    // the search then re-solves the root from the slack basis.
+    // Rows (model rows and cuts) that are slack at the root LP solution leave the LP: they
+    // only slow the pivots down. They wait in a pool and come back as soon as an LP solution
+    // violates them (see `Search::solve_lp`), so every bound is still the bound of the full LP.
+    // Their slacks are basic, so the root basis stays optimal for the smaller LP.
     let n = lpm.cols.len();
     let keep: Vec<bool> = (0..lpm.lp.m)
-        .map(|i| i < base_rows || !spx.is_basic(n + i) || spx.x[n + i] <= 1e-9)
+        .map(|i| {
+            let tol = 1e-7 * (1.0 + lpm.lp.b[i].abs());
+            !spx.is_basic(n + i) || spx.x[n + i] <= tol
+        })
         .collect();
-    let purged = keep.iter().any(|&k| !k);
-    if purged {
+    let lazy: Vec<Cut> = (0..lpm.lp.m)
+        .filter(|&i| !keep[i])
+        .map(|i| (lpm.lp.row(i).collect(), lpm.lp.b[i]))
+        .collect();
+    let lazy = if !lazy.is_empty() && spx.remove_rows(&keep) {
         lpm.lp = lpm.lp.keep_rows(&keep);
-    }
-    let mut search = Search::new(&model, &lpm, options);
-    if purged {
-        search.spx.iterations = spx.iterations;
+        lazy
     } else {
-        search.spx = spx;
-    }
+        Vec::new()
+    };
+    let mut search = Search::new(&model, &lpm, options);
+    search.spx = spx;
+    search.lazy_added = vec![false; lazy.len()];
+    search.lazy = lazy;
     search.cut_orders = cut_orders;
     if !start.is_empty() {
         search.try_incumbent_from(start);
     }
     let outcome = search.run();
     let (nodes, iterations) = (search.nodes, search.spx.iterations);
+    // Explanations re-solve from the root basis against the rows the search ended with.
+    let lpm = LpModel {
+        lp: search.lp.clone(),
+        ..lpm.clone()
+    };
     let Some(chosen) = search.incumbent.clone() else {
         if outcome == Outcome::Complete {
             diagnostics.push(Diagnostic {
@@ -204,6 +218,11 @@ pub(crate) struct Root {
 struct Search<'a> {
     m: &'a Model,
     lpm: &'a LpModel,
+    /// The LP as solved: `lpm.lp` plus the pool rows brought back so far.
+    lp: LpData,
+    /// Rows kept out of the LP until a solution violates them, and which are back.
+    lazy: Vec<Cut>,
+    lazy_added: Vec<bool>,
     opts: &'a SolveOptions,
     spx: Simplex,
     glb: Vec<f64>,
@@ -226,6 +245,9 @@ impl<'a> Search<'a> {
         Search {
             m,
             lpm,
+            lp: lpm.lp.clone(),
+            lazy: Vec::new(),
+            lazy_added: Vec::new(),
             opts,
             spx: Simplex::new(&lpm.lp, &lpm.lb, &lpm.ub),
             glb: lpm.lb.clone(),
@@ -281,7 +303,41 @@ impl<'a> Search<'a> {
     }
 
     fn lp_bound(&self) -> f64 {
-        -self.spx.objective(&self.lpm.lp) / self.lpm.scale
+        -self.spx.objective(&self.lp) / self.lpm.scale
+    }
+
+    /// Solves the LP from the current basis; whenever the solution violates pool rows, they
+    /// are appended (with basic slacks, so the basis stays dual feasible) and the solve goes
+    /// on. An optimal answer therefore satisfies every row of the full LP.
+    fn solve_lp(&mut self, max_iterations: u64) -> LpStatus {
+        let start = self.spx.iterations;
+        loop {
+            let left = max_iterations.saturating_sub(self.spx.iterations - start);
+            let st = self.spx.solve(&self.lp, left);
+            if st != LpStatus::Optimal {
+                return st;
+            }
+            let x = &self.spx.x;
+            let mut back = Vec::new();
+            for (k, (row, b)) in self.lazy.iter().enumerate() {
+                if self.lazy_added[k] {
+                    continue;
+                }
+                let lhs: f64 = row.iter().map(|&(j, a)| a * x[j]).sum();
+                if lhs > b + 1e-9 * (1.0 + b.abs()) {
+                    back.push(k);
+                }
+            }
+            if back.is_empty() {
+                return LpStatus::Optimal;
+            }
+            let rows: Vec<Cut> = back.iter().map(|&k| self.lazy[k].clone()).collect();
+            for k in back {
+                self.lazy_added[k] = true;
+            }
+            self.lp = self.lp.with_rows(&rows);
+            self.spx.add_rows(&self.lp);
+        }
     }
 
     fn try_incumbent_from(&mut self, start: &[Chosen]) {
@@ -669,7 +725,8 @@ impl<'a> Search<'a> {
                 self.offer(&st);
             }
         }
-        let [order_lp, order_dens, order_val] = heuristic_orders(self.m, self.lpm, &self.spx);
+        let [order_lp, order_dens, order_val] =
+            heuristic_orders(self.m, self.lpm, &self.lp, &self.spx);
         for order in [&order_lp, &order_dens, &order_val] {
             if let Some(mut st) = self.greedy(order) {
                 self.improve(&mut st);
@@ -740,7 +797,7 @@ impl<'a> Search<'a> {
         let opts = self.opts;
         let iter_limit = opts.iteration_limit;
         // Root.
-        let st = self.spx.solve(&self.lpm.lp, iter_limit);
+        let st = self.solve_lp(iter_limit);
         self.nodes = 1;
         match st {
             LpStatus::Infeasible => return Outcome::Complete,
@@ -778,6 +835,7 @@ impl<'a> Search<'a> {
         let pivots = self.spx.iterations;
         self.spx = root_snapshot;
         self.spx.iterations = pivots;
+        self.spx.add_rows(&self.lp);
         let start = Node {
             bound: root_bound,
             seq: 0,
@@ -849,7 +907,7 @@ impl<'a> Search<'a> {
                     continue;
                 }
                 let remaining = iter_limit.saturating_sub(self.spx.iterations);
-                match self.spx.solve(&self.lpm.lp, remaining) {
+                match self.solve_lp(remaining) {
                     LpStatus::Infeasible => {
                         self.nodes += 1;
                         continue;
@@ -955,13 +1013,13 @@ impl<'a> Search<'a> {
 
 /// Option orders for the greedy heuristics at an LP solution: by LP value then dual-price
 /// density, by density alone, and by LP value then value.
-fn heuristic_orders(m: &Model, lpm: &LpModel, spx: &Simplex) -> [Vec<usize>; 3] {
-    let y = spx.duals(&lpm.lp);
+fn heuristic_orders(m: &Model, lpm: &LpModel, lp: &LpData, spx: &Simplex) -> [Vec<usize>; 3] {
+    let y = spx.duals(lp);
     // Price of each option = dual-weighted resource use (duals are ≤ 0 for ≤ rows).
     let mut density: Vec<f64> = vec![0.0; m.opts.len()];
     for (k, &o) in lpm.cols.iter().enumerate() {
         let mut price = 1e-9;
-        for (i, a) in lpm.lp.col(k) {
+        for (i, a) in lp.col(k) {
             if a > 0.0 {
                 price += -y[i] * a;
             }

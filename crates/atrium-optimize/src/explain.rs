@@ -20,7 +20,12 @@ pub(crate) fn explain(
 ) -> Vec<Exclusion> {
     let nc = m.cand_opts.len();
     let objective = best.value;
-    let mut spx = root.map(|r| r.spx.clone());
+    let mut spx = root.map(|r| {
+        // The root basis, extended by the rows the search brought back after the root.
+        let mut s = r.spx.clone();
+        s.add_rows(&lpm.lp);
+        s
+    });
     let mut out = Vec::new();
     for c in 0..nc {
         if best.chosen[c].is_some() {
