@@ -36,6 +36,17 @@ pub fn optimize(problem: &Problem, options: &SolveOptions) -> Solution {
 /// feasible for this problem; ignored otherwise). The efficient frontier uses this so that each
 /// point starts from the previous point's optimum.
 pub fn optimize_from(problem: &Problem, options: &SolveOptions, start: &[Chosen]) -> Solution {
+    solve_with(problem, options, start, true)
+}
+
+/// [`optimize_from`]; `parallel` lets the root heuristics use a second thread (the efficient
+/// frontier already runs two solves at once and passes false). The result does not depend on it.
+pub(crate) fn solve_with(
+    problem: &Problem,
+    options: &SolveOptions,
+    start: &[Chosen],
+    parallel: bool,
+) -> Solution {
     let model = Model::build(problem, options);
     let mut diagnostics = model.diagnostics.clone();
     if model.infeasible {
@@ -81,6 +92,7 @@ pub fn optimize_from(problem: &Problem, options: &SolveOptions, start: &[Chosen]
         Vec::new()
     };
     let mut search = Search::new(&model, &lpm, options);
+    search.parallel = parallel;
     search.spx = spx;
     search.lazy_added = vec![false; lazy.len()];
     search.lazy = lazy;
@@ -90,9 +102,17 @@ pub fn optimize_from(problem: &Problem, options: &SolveOptions, start: &[Chosen]
     }
     let outcome = search.run();
     let (nodes, iterations) = (search.nodes, search.spx.iterations);
-    // Explanations re-solve from the root basis against the rows the search ended with.
+    // Explanations re-solve from the root basis against the full LP: the rows the search
+    // ended with plus the pool rows it never needed.
+    let rest: Vec<Cut> = search
+        .lazy
+        .iter()
+        .zip(&search.lazy_added)
+        .filter(|&(_, &added)| !added)
+        .map(|(row, _)| row.clone())
+        .collect();
     let lpm = LpModel {
-        lp: search.lp.clone(),
+        lp: search.lp.with_rows(&rest),
         ..lpm.clone()
     };
     let Some(chosen) = search.incumbent.clone() else {
@@ -223,6 +243,8 @@ struct Search<'a> {
     /// Rows kept out of the LP until a solution violates them, and which are back.
     lazy: Vec<Cut>,
     lazy_added: Vec<bool>,
+    /// Whether root heuristics may use a second thread (results do not depend on it).
+    parallel: bool,
     opts: &'a SolveOptions,
     spx: Simplex,
     glb: Vec<f64>,
@@ -248,6 +270,7 @@ impl<'a> Search<'a> {
             lp: lpm.lp.clone(),
             lazy: Vec::new(),
             lazy_added: Vec::new(),
+            parallel: true,
             opts,
             spx: Simplex::new(&lpm.lp, &lpm.lb, &lpm.ub),
             glb: lpm.lb.clone(),
@@ -716,26 +739,51 @@ impl<'a> Search<'a> {
         false
     }
 
-    fn root_heuristics(&mut self) {
-        // The LP points of the cut rounds: LP order only; the final root point: all orders.
-        for [order_lp, order_dens, _] in std::mem::take(&mut self.cut_orders) {
-            if let Some(mut st) = self.greedy(&order_lp) {
-                self.improve(&mut st);
-                self.eject(&mut st, &order_dens, 2);
-                self.offer(&st);
-            }
-        }
+    /// Constructive root heuristics: greedy completion, swap improvement and ejection search
+    /// from the LP point of every cut round (LP order) and from the final root point (three
+    /// orders). Returns the LP order of the root point (the fill order of [`Search::perturb`]).
+    fn root_heuristics(&mut self) -> Vec<usize> {
+        let cut_orders = std::mem::take(&mut self.cut_orders);
         let [order_lp, order_dens, order_val] =
             heuristic_orders(self.m, self.lpm, &self.lp, &self.spx);
+        let mut jobs: Vec<(&[usize], &[usize], usize)> = cut_orders
+            .iter()
+            .map(|[lp, dens, _]| (lp.as_slice(), dens.as_slice(), 2))
+            .collect();
         for order in [&order_lp, &order_dens, &order_val] {
-            if let Some(mut st) = self.greedy(order) {
-                self.improve(&mut st);
-                self.eject(&mut st, &order_dens, 4);
-                self.offer(&st);
-            }
+            jobs.push((order, &order_dens, 4));
         }
-        let rounds = (self.opts.iteration_limit / PERTURB_PIVOTS).min(PERTURB_ROUNDS);
-        self.perturb(&order_lp, rounds);
+        for st in self.construct(&jobs).into_iter().flatten() {
+            self.offer(&st);
+        }
+        order_lp
+    }
+
+    /// Runs `greedy → improve → eject` for each `(order, fill order, ejection rounds)` job.
+    /// The jobs do not depend on each other or on the incumbent, so with `parallel` they are
+    /// split over two threads; the results come back in job order either way.
+    fn construct(&self, jobs: &[(&[usize], &[usize], usize)]) -> Vec<Option<State<'a>>> {
+        let one = |&(order, fill, rounds): &(&[usize], &[usize], usize)| {
+            let mut st = self.greedy(order)?;
+            self.improve(&mut st);
+            self.eject(&mut st, fill, rounds);
+            Some(st)
+        };
+        if !self.parallel || jobs.len() < 2 {
+            return jobs.iter().map(one).collect();
+        }
+        std::thread::scope(|s| {
+            let odd = s.spawn(|| jobs.iter().skip(1).step_by(2).map(one).collect::<Vec<_>>());
+            let even: Vec<_> = jobs.iter().step_by(2).map(one).collect();
+            let odd = odd.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            let mut out = Vec::with_capacity(jobs.len());
+            let mut odd = odd.into_iter();
+            for e in even {
+                out.push(e);
+                out.extend(odd.next());
+            }
+            out
+        })
     }
 
     /// Iterated greedy from the incumbent: drop a seeded random tenth of the removable selected
@@ -827,10 +875,39 @@ impl<'a> Search<'a> {
             spx: self.spx.clone(),
             bound: root_bound,
         });
-        self.root_heuristics();
+        let fill = self.root_heuristics();
         self.global_fixing();
         let root_snapshot = self.spx.clone();
-        self.rins(root_bound);
+        // Iterated greedy (on a helper search that only shares the model) and the
+        // neighbourhood search both start from the incumbent of the constructive heuristics
+        // and do not see each other's finds, so they can run side by side; the better
+        // selection is kept afterwards. The result is the same with one thread or two.
+        let rounds = (opts.iteration_limit / PERTURB_PIVOTS).min(PERTURB_ROUNDS);
+        let mut helper = Search::new(self.m, self.lpm, opts);
+        helper.parallel = false;
+        helper.incumbent = self.incumbent.clone();
+        helper.inc_value = self.inc_value;
+        let helper = if self.parallel {
+            std::thread::scope(|s| {
+                let h = s.spawn(move || {
+                    helper.perturb(&fill, rounds);
+                    helper
+                });
+                self.rins(root_bound);
+                h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
+            })
+        } else {
+            helper.perturb(&fill, rounds);
+            self.rins(root_bound);
+            helper
+        };
+        if let Some(inc) = &helper.incumbent {
+            let mut st = State::new(self.m);
+            for o in inc.iter().flatten() {
+                st.add(*o);
+            }
+            self.offer(&st);
+        }
         // The sub-search moved the simplex; restart the full search from the root basis.
         let pivots = self.spx.iterations;
         self.spx = root_snapshot;

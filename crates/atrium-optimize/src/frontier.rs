@@ -2,7 +2,7 @@
 //! as two deterministic chains on two threads, each point warm-started from the previous
 //! optimum, with a final pass that keeps the value non-decreasing.
 
-use crate::bnb::optimize_from;
+use crate::bnb::solve_with;
 use crate::model::{Chosen, Problem, SolveOptions, Status};
 
 /// One point of the efficient frontier.
@@ -92,7 +92,7 @@ fn chain(problem: &Problem, opts: &SolveOptions, fs: &[f64]) -> Vec<FrontierPoin
     let mut prev: Vec<Chosen> = Vec::new();
     for &f in fs {
         let scaled = problem.with_budget_scaled(f.max(0.0));
-        let sol = optimize_from(&scaled, opts, &prev);
+        let sol = solve_with(&scaled, opts, &prev, false);
         if sol.status != Status::Infeasible {
             prev = sol.selected.clone();
         }
