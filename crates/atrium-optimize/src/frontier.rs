@@ -1,6 +1,7 @@
 //! Efficient frontier: optimal value against a scaled budget, solved in increasing budget order
 //! as two deterministic chains on two threads, each point warm-started from the previous
-//! optimum, with a final pass that keeps the value non-decreasing.
+//! optimum, with a final pass that keeps the value non-decreasing and one that carries bounds
+//! down to smaller budgets.
 
 use crate::bnb::solve_with;
 use crate::model::{Chosen, Problem, SolveOptions, Status};
@@ -82,6 +83,35 @@ pub fn efficient_frontier(
             pt.gap = ((bound - pt.value) / pt.value.abs().max(1.0)).max(0.0);
         }
         prev = Some(pt.clone());
+    }
+    // A smaller budget cannot do better than a larger one, so a point's bound is also a bound
+    // for every point before it: tighten the gaps from the top down (a point whose bound meets
+    // its value is then proven optimal).
+    let mut upper = f64::INFINITY;
+    for pt in out.iter_mut().rev() {
+        if pt.status == Status::Infeasible {
+            continue;
+        }
+        let scale = pt.value.abs().max(1.0);
+        let tol = options
+            .absolute_tolerance
+            .max(options.relative_tolerance * pt.value.abs());
+        // An optimal point is optimal within the tolerance.
+        let own = if pt.status == Status::Optimal {
+            pt.value + tol
+        } else {
+            pt.value + pt.gap * scale
+        };
+        let bound = own.min(upper);
+        upper = bound;
+        if pt.status == Status::Optimal {
+            continue;
+        }
+        pt.gap = ((bound - pt.value) / scale).max(0.0);
+        if bound <= pt.value + tol {
+            pt.status = Status::Optimal;
+            pt.gap = 0.0;
+        }
     }
     out
 }
