@@ -11,7 +11,7 @@ use crate::explain::explain;
 use crate::lp::LpData;
 use crate::lp::{LpStatus, Simplex};
 use crate::model::{Chosen, Diagnostic, Force, Problem, Solution, SolveOptions, Status};
-use crate::prep::{Cut, LpModel, Model, State};
+use crate::prep::{Cut, LpModel, Model, State, cap_tol};
 
 const INT_TOL: f64 = 1e-6;
 /// Node budget of the neighbourhood search run before the full search.
@@ -488,9 +488,40 @@ impl<'a> Search<'a> {
                         improved = true;
                         break;
                     }
+                    // What `o` lacks now: removing `i` can only make room if `i` frees at least
+                    // that much of every short budget year and role-quarter (checked with an
+                    // extra tolerance, so no workable swap is skipped).
+                    let op = &m.opts[o];
+                    let short_budget: Vec<(usize, i64)> = op
+                        .cost
+                        .iter()
+                        .map(|&(y, c)| (y, st.spent[y].saturating_add(c) - m.budget[y]))
+                        .filter(|&(_, need)| need > 0)
+                        .collect();
+                    let short_cap: Vec<(usize, f64)> = op
+                        .demand
+                        .iter()
+                        .map(|&(k, a)| {
+                            let cap = m.capacity[k];
+                            (k, st.used[k] + a - cap - 2.0 * cap_tol(cap))
+                        })
+                        .filter(|&(_, need)| need > 0.0)
+                        .collect();
+                    let frees_enough = |oi: usize| {
+                        let oi = &m.opts[oi];
+                        short_budget
+                            .iter()
+                            .all(|&(y, need)| oi.cost.iter().any(|&(yy, c)| yy == y && c >= need))
+                            && short_cap.iter().all(|&(k, need)| {
+                                oi.demand.iter().any(|&(kk, a)| kk == k && a >= need)
+                            })
+                    };
                     for i in 0..nc {
                         let Some(oi) = st.chosen[i] else { continue };
-                        if m.opts[oi].value >= m.opts[o].value || !st.can_remove(i) {
+                        if m.opts[oi].value >= m.opts[o].value
+                            || !frees_enough(oi)
+                            || !st.can_remove(i)
+                        {
                             continue;
                         }
                         st.remove(i);

@@ -313,7 +313,7 @@ impl Simplex {
                 Some(j)
             } else {
                 let r = new_row[j - n];
-                (r != usize::MAX).then_some(n + r)
+                (r != usize::MAX).then(|| n + r)
             }
         };
         let basis: Vec<usize> = kept_pos
