@@ -16,6 +16,8 @@ use crate::prep::{Cut, LpModel, Model, State, cap_tol};
 const INT_TOL: f64 = 1e-6;
 /// Node budget of the neighbourhood search run before the full search.
 const RINS_NODES: u64 = 100;
+/// Nodes of the full search after which the iterated-greedy helper's selection is taken in.
+const HELPER_NODES: u64 = 100;
 /// Rounds of cover-cut separation at the root, and cuts added per round.
 const CUT_ROUNDS: usize = 12;
 /// Iterated-greedy rounds run from the incumbent at the root (at most; one per
@@ -235,6 +237,13 @@ pub(crate) struct Root {
     pub bound: f64,
 }
 
+/// A selection of the iterated-greedy helper: still being computed on the second thread, or
+/// known.
+enum Helper {
+    Running(std::sync::Mutex<std::sync::mpsc::Receiver<Option<Vec<Option<usize>>>>>),
+    Done(Option<Vec<Option<usize>>>),
+}
+
 struct Search<'a> {
     m: &'a Model,
     lpm: &'a LpModel,
@@ -245,6 +254,10 @@ struct Search<'a> {
     lazy_added: Vec<bool>,
     /// Whether root heuristics may use a second thread (results do not depend on it).
     parallel: bool,
+    /// The iterated-greedy helper (running on the second thread, or already done) and the
+    /// node count at which the search takes its selection in.
+    helper: Option<Helper>,
+    helper_at: u64,
     opts: &'a SolveOptions,
     spx: Simplex,
     glb: Vec<f64>,
@@ -271,6 +284,8 @@ impl<'a> Search<'a> {
             lazy: Vec::new(),
             lazy_added: Vec::new(),
             parallel: true,
+            helper: None,
+            helper_at: u64::MAX,
             opts,
             spx: Simplex::new(&lpm.lp, &lpm.lb, &lpm.ub),
             glb: lpm.lb.clone(),
@@ -909,48 +924,73 @@ impl<'a> Search<'a> {
         let fill = self.root_heuristics();
         self.global_fixing();
         let root_snapshot = self.spx.clone();
-        // Iterated greedy (on a helper search that only shares the model) and the
-        // neighbourhood search both start from the incumbent of the constructive heuristics
-        // and do not see each other's finds, so they can run side by side; the better
-        // selection is kept afterwards. The result is the same with one thread or two.
+        // Iterated greedy runs on a helper search (it only shares the model) beside the
+        // neighbourhood search and the first `HELPER_NODES` nodes of the full search, all
+        // starting from the incumbent of the constructive heuristics. Its best selection is
+        // offered at a fixed point (that node count, or the end of the search if sooner), so
+        // the result is the same with one thread or two.
         let rounds = (opts.iteration_limit / PERTURB_PIVOTS).min(PERTURB_ROUNDS);
         let mut helper = Search::new(self.m, self.lpm, opts);
         helper.parallel = false;
         helper.incumbent = self.incumbent.clone();
         helper.inc_value = self.inc_value;
-        let helper = if self.parallel {
-            std::thread::scope(|s| {
-                let h = s.spawn(move || {
-                    helper.perturb(&fill, rounds);
-                    helper
-                });
-                self.rins(root_bound);
-                h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
-            })
-        } else {
-            helper.perturb(&fill, rounds);
-            self.rins(root_bound);
-            helper
-        };
-        if let Some(inc) = &helper.incumbent {
-            let mut st = State::new(self.m);
-            for o in inc.iter().flatten() {
-                st.add(*o);
-            }
-            self.offer(&st);
-        }
-        // The sub-search moved the simplex; restart the full search from the root basis.
-        let pivots = self.spx.iterations;
-        self.spx = root_snapshot;
-        self.spx.iterations = pivots;
-        self.spx.add_rows(&self.lp);
         let start = Node {
             bound: root_bound,
             seq: 0,
             fixes: Vec::new(),
             branch: None,
         };
-        self.branch_and_bound(start, true, opts.node_limit)
+        if self.parallel {
+            std::thread::scope(|s| {
+                let (tx, rx) = std::sync::mpsc::channel();
+                s.spawn(move || {
+                    helper.perturb(&fill, rounds);
+                    // The receiver lives until the scope ends; nothing to do if it is gone.
+                    let _ = tx.send(helper.incumbent);
+                });
+                self.helper = Some(Helper::Running(std::sync::Mutex::new(rx)));
+                self.main_search(root_bound, root_snapshot, start)
+            })
+        } else {
+            helper.perturb(&fill, rounds);
+            self.helper = Some(Helper::Done(helper.incumbent));
+            self.main_search(root_bound, root_snapshot, start)
+        }
+    }
+
+    /// The neighbourhood search, then the full search from the root basis; the helper's
+    /// selection is taken in at the fixed point described in [`Search::run`].
+    fn main_search(&mut self, root_bound: f64, root_snapshot: Simplex, start: Node) -> Outcome {
+        self.rins(root_bound);
+        // The sub-search moved the simplex; restart the full search from the root basis.
+        let pivots = self.spx.iterations;
+        self.spx = root_snapshot;
+        self.spx.iterations = pivots;
+        self.spx.add_rows(&self.lp);
+        self.helper_at = self.nodes + HELPER_NODES;
+        let outcome = self.branch_and_bound(start, true, self.opts.node_limit);
+        self.take_helper();
+        outcome
+    }
+
+    /// Waits for the helper's selection (if still pending) and offers it.
+    fn take_helper(&mut self) {
+        self.helper_at = u64::MAX;
+        let inc = match self.helper.take() {
+            None => return,
+            Some(Helper::Done(inc)) => inc,
+            // A helper that panicked sends nothing; the scope re-raises its panic afterwards.
+            Some(Helper::Running(rx)) => {
+                rx.into_inner().ok().and_then(|rx| rx.recv().ok()).flatten()
+            }
+        };
+        if let Some(inc) = inc {
+            let mut st = State::new(self.m);
+            for o in inc.iter().flatten() {
+                st.add(*o);
+            }
+            self.offer(&st);
+        }
     }
 
     /// Relaxation-induced neighbourhood search: fix every column on which the root LP and the
@@ -1003,6 +1043,9 @@ impl<'a> Search<'a> {
                     None => return Outcome::Complete,
                 },
             };
+            if self.nodes >= self.helper_at {
+                self.take_helper();
+            }
             if node.bound <= self.inc_value + self.tol() {
                 continue;
             }
