@@ -1202,3 +1202,27 @@ fn heuristic_orders(m: &Model, lpm: &LpModel, lp: &LpData, spx: &Simplex) -> [Ve
     });
     [order_lp, order_dens, order_val]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{GenParams, hard, realistic};
+
+    #[test]
+    fn result_does_not_depend_on_the_second_thread() {
+        for (n, seed) in [(60, 3), (120, 4)] {
+            let mut params = GenParams::benchmark();
+            params.candidates = n;
+            for p in [realistic(&params, seed), hard(&params, seed)] {
+                // Limits small enough to stop mid-search (after the helper's selection is in).
+                let opts = SolveOptions {
+                    iteration_limit: 3_000,
+                    ..SolveOptions::default()
+                };
+                let one = solve_with(&p, &opts, &[], false);
+                let two = solve_with(&p, &opts, &[], true);
+                assert_eq!(one, two, "n={n} seed={seed}");
+            }
+        }
+    }
+}
