@@ -1,6 +1,7 @@
 //! Writes a generated instance in the fixture text format to stdout:
-//! `cargo run -p atrium-optimize --example export -- <candidates> <seed> [small|bench] [capacity_fraction] [budget_fraction]`.
-use atrium_optimize::generate::{GenParams, generate};
+//! `cargo run -p atrium-optimize --example export -- <candidates> <seed> [small|bench] [capacity_fraction] [budget_fraction]`
+//! (`FAMILY=realistic` picks the PMO-shaped generator).
+use atrium_optimize::generate::{GenParams, generate, realistic};
 use atrium_optimize::text::to_text;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -21,5 +22,10 @@ fn main() {
     if let Some(b) = args.get(4).and_then(|a| a.parse().ok()) {
         params.budget_fraction = b;
     }
-    print!("{}", to_text(&generate(&params, seed)));
+    let p = if std::env::var("FAMILY").as_deref() == Ok("realistic") {
+        realistic(&params, seed)
+    } else {
+        generate(&params, seed)
+    };
+    print!("{}", to_text(&p));
 }

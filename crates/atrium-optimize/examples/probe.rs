@@ -1,7 +1,7 @@
 //! Debug aid: solve one instance (fixture file, or generated `<candidates> <seed>`) with an
-//! optional node limit and print statistics.
+//! optional node limit and print statistics (`FAMILY=realistic` picks the PMO-shaped generator).
 use atrium_optimize::SolveOptions;
-use atrium_optimize::generate::{GenParams, generate};
+use atrium_optimize::generate::{GenParams, generate, realistic};
 use atrium_optimize::text::from_text;
 use std::time::Instant;
 fn main() {
@@ -11,7 +11,11 @@ fn main() {
             let mut params = GenParams::benchmark();
             params.candidates = n;
             let seed = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(1);
-            (generate(&params, seed), 2)
+            if std::env::var("FAMILY").as_deref() == Ok("realistic") {
+                (realistic(&params, seed), 2)
+            } else {
+                (generate(&params, seed), 2)
+            }
         }
         _ => {
             let path = args.first().cloned().unwrap_or_default();
@@ -23,9 +27,14 @@ fn main() {
         .get(rest)
         .and_then(|a| a.parse().ok())
         .unwrap_or(u64::MAX);
+    let iters = args
+        .get(rest + 1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(2_000_000);
     let opts = SolveOptions {
         explain: false,
         node_limit: nodes,
+        iteration_limit: iters,
         ..SolveOptions::default()
     };
     // Optional start selection: env START=file with a line `select c:s c:s ...`.

@@ -8,13 +8,16 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 use crate::explain::explain;
+use crate::lp::LpData;
 use crate::lp::{LpStatus, Simplex};
 use crate::model::{Chosen, Diagnostic, Force, Problem, Solution, SolveOptions, Status};
-use crate::prep::{LpModel, Model, State};
+use crate::prep::{Cut, LpModel, Model, State, cap_tol};
 
 const INT_TOL: f64 = 1e-6;
 /// Node budget of the neighbourhood search run before the full search.
 const RINS_NODES: u64 = 100;
+/// Nodes of the full search after which the iterated-greedy helper's selection is taken in.
+const HELPER_NODES: u64 = 100;
 /// Rounds of cover-cut separation at the root, and cuts added per round.
 const CUT_ROUNDS: usize = 12;
 /// Iterated-greedy rounds run from the incumbent at the root (at most; one per
@@ -35,6 +38,17 @@ pub fn optimize(problem: &Problem, options: &SolveOptions) -> Solution {
 /// feasible for this problem; ignored otherwise). The efficient frontier uses this so that each
 /// point starts from the previous point's optimum.
 pub fn optimize_from(problem: &Problem, options: &SolveOptions, start: &[Chosen]) -> Solution {
+    solve_with(problem, options, start, true)
+}
+
+/// [`optimize_from`]; `parallel` lets the root heuristics use a second thread (the efficient
+/// frontier already runs two solves at once and passes false). The result does not depend on it.
+pub(crate) fn solve_with(
+    problem: &Problem,
+    options: &SolveOptions,
+    start: &[Chosen],
+    parallel: bool,
+) -> Solution {
     let model = Model::build(problem, options);
     let mut diagnostics = model.diagnostics.clone();
     if model.infeasible {
@@ -44,14 +58,13 @@ pub fn optimize_from(problem: &Problem, options: &SolveOptions, start: &[Chosen]
     // Root cutting planes: cover inequalities from the budget and capacity rows, each round
     // warm-started from the previous basis (the new rows enter with basic slacks).
     let mut spx = Simplex::new(&lpm.lp, &lpm.lb, &lpm.ub);
-    let base_rows = lpm.lp.m;
     let mut cut_orders = Vec::new();
     for _round in 0..CUT_ROUNDS {
         let budget = (options.iteration_limit / 4).saturating_sub(spx.iterations);
         if spx.solve(&lpm.lp, budget) != LpStatus::Optimal {
             break;
         }
-        cut_orders.push(heuristic_orders(&model, &lpm, &spx));
+        cut_orders.push(heuristic_orders(&model, &lpm, &lpm.lp, &spx));
         let cuts = lpm.cover_cuts(&model, &spx.x, CUTS_PER_ROUND);
         if cuts.is_empty() {
             break;
@@ -59,28 +72,51 @@ pub fn optimize_from(problem: &Problem, options: &SolveOptions, start: &[Chosen]
         lpm.add_rows(&cuts);
         spx.add_rows(&lpm.lp);
     }
-    // Purge the cuts that are slack at the last LP solution (they only slow the pivots down);
-    // the search then re-solves the root from the slack basis.
+    // Rows (model rows and cuts) that are slack at the root LP solution leave the LP: they
+    // only slow the pivots down. They wait in a pool and come back as soon as an LP solution
+    // violates them (see `Search::solve_lp`), so every bound is still the bound of the full LP.
+    // Their slacks are basic, so the root basis stays optimal for the smaller LP.
     let n = lpm.cols.len();
     let keep: Vec<bool> = (0..lpm.lp.m)
-        .map(|i| i < base_rows || !spx.is_basic(n + i) || spx.x[n + i] <= 1e-9)
+        .map(|i| {
+            let tol = 1e-7 * (1.0 + lpm.lp.b[i].abs());
+            !spx.is_basic(n + i) || spx.x[n + i] <= tol
+        })
         .collect();
-    let purged = keep.iter().any(|&k| !k);
-    if purged {
+    let lazy: Vec<Cut> = (0..lpm.lp.m)
+        .filter(|&i| !keep[i])
+        .map(|i| (lpm.lp.row(i).collect(), lpm.lp.b[i]))
+        .collect();
+    let lazy = if !lazy.is_empty() && spx.remove_rows(&keep) {
         lpm.lp = lpm.lp.keep_rows(&keep);
-    }
-    let mut search = Search::new(&model, &lpm, options);
-    if purged {
-        search.spx.iterations = spx.iterations;
+        lazy
     } else {
-        search.spx = spx;
-    }
+        Vec::new()
+    };
+    let mut search = Search::new(&model, &lpm, options);
+    search.parallel = parallel;
+    search.spx = spx;
+    search.lazy_added = vec![false; lazy.len()];
+    search.lazy = lazy;
     search.cut_orders = cut_orders;
     if !start.is_empty() {
         search.try_incumbent_from(start);
     }
     let outcome = search.run();
     let (nodes, iterations) = (search.nodes, search.spx.iterations);
+    // Explanations re-solve from the root basis against the full LP: the rows the search
+    // ended with plus the pool rows it never needed.
+    let rest: Vec<Cut> = search
+        .lazy
+        .iter()
+        .zip(&search.lazy_added)
+        .filter(|&(_, &added)| !added)
+        .map(|(row, _)| row.clone())
+        .collect();
+    let lpm = LpModel {
+        lp: search.lp.with_rows(&rest),
+        ..lpm.clone()
+    };
     let Some(chosen) = search.incumbent.clone() else {
         if outcome == Outcome::Complete {
             diagnostics.push(Diagnostic {
@@ -201,9 +237,27 @@ pub(crate) struct Root {
     pub bound: f64,
 }
 
+/// A selection of the iterated-greedy helper: still being computed on the second thread, or
+/// known.
+enum Helper {
+    Running(std::sync::Mutex<std::sync::mpsc::Receiver<Option<Vec<Option<usize>>>>>),
+    Done(Option<Vec<Option<usize>>>),
+}
+
 struct Search<'a> {
     m: &'a Model,
     lpm: &'a LpModel,
+    /// The LP as solved: `lpm.lp` plus the pool rows brought back so far.
+    lp: LpData,
+    /// Rows kept out of the LP until a solution violates them, and which are back.
+    lazy: Vec<Cut>,
+    lazy_added: Vec<bool>,
+    /// Whether root heuristics may use a second thread (results do not depend on it).
+    parallel: bool,
+    /// The iterated-greedy helper (running on the second thread, or already done) and the
+    /// node count at which the search takes its selection in.
+    helper: Option<Helper>,
+    helper_at: u64,
     opts: &'a SolveOptions,
     spx: Simplex,
     glb: Vec<f64>,
@@ -226,6 +280,12 @@ impl<'a> Search<'a> {
         Search {
             m,
             lpm,
+            lp: lpm.lp.clone(),
+            lazy: Vec::new(),
+            lazy_added: Vec::new(),
+            parallel: true,
+            helper: None,
+            helper_at: u64::MAX,
             opts,
             spx: Simplex::new(&lpm.lp, &lpm.lb, &lpm.ub),
             glb: lpm.lb.clone(),
@@ -281,7 +341,41 @@ impl<'a> Search<'a> {
     }
 
     fn lp_bound(&self) -> f64 {
-        -self.spx.objective(&self.lpm.lp) / self.lpm.scale
+        -self.spx.objective(&self.lp) / self.lpm.scale
+    }
+
+    /// Solves the LP from the current basis; whenever the solution violates pool rows, they
+    /// are appended (with basic slacks, so the basis stays dual feasible) and the solve goes
+    /// on. An optimal answer therefore satisfies every row of the full LP.
+    fn solve_lp(&mut self, max_iterations: u64) -> LpStatus {
+        let start = self.spx.iterations;
+        loop {
+            let left = max_iterations.saturating_sub(self.spx.iterations - start);
+            let st = self.spx.solve(&self.lp, left);
+            if st != LpStatus::Optimal {
+                return st;
+            }
+            let x = &self.spx.x;
+            let mut back = Vec::new();
+            for (k, (row, b)) in self.lazy.iter().enumerate() {
+                if self.lazy_added[k] {
+                    continue;
+                }
+                let lhs: f64 = row.iter().map(|&(j, a)| a * x[j]).sum();
+                if lhs > b + 1e-9 * (1.0 + b.abs()) {
+                    back.push(k);
+                }
+            }
+            if back.is_empty() {
+                return LpStatus::Optimal;
+            }
+            let rows: Vec<Cut> = back.iter().map(|&k| self.lazy[k].clone()).collect();
+            for k in back {
+                self.lazy_added[k] = true;
+            }
+            self.lp = self.lp.with_rows(&rows);
+            self.spx.add_rows(&self.lp);
+        }
     }
 
     fn try_incumbent_from(&mut self, start: &[Chosen]) {
@@ -409,9 +503,40 @@ impl<'a> Search<'a> {
                         improved = true;
                         break;
                     }
+                    // What `o` lacks now: removing `i` can only make room if `i` frees at least
+                    // that much of every short budget year and role-quarter (checked with an
+                    // extra tolerance, so no workable swap is skipped).
+                    let op = &m.opts[o];
+                    let short_budget: Vec<(usize, i64)> = op
+                        .cost
+                        .iter()
+                        .map(|&(y, c)| (y, st.spent[y].saturating_add(c) - m.budget[y]))
+                        .filter(|&(_, need)| need > 0)
+                        .collect();
+                    let short_cap: Vec<(usize, f64)> = op
+                        .demand
+                        .iter()
+                        .map(|&(k, a)| {
+                            let cap = m.capacity[k];
+                            (k, st.used[k] + a - cap - 2.0 * cap_tol(cap))
+                        })
+                        .filter(|&(_, need)| need > 0.0)
+                        .collect();
+                    let frees_enough = |oi: usize| {
+                        let oi = &m.opts[oi];
+                        short_budget
+                            .iter()
+                            .all(|&(y, need)| oi.cost.iter().any(|&(yy, c)| yy == y && c >= need))
+                            && short_cap.iter().all(|&(k, need)| {
+                                oi.demand.iter().any(|&(kk, a)| kk == k && a >= need)
+                            })
+                    };
                     for i in 0..nc {
                         let Some(oi) = st.chosen[i] else { continue };
-                        if m.opts[oi].value >= m.opts[o].value || !st.can_remove(i) {
+                        if m.opts[oi].value >= m.opts[o].value
+                            || !frees_enough(oi)
+                            || !st.can_remove(i)
+                        {
                             continue;
                         }
                         st.remove(i);
@@ -660,25 +785,51 @@ impl<'a> Search<'a> {
         false
     }
 
-    fn root_heuristics(&mut self) {
-        // The LP points of the cut rounds: LP order only; the final root point: all orders.
-        for [order_lp, order_dens, _] in std::mem::take(&mut self.cut_orders) {
-            if let Some(mut st) = self.greedy(&order_lp) {
-                self.improve(&mut st);
-                self.eject(&mut st, &order_dens, 2);
-                self.offer(&st);
-            }
-        }
-        let [order_lp, order_dens, order_val] = heuristic_orders(self.m, self.lpm, &self.spx);
+    /// Constructive root heuristics: greedy completion, swap improvement and ejection search
+    /// from the LP point of every cut round (LP order) and from the final root point (three
+    /// orders). Returns the LP order of the root point (the fill order of [`Search::perturb`]).
+    fn root_heuristics(&mut self) -> Vec<usize> {
+        let cut_orders = std::mem::take(&mut self.cut_orders);
+        let [order_lp, order_dens, order_val] =
+            heuristic_orders(self.m, self.lpm, &self.lp, &self.spx);
+        let mut jobs: Vec<(&[usize], &[usize], usize)> = cut_orders
+            .iter()
+            .map(|[lp, dens, _]| (lp.as_slice(), dens.as_slice(), 2))
+            .collect();
         for order in [&order_lp, &order_dens, &order_val] {
-            if let Some(mut st) = self.greedy(order) {
-                self.improve(&mut st);
-                self.eject(&mut st, &order_dens, 4);
-                self.offer(&st);
-            }
+            jobs.push((order, &order_dens, 4));
         }
-        let rounds = (self.opts.iteration_limit / PERTURB_PIVOTS).min(PERTURB_ROUNDS);
-        self.perturb(&order_lp, rounds);
+        for st in self.construct(&jobs).into_iter().flatten() {
+            self.offer(&st);
+        }
+        order_lp
+    }
+
+    /// Runs `greedy → improve → eject` for each `(order, fill order, ejection rounds)` job.
+    /// The jobs do not depend on each other or on the incumbent, so with `parallel` they are
+    /// split over two threads; the results come back in job order either way.
+    fn construct(&self, jobs: &[(&[usize], &[usize], usize)]) -> Vec<Option<State<'a>>> {
+        let one = |&(order, fill, rounds): &(&[usize], &[usize], usize)| {
+            let mut st = self.greedy(order)?;
+            self.improve(&mut st);
+            self.eject(&mut st, fill, rounds);
+            Some(st)
+        };
+        if !self.parallel || jobs.len() < 2 {
+            return jobs.iter().map(one).collect();
+        }
+        std::thread::scope(|s| {
+            let odd = s.spawn(|| jobs.iter().skip(1).step_by(2).map(one).collect::<Vec<_>>());
+            let even: Vec<_> = jobs.iter().step_by(2).map(one).collect();
+            let odd = odd.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            let mut out = Vec::with_capacity(jobs.len());
+            let mut odd = odd.into_iter();
+            for e in even {
+                out.push(e);
+                out.extend(odd.next());
+            }
+            out
+        })
     }
 
     /// Iterated greedy from the incumbent: drop a seeded random tenth of the removable selected
@@ -740,7 +891,7 @@ impl<'a> Search<'a> {
         let opts = self.opts;
         let iter_limit = opts.iteration_limit;
         // Root.
-        let st = self.spx.solve(&self.lpm.lp, iter_limit);
+        let st = self.solve_lp(iter_limit);
         self.nodes = 1;
         match st {
             LpStatus::Infeasible => return Outcome::Complete,
@@ -770,21 +921,76 @@ impl<'a> Search<'a> {
             spx: self.spx.clone(),
             bound: root_bound,
         });
-        self.root_heuristics();
+        let fill = self.root_heuristics();
         self.global_fixing();
         let root_snapshot = self.spx.clone();
-        self.rins(root_bound);
-        // The sub-search moved the simplex; restart the full search from the root basis.
-        let pivots = self.spx.iterations;
-        self.spx = root_snapshot;
-        self.spx.iterations = pivots;
+        // Iterated greedy runs on a helper search (it only shares the model) beside the
+        // neighbourhood search and the first `HELPER_NODES` nodes of the full search, all
+        // starting from the incumbent of the constructive heuristics. Its best selection is
+        // offered at a fixed point (that node count, or the end of the search if sooner), so
+        // the result is the same with one thread or two.
+        let rounds = (opts.iteration_limit / PERTURB_PIVOTS).min(PERTURB_ROUNDS);
+        let mut helper = Search::new(self.m, self.lpm, opts);
+        helper.parallel = false;
+        helper.incumbent = self.incumbent.clone();
+        helper.inc_value = self.inc_value;
         let start = Node {
             bound: root_bound,
             seq: 0,
             fixes: Vec::new(),
             branch: None,
         };
-        self.branch_and_bound(start, true, opts.node_limit)
+        if self.parallel {
+            std::thread::scope(|s| {
+                let (tx, rx) = std::sync::mpsc::channel();
+                s.spawn(move || {
+                    helper.perturb(&fill, rounds);
+                    // The receiver lives until the scope ends; nothing to do if it is gone.
+                    let _ = tx.send(helper.incumbent);
+                });
+                self.helper = Some(Helper::Running(std::sync::Mutex::new(rx)));
+                self.main_search(root_bound, root_snapshot, start)
+            })
+        } else {
+            helper.perturb(&fill, rounds);
+            self.helper = Some(Helper::Done(helper.incumbent));
+            self.main_search(root_bound, root_snapshot, start)
+        }
+    }
+
+    /// The neighbourhood search, then the full search from the root basis; the helper's
+    /// selection is taken in at the fixed point described in [`Search::run`].
+    fn main_search(&mut self, root_bound: f64, root_snapshot: Simplex, start: Node) -> Outcome {
+        self.rins(root_bound);
+        // The sub-search moved the simplex; restart the full search from the root basis.
+        let pivots = self.spx.iterations;
+        self.spx = root_snapshot;
+        self.spx.iterations = pivots;
+        self.spx.add_rows(&self.lp);
+        self.helper_at = self.nodes + HELPER_NODES;
+        let outcome = self.branch_and_bound(start, true, self.opts.node_limit);
+        self.take_helper();
+        outcome
+    }
+
+    /// Waits for the helper's selection (if still pending) and offers it.
+    fn take_helper(&mut self) {
+        self.helper_at = u64::MAX;
+        let inc = match self.helper.take() {
+            None => return,
+            Some(Helper::Done(inc)) => inc,
+            // A helper that panicked sends nothing; the scope re-raises its panic afterwards.
+            Some(Helper::Running(rx)) => {
+                rx.into_inner().ok().and_then(|rx| rx.recv().ok()).flatten()
+            }
+        };
+        if let Some(inc) = inc {
+            let mut st = State::new(self.m);
+            for o in inc.iter().flatten() {
+                st.add(*o);
+            }
+            self.offer(&st);
+        }
     }
 
     /// Relaxation-induced neighbourhood search: fix every column on which the root LP and the
@@ -837,6 +1043,9 @@ impl<'a> Search<'a> {
                     None => return Outcome::Complete,
                 },
             };
+            if self.nodes >= self.helper_at {
+                self.take_helper();
+            }
             if node.bound <= self.inc_value + self.tol() {
                 continue;
             }
@@ -849,7 +1058,7 @@ impl<'a> Search<'a> {
                     continue;
                 }
                 let remaining = iter_limit.saturating_sub(self.spx.iterations);
-                match self.spx.solve(&self.lpm.lp, remaining) {
+                match self.solve_lp(remaining) {
                     LpStatus::Infeasible => {
                         self.nodes += 1;
                         continue;
@@ -955,13 +1164,13 @@ impl<'a> Search<'a> {
 
 /// Option orders for the greedy heuristics at an LP solution: by LP value then dual-price
 /// density, by density alone, and by LP value then value.
-fn heuristic_orders(m: &Model, lpm: &LpModel, spx: &Simplex) -> [Vec<usize>; 3] {
-    let y = spx.duals(&lpm.lp);
+fn heuristic_orders(m: &Model, lpm: &LpModel, lp: &LpData, spx: &Simplex) -> [Vec<usize>; 3] {
+    let y = spx.duals(lp);
     // Price of each option = dual-weighted resource use (duals are ≤ 0 for ≤ rows).
     let mut density: Vec<f64> = vec![0.0; m.opts.len()];
     for (k, &o) in lpm.cols.iter().enumerate() {
         let mut price = 1e-9;
-        for (i, a) in lpm.lp.col(k) {
+        for (i, a) in lp.col(k) {
             if a > 0.0 {
                 price += -y[i] * a;
             }
@@ -992,4 +1201,28 @@ fn heuristic_orders(m: &Model, lpm: &LpModel, spx: &Simplex) -> [Vec<usize>; 3] 
             .then(a.cmp(&b))
     });
     [order_lp, order_dens, order_val]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{GenParams, hard, realistic};
+
+    #[test]
+    fn result_does_not_depend_on_the_second_thread() {
+        for (n, seed) in [(60, 3), (120, 4)] {
+            let mut params = GenParams::benchmark();
+            params.candidates = n;
+            for p in [realistic(&params, seed), hard(&params, seed)] {
+                // Limits small enough to stop mid-search (after the helper's selection is in).
+                let opts = SolveOptions {
+                    iteration_limit: 3_000,
+                    ..SolveOptions::default()
+                };
+                let one = solve_with(&p, &opts, &[], false);
+                let two = solve_with(&p, &opts, &[], true);
+                assert_eq!(one, two, "n={n} seed={seed}");
+            }
+        }
+    }
 }

@@ -3,7 +3,7 @@
 //! basis for the lower bound, a greedy repair for the upper bound).
 
 use crate::bnb::Root;
-use crate::lp::LpStatus;
+use crate::lp::{LpStatus, Simplex};
 use crate::model::{Exclusion, Force, Problem, Reason, SolveOptions};
 use crate::prep::{LpModel, Model, State};
 
@@ -19,93 +19,120 @@ pub(crate) fn explain(
     problem: &Problem,
 ) -> Vec<Exclusion> {
     let nc = m.cand_opts.len();
+    // The root basis, extended by the rows the search added after the root.
+    let spx = root.map(|r| {
+        let mut s = r.spx.clone();
+        s.add_rows(&lpm.lp);
+        s
+    });
+    let excluded: Vec<usize> = (0..nc).filter(|&c| best.chosen[c].is_none()).collect();
+    // Two fixed chains (alternate excluded candidates), each re-solving from its own copy of
+    // the root basis, on two threads: the result does not depend on scheduling.
+    let chain = |part: usize, mut spx: Option<Simplex>| -> Vec<Exclusion> {
+        excluded
+            .iter()
+            .skip(part)
+            .step_by(2)
+            .filter_map(|&c| explain_one(m, lpm, best, spx.as_mut(), c))
+            .collect()
+    };
+    let (first, second) = std::thread::scope(|s| {
+        let spx2 = spx.clone();
+        let h = s.spawn(move || chain(1, spx2));
+        let first = chain(0, spx);
+        (
+            first,
+            h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        )
+    });
+    let _ = problem;
+    let mut out: Vec<Exclusion> = first.into_iter().chain(second).collect();
+    out.sort_by_key(|e| e.candidate);
+    out
+}
+
+/// The explanation of one excluded candidate `c`; `spx` is a warm LP basis to re-solve from.
+fn explain_one(
+    m: &Model,
+    lpm: &LpModel,
+    best: &State,
+    mut spx: Option<&mut Simplex>,
+    c: usize,
+) -> Option<Exclusion> {
     let objective = best.value;
-    let mut spx = root.map(|r| r.spx.clone());
-    let mut out = Vec::new();
-    for c in 0..nc {
-        if best.chosen[c].is_some() {
-            continue;
-        }
-        let all: Vec<usize> = (0..m.opts.len()).filter(|&o| m.opts[o].cand == c).collect();
-        if m.force[c] == Force::Out {
-            out.push(Exclusion {
-                candidate: c,
-                shift: 0,
-                reasons: vec![Reason::ForcedOut],
-                value_loss_at_least: None,
-                value_loss_at_most: None,
-            });
-            continue;
-        }
-        if m.values[c] <= 0.0 {
-            out.push(Exclusion {
-                candidate: c,
-                shift: 0,
-                reasons: vec![Reason::NoValue],
-                value_loss_at_least: Some(0.0),
-                value_loss_at_most: None,
-            });
-            continue;
-        }
-        // The shift whose addition breaks the fewest constraints (earliest on ties).
-        let mut pick: Option<(usize, Vec<Reason>)> = None;
-        for &o in &all {
-            let v = best.violations(o);
-            if pick.as_ref().is_none_or(|(_, pv)| v.len() < pv.len()) {
-                pick = Some((o, v));
-            }
-        }
-        let Some((o, reasons)) = pick else {
-            continue;
-        };
-        let shift = m.opts[o].shift;
-        // LP lower bound on the loss: best LP value with some live option forced to 1.
-        let mut loss_lb = None;
-        let mut lp_infeasible = true;
-        if let Some(s) = spx.as_mut() {
-            let mut best_bound = f64::NEG_INFINITY;
-            let mut complete = true;
-            for &oo in &m.cand_opts[c] {
-                let k = lpm.col_of[oo];
-                let (l0, u0) = (s.lb[k], s.ub[k]);
-                s.lb[k] = 1.0;
-                s.ub[k] = 1.0;
-                match s.solve(&lpm.lp, EXPLAIN_PIVOTS) {
-                    LpStatus::Optimal => {
-                        best_bound = best_bound.max(-s.objective(&lpm.lp) / lpm.scale);
-                        lp_infeasible = false;
-                    }
-                    LpStatus::Infeasible => {}
-                    LpStatus::IterationLimit => {
-                        complete = false;
-                        lp_infeasible = false;
-                    }
-                }
-                s.lb[k] = l0;
-                s.ub[k] = u0;
-            }
-            if complete && best_bound.is_finite() {
-                loss_lb = Some((objective - best_bound).max(0.0));
-            }
-        }
-        let mut reasons = reasons;
-        if m.cand_opts[c].is_empty() || (spx.is_some() && lp_infeasible) {
-            if reasons.is_empty() {
-                reasons.push(Reason::Infeasible);
-            }
-            loss_lb = None;
-        }
-        let loss_ub = repair(m, best, c).map(|v| (objective - v).max(0.0));
-        let _ = problem;
-        out.push(Exclusion {
+    let all: Vec<usize> = (0..m.opts.len()).filter(|&o| m.opts[o].cand == c).collect();
+    if m.force[c] == Force::Out {
+        return Some(Exclusion {
             candidate: c,
-            shift,
-            reasons,
-            value_loss_at_least: loss_lb,
-            value_loss_at_most: loss_ub,
+            shift: 0,
+            reasons: vec![Reason::ForcedOut],
+            value_loss_at_least: None,
+            value_loss_at_most: None,
         });
     }
-    out
+    if m.values[c] <= 0.0 {
+        return Some(Exclusion {
+            candidate: c,
+            shift: 0,
+            reasons: vec![Reason::NoValue],
+            value_loss_at_least: Some(0.0),
+            value_loss_at_most: None,
+        });
+    }
+    // The shift whose addition breaks the fewest constraints (earliest on ties).
+    let mut pick: Option<(usize, Vec<Reason>)> = None;
+    for &o in &all {
+        let v = best.violations(o);
+        if pick.as_ref().is_none_or(|(_, pv)| v.len() < pv.len()) {
+            pick = Some((o, v));
+        }
+    }
+    let (o, reasons) = pick?;
+    let shift = m.opts[o].shift;
+    // LP lower bound on the loss: best LP value with some live option forced to 1.
+    let mut loss_lb = None;
+    let mut lp_infeasible = true;
+    if let Some(s) = spx.as_deref_mut() {
+        let mut best_bound = f64::NEG_INFINITY;
+        let mut complete = true;
+        for &oo in &m.cand_opts[c] {
+            let k = lpm.col_of[oo];
+            let (l0, u0) = (s.lb[k], s.ub[k]);
+            s.lb[k] = 1.0;
+            s.ub[k] = 1.0;
+            match s.solve(&lpm.lp, EXPLAIN_PIVOTS) {
+                LpStatus::Optimal => {
+                    best_bound = best_bound.max(-s.objective(&lpm.lp) / lpm.scale);
+                    lp_infeasible = false;
+                }
+                LpStatus::Infeasible => {}
+                LpStatus::IterationLimit => {
+                    complete = false;
+                    lp_infeasible = false;
+                }
+            }
+            s.lb[k] = l0;
+            s.ub[k] = u0;
+        }
+        if complete && best_bound.is_finite() {
+            loss_lb = Some((objective - best_bound).max(0.0));
+        }
+    }
+    let mut reasons = reasons;
+    if m.cand_opts[c].is_empty() || (spx.is_some() && lp_infeasible) {
+        if reasons.is_empty() {
+            reasons.push(Reason::Infeasible);
+        }
+        loss_lb = None;
+    }
+    let loss_ub = repair(m, best, c).map(|v| (objective - v).max(0.0));
+    Some(Exclusion {
+        candidate: c,
+        shift,
+        reasons,
+        value_loss_at_least: loss_lb,
+        value_loss_at_most: loss_ub,
+    })
 }
 
 /// Forces candidate `c` into a copy of the selection by removing the least valuable removable

@@ -1,8 +1,9 @@
 //! Efficient frontier: optimal value against a scaled budget, solved in increasing budget order
 //! as two deterministic chains on two threads, each point warm-started from the previous
-//! optimum, with a final pass that keeps the value non-decreasing.
+//! optimum, with a final pass that keeps the value non-decreasing and one that carries bounds
+//! down to smaller budgets.
 
-use crate::bnb::optimize_from;
+use crate::bnb::solve_with;
 use crate::model::{Chosen, Problem, SolveOptions, Status};
 
 /// One point of the efficient frontier.
@@ -83,6 +84,35 @@ pub fn efficient_frontier(
         }
         prev = Some(pt.clone());
     }
+    // A smaller budget cannot do better than a larger one, so a point's bound is also a bound
+    // for every point before it: tighten the gaps from the top down (a point whose bound meets
+    // its value is then proven optimal).
+    let mut upper = f64::INFINITY;
+    for pt in out.iter_mut().rev() {
+        if pt.status == Status::Infeasible {
+            continue;
+        }
+        let scale = pt.value.abs().max(1.0);
+        let tol = options
+            .absolute_tolerance
+            .max(options.relative_tolerance * pt.value.abs());
+        // An optimal point is optimal within the tolerance.
+        let own = if pt.status == Status::Optimal {
+            pt.value + tol
+        } else {
+            pt.value + pt.gap * scale
+        };
+        let bound = own.min(upper);
+        upper = bound;
+        if pt.status == Status::Optimal {
+            continue;
+        }
+        pt.gap = ((bound - pt.value) / scale).max(0.0);
+        if bound <= pt.value + tol {
+            pt.status = Status::Optimal;
+            pt.gap = 0.0;
+        }
+    }
     out
 }
 
@@ -92,7 +122,7 @@ fn chain(problem: &Problem, opts: &SolveOptions, fs: &[f64]) -> Vec<FrontierPoin
     let mut prev: Vec<Chosen> = Vec::new();
     for &f in fs {
         let scaled = problem.with_budget_scaled(f.max(0.0));
-        let sol = optimize_from(&scaled, opts, &prev);
+        let sol = solve_with(&scaled, opts, &prev, false);
         if sol.status != Status::Infeasible {
             prev = sol.selected.clone();
         }

@@ -7,7 +7,8 @@
 //! * [`optimize`] — exact selection (LP-based branch-and-bound) under yearly budgets, quarterly
 //!   role capacities with start shifts, requires/excludes links and force-in/out, with an
 //!   explanation for every excluded candidate; [`efficient_frontier`] — value against budget.
-//! * [`generate`] — seeded realistic instances for tests and benchmarks.
+//! * [`generate`] — seeded instances for tests and benchmarks: PMO-shaped ([`generate::realistic`])
+//!   and a stress family with jagged demand on every capacity row ([`generate::hard`]).
 //!
 //! Money is integer minor units (`i64`); values and capacities are `f64`. No I/O, no clock, no
 //! randomness other than explicit seeds.

@@ -264,6 +264,92 @@ impl Simplex {
         self.m = m2;
     }
 
+    /// Drops the rows `i` with `keep[i] == false`, each of which must have its slack basic
+    /// (otherwise nothing is dropped and false is returned). The remaining basis stays primal
+    /// and dual feasible: with the dropped row and its slack ordered last,
+    /// `B = [B₁₁ 0; b₂₁ 1]` and `B⁻¹ = [B₁₁⁻¹ 0; −b₂₁B₁₁⁻¹ 1]`, so the inverse of the smaller
+    /// basis is `B⁻¹` without that row's column and its slack's basis position.
+    pub fn remove_rows(&mut self, keep: &[bool]) -> bool {
+        let (m, n) = (self.m, self.n);
+        let keep_row = |i: usize| keep.get(i).copied().unwrap_or(true);
+        if (0..m).all(keep_row) {
+            return true;
+        }
+        if (0..m).any(|i| !keep_row(i) && self.pos[n + i] == NONBASIC) {
+            return false;
+        }
+        // New index of each kept row, and of each kept basis position.
+        let mut new_row = vec![usize::MAX; m];
+        let mut m2 = 0;
+        for (i, nr) in new_row.iter_mut().enumerate() {
+            if keep_row(i) {
+                *nr = m2;
+                m2 += 1;
+            }
+        }
+        let dropped_pos: Vec<bool> = {
+            let mut v = vec![false; m];
+            for i in 0..m {
+                if !keep_row(i) {
+                    v[self.pos[n + i]] = true;
+                }
+            }
+            v
+        };
+        let kept_pos: Vec<usize> = (0..m).filter(|&p| !dropped_pos[p]).collect();
+        let mut binv = vec![0.0; m2 * m2];
+        for (k, &k2) in new_row.iter().enumerate() {
+            if k2 == usize::MAX {
+                continue;
+            }
+            let src = &self.binv[k * m..(k + 1) * m];
+            let dst = &mut binv[k2 * m2..(k2 + 1) * m2];
+            for (d, &p) in dst.iter_mut().zip(&kept_pos) {
+                *d = src[p];
+            }
+        }
+        let var = |j: usize| -> Option<usize> {
+            if j < n {
+                Some(j)
+            } else {
+                let r = new_row[j - n];
+                (r != usize::MAX).then(|| n + r)
+            }
+        };
+        let basis: Vec<usize> = kept_pos
+            .iter()
+            .map(|&p| var(self.basis[p]).unwrap_or(usize::MAX))
+            .collect();
+        let remap = |v: &Vec<f64>| -> Vec<f64> {
+            (0..n + m)
+                .filter(|&j| var(j).is_some())
+                .map(|j| v[j])
+                .collect()
+        };
+        self.x = remap(&self.x);
+        self.d = remap(&self.d);
+        self.lb = remap(&self.lb);
+        self.ub = remap(&self.ub);
+        self.at_upper = (0..n + m)
+            .filter(|&j| var(j).is_some())
+            .map(|j| self.at_upper[j])
+            .collect();
+        self.dse = kept_pos.iter().map(|&p| self.dse[p]).collect();
+        self.binv = binv;
+        self.basis = basis;
+        self.m = m2;
+        self.pos = vec![NONBASIC; n + m2];
+        for (p, &j) in self.basis.iter().enumerate() {
+            self.pos[j] = p;
+        }
+        self.alpha = vec![0.0; n + m2];
+        self.touched.clear();
+        self.rho = vec![0.0; m2];
+        self.col = vec![0.0; m2];
+        self.dot = vec![0.0; m2];
+        true
+    }
+
     /// Objective `c·x` of the current point.
     pub fn objective(&self, lp: &LpData) -> f64 {
         (0..self.n).map(|j| lp.cost[j] * self.x[j]).sum()
@@ -757,6 +843,37 @@ mod tests {
         s.ub[1] = 0.0;
         assert_eq!(s.solve(&lp, 1000), LpStatus::Optimal);
         assert!((s.objective(&lp) + 8.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn removing_slack_rows_keeps_the_optimal_basis() {
+        // max 6x0 + 5x1 + 4x2 s.t. 3x0 + 2x1 + 2x2 <= 4 (binding), x0 + x1 + x2 <= 10 (slack),
+        // x2 <= 0.9 (slack at the optimum x1 = 1, x0 = 2/3).
+        let rows = vec![
+            vec![(0, 3.0), (1, 2.0), (2, 2.0)],
+            vec![(0, 1.0), (1, 1.0), (2, 1.0)],
+            vec![(2, 1.0)],
+        ];
+        let lp = LpData::new(3, &rows, vec![4.0, 10.0, 0.9], vec![-6.0, -5.0, -4.0]);
+        let mut s = Simplex::new(&lp, &[0.0; 3], &[1.0; 3]);
+        assert_eq!(s.solve(&lp, 1000), LpStatus::Optimal);
+        let z = s.objective(&lp);
+        let keep = [true, false, true];
+        assert!(s.remove_rows(&keep));
+        let small = lp.keep_rows(&keep);
+        let before = s.iterations;
+        assert_eq!(s.solve(&small, 1000), LpStatus::Optimal);
+        assert_eq!(s.iterations, before, "still optimal without pivots");
+        assert!((s.objective(&small) - z).abs() < 1e-9);
+        // Branch x1 = 0 on the smaller LP, then put the dropped row back.
+        s.lb[1] = 0.0;
+        s.ub[1] = 0.0;
+        assert_eq!(s.solve(&small, 1000), LpStatus::Optimal);
+        assert!((s.objective(&small) + 6.0 + 4.0 * 0.5).abs() < 1e-9);
+        let back = small.with_rows(&[(vec![(0, 1.0), (1, 1.0), (2, 1.0)], 10.0)]);
+        s.add_rows(&back);
+        assert_eq!(s.solve(&back, 1000), LpStatus::Optimal);
+        assert!((s.objective(&back) + 8.0).abs() < 1e-9);
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub(crate) struct Model {
     pub values: Vec<f64>,
 }
 
-fn cap_tol(cap: f64) -> f64 {
+pub(crate) fn cap_tol(cap: f64) -> f64 {
     1e-9 * cap.abs().max(1.0)
 }
 

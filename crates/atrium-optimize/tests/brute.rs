@@ -4,7 +4,7 @@
 
 mod common;
 
-use atrium_optimize::generate::{GenParams, generate};
+use atrium_optimize::generate::{GenParams, generate, realistic};
 use atrium_optimize::{
     Candidate, Demand, Dependency, Force, Problem, Reason, SolveOptions, Status, budget_factors,
     efficient_frontier, optimize,
@@ -64,6 +64,20 @@ fn matches_brute_force_twenty_candidates() {
             params.max_shift = shift;
             let p = generate(&params, 77 * n as u64 + seed);
             check_against_brute(&p, &format!("n={n} seed={seed}"));
+        }
+    }
+}
+
+#[test]
+fn matches_brute_force_on_realistic_instances() {
+    // The PMO-shaped family: shifts up to 2 quarters at 10 candidates, none at 18.
+    for (n, shift) in [(6, 2), (8, 2), (10, 2), (12, 1), (18, 0)] {
+        for seed in 0..6 {
+            let mut params = GenParams::small(n);
+            params.max_shift = shift;
+            params.roles = 6;
+            let p = realistic(&params, 31 * n as u64 + seed);
+            check_against_brute(&p, &format!("realistic n={n} seed={seed}"));
         }
     }
 }
@@ -181,15 +195,20 @@ fn arb_problem() -> impl Strategy<Value = Problem> {
         0usize..3,
         0usize..3,
         0usize..2,
+        any::<bool>(),
     )
-        .prop_map(|(n, seed, req, exc, fin, fout)| {
+        .prop_map(|(n, seed, req, exc, fin, fout, pmo)| {
             let mut params = GenParams::small(n);
             params.requires = req;
             params.excludes = exc;
             params.force_in = fin;
             params.force_out = fout;
             params.max_shift = (seed % 3) as usize;
-            generate(&params, seed)
+            if pmo {
+                realistic(&params, seed)
+            } else {
+                generate(&params, seed)
+            }
         })
 }
 

@@ -1,6 +1,6 @@
-//! Recorded reference optima (40–60 candidates) computed by an independent MILP solver (HiGHS,
-//! zero gap, via fixtures/solve_highs.py which re-implements the model semantics), checked
-//! against the engine.
+//! Recorded reference optima (40–60 candidates; `ref_real_*` from the PMO-shaped generator)
+//! computed by an independent MILP solver (HiGHS, zero gap, via fixtures/solve_highs.py which
+//! re-implements the model semantics), checked against the engine.
 
 mod common;
 
@@ -22,6 +22,18 @@ const FIXTURES: &[(&str, &str)] = &[
     (
         "ref_bench_n60_s8",
         include_str!("fixtures/ref_bench_n60_s8.txt"),
+    ),
+    (
+        "ref_real_n50_s61",
+        include_str!("fixtures/ref_real_n50_s61.txt"),
+    ),
+    (
+        "ref_real_n55_s62",
+        include_str!("fixtures/ref_real_n55_s62.txt"),
+    ),
+    (
+        "ref_real_n55_s63",
+        include_str!("fixtures/ref_real_n55_s63.txt"),
     ),
 ];
 
