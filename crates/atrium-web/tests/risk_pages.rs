@@ -518,3 +518,93 @@ async fn a_shrunk_matrix_never_clears_a_rating_silently() {
         assert_eq!(kept.rating.unwrap().probability, 5, "{backend}");
     }
 }
+
+/// Program and portfolio registers in the web layer: the program manager records a risk on
+/// the program's form (no plan-task fields; CSRF checked; errors beside the field), the
+/// register lists it, the risk page goes back to it; a project manager of a project may not
+/// open the program's or the portfolio's register; the portfolio's register exports.
+#[tokio::test]
+async fn program_and_portfolio_register_pages() {
+    for (backend, db) in atrium_store::testing::all().await.unwrap() {
+        let fx = fixture(db.clone()).await;
+        let g = fx.g;
+        let (pgm, csrf) = session(
+            &db,
+            "pgm@example.com",
+            Grant {
+                role: ProgramManager,
+                scope: Scope::Program(g),
+            },
+        )
+        .await;
+        let new = format!("/programs/{g}/risks/new");
+        let page = raw(&fx.router, get(&new, &pgm)).await.text();
+        assert!(page.contains("name=\"title\""), "{backend}: {page}");
+        assert!(!page.contains("name=\"delay_tasks\""), "{backend}: {page}");
+        let body = |csrf: &str, title: &str| {
+            enc(&[
+                ("_csrf", csrf),
+                ("title", title),
+                ("kind", "threat"),
+                ("probability", "3"),
+                ("impact_cost", "4"),
+                ("status", "open"),
+            ])
+        };
+        let r = raw(
+            &fx.router,
+            form(&new, &pgm, &body("forged", "Shared go-live")),
+        )
+        .await;
+        assert_eq!(r.status, 403, "{backend}");
+        let r = raw(&fx.router, form(&new, &pgm, &body(&csrf, ""))).await;
+        assert_eq!(r.status, 422, "{backend}");
+        assert!(r.text().contains("id=\"e-title\""), "{backend}");
+        let r = raw(&fx.router, form(&new, &pgm, &body(&csrf, "Shared go-live"))).await;
+        assert_eq!(r.status, 303, "{backend}: {}", r.text());
+        let risk = r.headers["location"].to_str().unwrap().to_owned();
+        let page = raw(&fx.router, get(&risk, &pgm)).await.text();
+        assert!(page.contains("Shared go-live"), "{backend}");
+        assert!(
+            page.contains(&format!("href=\"/programs/{g}/risks\"")),
+            "{page}"
+        );
+        assert!(
+            page.contains("Escalate to the portfolio register"),
+            "{page}"
+        );
+        let register = raw(&fx.router, get(&format!("/programs/{g}/risks"), &pgm))
+            .await
+            .text();
+        assert!(register.contains("Shared go-live"), "{backend}: {register}");
+        assert!(register.contains("program risks"), "{backend}: {register}");
+
+        // A project manager of X (in G) reads neither register of the levels above.
+        let (pm, _) = session(
+            &db,
+            "pm@example.com",
+            Grant {
+                role: ProjectManager,
+                scope: Scope::Project(fx.x),
+            },
+        )
+        .await;
+        for path in [
+            format!("/programs/{g}/risks"),
+            format!("/portfolios/{}/risks", fx.p),
+            risk.clone(),
+        ] {
+            let r = raw(&fx.router, get(&path, &pm)).await;
+            assert_eq!(r.status, 403, "{backend}: {path}");
+        }
+        // The director exports the portfolio's (empty) register.
+        let (d, _) = session(&db, "dir@example.com", dir_grant()).await;
+        let r = raw(
+            &fx.router,
+            get(&format!("/portfolios/{}/risks/export?format=csv", fx.p), &d),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{backend}");
+        assert!(r.text().starts_with("Ref,Title"), "{backend}");
+    }
+}
