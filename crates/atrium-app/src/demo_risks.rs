@@ -149,20 +149,15 @@ pub(crate) async fn seed(
             }
             // One in ten is recorded but not assessed yet.
             if !rng.chance(0.1) {
-                let mut impacts = BTreeMap::new();
-                impacts.insert("cost".to_owned(), 1 + rng.below(5) as u8);
-                impacts.insert("schedule".to_owned(), 1 + rng.below(5) as u8);
-                let rating = Rating {
-                    probability: 1 + rng.below(5) as u8,
-                    impacts,
-                };
-                r.history.push(RatingChange {
-                    at: now,
-                    by: r.owner.clone(),
-                    rating: Some(rating.clone()),
-                    residual: None,
-                });
-                r.rating = Some(rating);
+                let cost = 1 + rng.below(5) as u8;
+                let schedule = 1 + rng.below(5) as u8;
+                let probability = 1 + rng.below(5) as u8;
+                rate(
+                    &mut r,
+                    probability,
+                    [("cost", cost), ("schedule", schedule)],
+                    now,
+                );
                 r.strategy = Some(match kind {
                     RiskKind::Threat => [
                         Strategy::Mitigate,
@@ -266,20 +261,15 @@ async fn seed_registers(
             r.cause = (*cause).into();
             r.category = if k == 0 { "strategic" } else { "resource" }.into();
             r.owner = OWNERS[rng.below(OWNERS.len())].into();
-            let mut impacts = BTreeMap::new();
-            impacts.insert("cost".to_owned(), 2 + rng.below(4) as u8);
-            impacts.insert("reputation".to_owned(), 1 + rng.below(5) as u8);
-            let rating = Rating {
-                probability: 1 + rng.below(4) as u8,
-                impacts,
-            };
-            r.history.push(RatingChange {
-                at: now,
-                by: r.owner.clone(),
-                rating: Some(rating.clone()),
-                residual: None,
-            });
-            r.rating = Some(rating);
+            let cost = 2 + rng.below(4) as u8;
+            let reputation = 1 + rng.below(5) as u8;
+            let probability = 1 + rng.below(4) as u8;
+            rate(
+                &mut r,
+                probability,
+                [("cost", cost), ("reputation", reputation)],
+                now,
+            );
             r.strategy = Some(Strategy::Mitigate);
             r.cost_impact = 100 * 1000 * rng.range(200, 1500);
             r.next_review = Some(today.saturating_add(Span::new().days(rng.range(-7, 45))));
@@ -313,4 +303,22 @@ async fn seed_registers(
         }
     }
     Ok(count)
+}
+
+/// Rates a demo risk (by its owner, now) and records the rating in its history.
+fn rate(r: &mut Risk, probability: u8, impacts: [(&str, u8); 2], now: i64) {
+    let rating = Rating {
+        probability,
+        impacts: impacts
+            .into_iter()
+            .map(|(d, l)| (d.to_owned(), l))
+            .collect::<BTreeMap<_, _>>(),
+    };
+    r.history.push(RatingChange {
+        at: now,
+        by: r.owner.clone(),
+        rating: Some(rating.clone()),
+        residual: None,
+    });
+    r.rating = Some(rating);
 }

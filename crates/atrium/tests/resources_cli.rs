@@ -3,37 +3,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
-use std::process::Command;
+mod common;
+
+use common::{run, temp_dir};
 
 const RESOURCES: &str = "resources@demo.atrium.test";
 const TEAM: &str = "team@demo.atrium.test";
 
-fn run(args: &[&str], db: &str) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_atrium"))
-        .args(args)
-        .env("ATRIUM_DATABASE_URL", db)
-        .env("ATRIUM_LOG", "warn")
-        .env_remove("ATRIUM_AS")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 #[test]
 fn resource_exports_from_the_command_line() {
-    let dir = std::env::temp_dir().join(format!(
-        "atrium-resources-cli-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir("resources-cli");
     let db = format!("sqlite://{}", dir.join("a.db").display());
     let (code, _, err) = run(&["demo", "--size", "small"], &db);
     assert_eq!(code, 0, "{err}");
