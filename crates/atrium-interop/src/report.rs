@@ -100,38 +100,82 @@ fn push_int(out: &mut String, v: i64) {
     out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
 }
 
-/// Appends `t` as `YYYY-MM-DDTHH:MM:SS` (its `Display`), in one copy.
-fn push_datetime(out: &mut String, t: DateTime) {
-    let (y, m, d, h, mi) = t.ymdhm();
-    if !(0..=9999).contains(&y) {
-        t.push_iso(out);
-        return;
+/// `YYYY-MM-DDT` of recently printed days, direct-mapped by day number: a report prints four
+/// dates a task on comparatively few distinct days, and the civil-date arithmetic was most
+/// of a date's cost.
+pub(crate) struct Days {
+    slots: [(i64, [u8; 11]); 64],
+}
+
+impl Days {
+    pub(crate) fn new() -> Days {
+        // No instant falls on day `i64::MIN`, so the empty slots never match.
+        Days {
+            slots: [(i64::MIN, [0; 11]); 64],
+        }
     }
-    let y = y as u32;
-    let two = |v: u32| [b'0' + (v / 10 % 10) as u8, b'0' + (v % 10) as u8];
-    let (y1, y2, m, d, h, mi) = (two(y / 100), two(y), two(m), two(d), two(h), two(mi));
-    let buf = [
-        y1[0], y1[1], y2[0], y2[1], b'-', m[0], m[1], b'-', d[0], d[1], b'T', h[0], h[1], b':',
-        mi[0], mi[1], b':', b'0', b'0',
+}
+
+/// Appends `t` as `YYYY-MM-DDTHH:MM:SS` (its `Display`), in one copy.
+fn push_datetime(out: &mut String, t: DateTime, days: &mut Days) {
+    let day = t.0.div_euclid(24 * 60);
+    let slot = &mut days.slots[(day & 63) as usize];
+    if slot.0 != day {
+        let (y, m, d, _, _) = t.ymdhm();
+        if !(0..=9999).contains(&y) {
+            t.push_iso(out);
+            return;
+        }
+        let y = y as u32;
+        let two = |v: u32| [b'0' + (v / 10 % 10) as u8, b'0' + (v % 10) as u8];
+        let (y1, y2, m, d) = (two(y / 100), two(y), two(m), two(d));
+        *slot = (
+            day,
+            [
+                y1[0], y1[1], y2[0], y2[1], b'-', m[0], m[1], b'-', d[0], d[1], b'T',
+            ],
+        );
+    }
+    let minute = t.0.rem_euclid(24 * 60) as u32;
+    let (h, mi) = (minute / 60, minute % 60);
+    let time = [
+        b'0' + (h / 10) as u8,
+        b'0' + (h % 10) as u8,
+        b':',
+        b'0' + (mi / 10) as u8,
+        b'0' + (mi % 10) as u8,
+        b':',
+        b'0',
+        b'0',
     ];
+    let mut buf = [0u8; 19];
+    buf[..11].copy_from_slice(&slot.1);
+    buf[11..].copy_from_slice(&time);
     out.push_str(std::str::from_utf8(&buf).unwrap_or_default());
 }
 
 /// Opens task `i`'s object and writes the contract fields (uid .. critical), leaving the
 /// object open so that the leveling report can append its own fields.
-pub(crate) fn push_task_fields(out: &mut String, uid: i32, name: &str, s: &Schedule, i: usize) {
+pub(crate) fn push_task_fields(
+    out: &mut String,
+    uid: i32,
+    name: &str,
+    s: &Schedule,
+    i: usize,
+    days: &mut Days,
+) {
     out.push_str("{\"uid\":");
     push_int(out, i64::from(uid));
     out.push_str(",\"name\":");
     push_json_str(out, name);
     out.push_str(",\"early_start\":\"");
-    push_datetime(out, s.early_start[i]);
+    push_datetime(out, s.early_start[i], days);
     out.push_str("\",\"early_finish\":\"");
-    push_datetime(out, s.early_finish[i]);
+    push_datetime(out, s.early_finish[i], days);
     out.push_str("\",\"late_start\":\"");
-    push_datetime(out, s.late_start[i]);
+    push_datetime(out, s.late_start[i], days);
     out.push_str("\",\"late_finish\":\"");
-    push_datetime(out, s.late_finish[i]);
+    push_datetime(out, s.late_finish[i], days);
     out.push_str("\",\"total_float_minutes\":");
     push_int(out, s.total_float[i]);
     out.push_str(",\"free_float_minutes\":");
@@ -145,16 +189,17 @@ pub(crate) fn push_task_fields(out: &mut String, uid: i32, name: &str, s: &Sched
 
 fn render_text(input: &EngineInput, s: &Schedule, diagnostics: &[Value]) -> String {
     let mut out = String::with_capacity(64 + input.uids.len() * 260);
+    let mut days = Days::new();
     out.push_str("{\"project\":{\"start\":\"");
-    push_datetime(&mut out, s.project_start);
+    push_datetime(&mut out, s.project_start, &mut days);
     out.push_str("\",\"finish\":\"");
-    push_datetime(&mut out, s.project_finish);
+    push_datetime(&mut out, s.project_finish, &mut days);
     out.push_str("\"},\"tasks\":[");
     for (i, &uid) in input.uids.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        push_task_fields(&mut out, uid, &input.names[i], s, i);
+        push_task_fields(&mut out, uid, &input.names[i], s, i, &mut days);
         out.push('}');
     }
     out.push_str("],\"diagnostics\":");
@@ -322,6 +367,8 @@ mod tests {
             assert_eq!(out, v.to_string());
         }
         let day = 24 * 60;
+        // One cache for all: hits, misses and evictions must all print the same.
+        let mut days = Days::new();
         for m in [
             0,
             1,
@@ -342,7 +389,7 @@ mod tests {
             ] {
                 let t = DateTime(base.0 + m);
                 let mut out = String::new();
-                push_datetime(&mut out, t);
+                push_datetime(&mut out, t, &mut days);
                 assert_eq!(out, t.to_string(), "{}", t.0);
             }
         }
