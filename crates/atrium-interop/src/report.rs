@@ -6,7 +6,6 @@ use crate::mspdi_engine::{EngineInput, to_engine};
 use atrium_schedule::calendar::{Date, DateTime};
 use atrium_schedule::cpm::{ConstraintKind, Diagnostic, Schedule, schedule};
 use serde_json::{Value, json};
-use std::fmt::Write as _;
 
 /// Why no report could be made (the plan itself never fails; only unreadable input does).
 #[derive(Debug, thiserror::Error)]
@@ -56,33 +55,43 @@ pub fn schedule_json_text(
 
 /// JSON string literal of `s` (RFC 8259 escaping).
 pub(crate) fn push_json_str(out: &mut String, s: &str) {
-    out.push('"');
+    let mut bytes = Vec::with_capacity(s.len() + 2);
+    push_json_bytes(&mut bytes, s);
+    out.push_str(&String::from_utf8_lossy(&bytes));
+}
+
+/// [`push_json_str`] into bytes. The report is written as bytes (only `&str` pieces and
+/// ASCII go in, so it stays UTF-8) and checked once at the end: checking every small piece
+/// on the way in was a large part of its cost.
+fn push_json_bytes(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
     // Runs of characters that need no escape are copied whole.
     let mut plain = 0;
     for (i, b) in s.bytes().enumerate() {
-        let esc = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0..0x20 => "",
+        let esc: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0..0x20 => b"",
             _ => continue,
         };
-        out.push_str(&s[plain..i]);
+        out.extend_from_slice(&s.as_bytes()[plain..i]);
         plain = i + 1;
         if esc.is_empty() {
-            let _ = write!(out, "\\u{:04x}", b);
+            let hex = |v: u8| b"0123456789abcdef"[usize::from(v & 15)];
+            out.extend_from_slice(&[b'\\', b'u', b'0', b'0', hex(b >> 4), hex(b)]);
         } else {
-            out.push_str(esc);
+            out.extend_from_slice(esc);
         }
     }
-    out.push_str(&s[plain..]);
-    out.push('"');
+    out.extend_from_slice(&s.as_bytes()[plain..]);
+    out.push(b'"');
 }
 
 /// Appends a decimal integer without the formatting machinery.
-fn push_int(out: &mut String, v: i64) {
+fn push_int(out: &mut Vec<u8>, v: i64) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     let mut u = v.unsigned_abs();
@@ -95,9 +104,9 @@ fn push_int(out: &mut String, v: i64) {
         }
     }
     if v < 0 {
-        out.push('-');
+        out.push(b'-');
     }
-    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+    out.extend_from_slice(&buf[i..]);
 }
 
 /// `YYYY-MM-DDT` of recently printed days, direct-mapped by day number: a report prints four
@@ -117,13 +126,13 @@ impl Days {
 }
 
 /// Appends `t` as `YYYY-MM-DDTHH:MM:SS` (its `Display`), in one copy.
-fn push_datetime(out: &mut String, t: DateTime, days: &mut Days) {
+fn push_datetime(out: &mut Vec<u8>, t: DateTime, days: &mut Days) {
     let day = t.0.div_euclid(24 * 60);
     let slot = &mut days.slots[(day & 63) as usize];
     if slot.0 != day {
         let (y, m, d, _, _) = t.ymdhm();
         if !(0..=9999).contains(&y) {
-            t.push_iso(out);
+            out.extend_from_slice(t.to_string().as_bytes());
             return;
         }
         let y = y as u32;
@@ -148,10 +157,8 @@ fn push_datetime(out: &mut String, t: DateTime, days: &mut Days) {
         b'0',
         b'0',
     ];
-    let mut buf = [0u8; 19];
-    buf[..11].copy_from_slice(&slot.1);
-    buf[11..].copy_from_slice(&time);
-    out.push_str(std::str::from_utf8(&buf).unwrap_or_default());
+    out.extend_from_slice(&slot.1);
+    out.extend_from_slice(&time);
 }
 
 /// Opens task `i`'s object and writes the contract fields (uid .. critical), leaving the
@@ -164,48 +171,63 @@ pub(crate) fn push_task_fields(
     i: usize,
     days: &mut Days,
 ) {
-    out.push_str("{\"uid\":");
+    let mut bytes = Vec::with_capacity(name.len() + 256);
+    push_task_bytes(&mut bytes, uid, name, s, i, days);
+    out.push_str(&String::from_utf8_lossy(&bytes));
+}
+
+/// [`push_task_fields`] into bytes.
+fn push_task_bytes(
+    out: &mut Vec<u8>,
+    uid: i32,
+    name: &str,
+    s: &Schedule,
+    i: usize,
+    days: &mut Days,
+) {
+    out.extend_from_slice(b"{\"uid\":");
     push_int(out, i64::from(uid));
-    out.push_str(",\"name\":");
-    push_json_str(out, name);
-    out.push_str(",\"early_start\":\"");
+    out.extend_from_slice(b",\"name\":");
+    push_json_bytes(out, name);
+    out.extend_from_slice(b",\"early_start\":\"");
     push_datetime(out, s.early_start[i], days);
-    out.push_str("\",\"early_finish\":\"");
+    out.extend_from_slice(b"\",\"early_finish\":\"");
     push_datetime(out, s.early_finish[i], days);
-    out.push_str("\",\"late_start\":\"");
+    out.extend_from_slice(b"\",\"late_start\":\"");
     push_datetime(out, s.late_start[i], days);
-    out.push_str("\",\"late_finish\":\"");
+    out.extend_from_slice(b"\",\"late_finish\":\"");
     push_datetime(out, s.late_finish[i], days);
-    out.push_str("\",\"total_float_minutes\":");
+    out.extend_from_slice(b"\",\"total_float_minutes\":");
     push_int(out, s.total_float[i]);
-    out.push_str(",\"free_float_minutes\":");
+    out.extend_from_slice(b",\"free_float_minutes\":");
     push_int(out, s.free_float[i]);
-    out.push_str(if s.critical[i] {
-        ",\"critical\":true"
+    out.extend_from_slice(if s.critical[i] {
+        b",\"critical\":true"
     } else {
-        ",\"critical\":false"
+        b",\"critical\":false"
     });
 }
 
 fn render_text(input: &EngineInput, s: &Schedule, diagnostics: &[Value]) -> String {
-    let mut out = String::with_capacity(64 + input.uids.len() * 260);
+    let mut out = Vec::with_capacity(64 + input.uids.len() * 260);
     let mut days = Days::new();
-    out.push_str("{\"project\":{\"start\":\"");
+    out.extend_from_slice(b"{\"project\":{\"start\":\"");
     push_datetime(&mut out, s.project_start, &mut days);
-    out.push_str("\",\"finish\":\"");
+    out.extend_from_slice(b"\",\"finish\":\"");
     push_datetime(&mut out, s.project_finish, &mut days);
-    out.push_str("\"},\"tasks\":[");
+    out.extend_from_slice(b"\"},\"tasks\":[");
     for (i, &uid) in input.uids.iter().enumerate() {
         if i > 0 {
-            out.push(',');
+            out.push(b',');
         }
-        push_task_fields(&mut out, uid, &input.names[i], s, i, &mut days);
-        out.push('}');
+        push_task_bytes(&mut out, uid, &input.names[i], s, i, &mut days);
+        out.push(b'}');
     }
-    out.push_str("],\"diagnostics\":");
-    out.push_str(&Value::Array(diagnostics.to_vec()).to_string());
-    out.push('}');
-    out
+    out.extend_from_slice(b"],\"diagnostics\":");
+    out.extend_from_slice(Value::Array(diagnostics.to_vec()).to_string().as_bytes());
+    out.push(b'}');
+    // Only text and ASCII went in: the one check cannot fail (lossy would change nothing).
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 fn diagnostics_json(input: &EngineInput, s: &Schedule) -> Vec<Value> {
@@ -362,9 +384,9 @@ mod tests {
     #[test]
     fn numbers_and_dates_print_as_display_does() {
         for v in [0, 1, -1, 9, 10, 480, -2400, i64::MAX, i64::MIN] {
-            let mut out = String::new();
+            let mut out = Vec::new();
             push_int(&mut out, v);
-            assert_eq!(out, v.to_string());
+            assert_eq!(out, v.to_string().as_bytes());
         }
         let day = 24 * 60;
         // One cache for all: hits, misses and evictions must all print the same.
@@ -388,9 +410,9 @@ mod tests {
                 DateTime(2_932_896 * day),
             ] {
                 let t = DateTime(base.0 + m);
-                let mut out = String::new();
+                let mut out = Vec::new();
                 push_datetime(&mut out, t, &mut days);
-                assert_eq!(out, t.to_string(), "{}", t.0);
+                assert_eq!(out, t.to_string().as_bytes(), "{}", t.0);
             }
         }
     }
