@@ -6,7 +6,6 @@ use crate::mspdi_engine::{EngineInput, to_engine};
 use atrium_schedule::calendar::{Date, DateTime};
 use atrium_schedule::cpm::{ConstraintKind, Diagnostic, Schedule, schedule};
 use serde_json::{Value, json};
-use std::fmt::Write as _;
 
 /// Why no report could be made (the plan itself never fails; only unreadable input does).
 #[derive(Debug, thiserror::Error)]
@@ -56,33 +55,43 @@ pub fn schedule_json_text(
 
 /// JSON string literal of `s` (RFC 8259 escaping).
 pub(crate) fn push_json_str(out: &mut String, s: &str) {
-    out.push('"');
+    let mut bytes = Vec::with_capacity(s.len() + 2);
+    push_json_bytes(&mut bytes, s);
+    out.push_str(&String::from_utf8_lossy(&bytes));
+}
+
+/// [`push_json_str`] into bytes. The report is written as bytes (only `&str` pieces and
+/// ASCII go in, so it stays UTF-8) and checked once at the end: checking every small piece
+/// on the way in was a large part of its cost.
+fn push_json_bytes(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
     // Runs of characters that need no escape are copied whole.
     let mut plain = 0;
     for (i, b) in s.bytes().enumerate() {
-        let esc = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0..0x20 => "",
+        let esc: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0..0x20 => b"",
             _ => continue,
         };
-        out.push_str(&s[plain..i]);
+        out.extend_from_slice(&s.as_bytes()[plain..i]);
         plain = i + 1;
         if esc.is_empty() {
-            let _ = write!(out, "\\u{:04x}", b);
+            let hex = |v: u8| b"0123456789abcdef"[usize::from(v & 15)];
+            out.extend_from_slice(&[b'\\', b'u', b'0', b'0', hex(b >> 4), hex(b)]);
         } else {
-            out.push_str(esc);
+            out.extend_from_slice(esc);
         }
     }
-    out.push_str(&s[plain..]);
-    out.push('"');
+    out.extend_from_slice(&s.as_bytes()[plain..]);
+    out.push(b'"');
 }
 
 /// Appends a decimal integer without the formatting machinery.
-fn push_int(out: &mut String, v: i64) {
+fn push_int(out: &mut Vec<u8>, v: i64) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     let mut u = v.unsigned_abs();
@@ -95,72 +104,130 @@ fn push_int(out: &mut String, v: i64) {
         }
     }
     if v < 0 {
-        out.push('-');
+        out.push(b'-');
     }
-    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+    out.extend_from_slice(&buf[i..]);
+}
+
+/// `YYYY-MM-DDT` of recently printed days, direct-mapped by day number: a report prints four
+/// dates a task on comparatively few distinct days, and the civil-date arithmetic was most
+/// of a date's cost.
+pub(crate) struct Days {
+    slots: [(i64, [u8; 11]); 64],
+}
+
+impl Days {
+    pub(crate) fn new() -> Days {
+        // No instant falls on day `i64::MIN`, so the empty slots never match.
+        Days {
+            slots: [(i64::MIN, [0; 11]); 64],
+        }
+    }
 }
 
 /// Appends `t` as `YYYY-MM-DDTHH:MM:SS` (its `Display`), in one copy.
-fn push_datetime(out: &mut String, t: DateTime) {
-    let (y, m, d, h, mi) = t.ymdhm();
-    if !(0..=9999).contains(&y) {
-        t.push_iso(out);
-        return;
+fn push_datetime(out: &mut Vec<u8>, t: DateTime, days: &mut Days) {
+    let day = t.0.div_euclid(24 * 60);
+    let slot = &mut days.slots[(day & 63) as usize];
+    if slot.0 != day {
+        let (y, m, d, _, _) = t.ymdhm();
+        if !(0..=9999).contains(&y) {
+            out.extend_from_slice(t.to_string().as_bytes());
+            return;
+        }
+        let y = y as u32;
+        let two = |v: u32| [b'0' + (v / 10 % 10) as u8, b'0' + (v % 10) as u8];
+        let (y1, y2, m, d) = (two(y / 100), two(y), two(m), two(d));
+        *slot = (
+            day,
+            [
+                y1[0], y1[1], y2[0], y2[1], b'-', m[0], m[1], b'-', d[0], d[1], b'T',
+            ],
+        );
     }
-    let y = y as u32;
-    let two = |v: u32| [b'0' + (v / 10 % 10) as u8, b'0' + (v % 10) as u8];
-    let (y1, y2, m, d, h, mi) = (two(y / 100), two(y), two(m), two(d), two(h), two(mi));
-    let buf = [
-        y1[0], y1[1], y2[0], y2[1], b'-', m[0], m[1], b'-', d[0], d[1], b'T', h[0], h[1], b':',
-        mi[0], mi[1], b':', b'0', b'0',
+    let minute = t.0.rem_euclid(24 * 60) as u32;
+    let (h, mi) = (minute / 60, minute % 60);
+    let time = [
+        b'0' + (h / 10) as u8,
+        b'0' + (h % 10) as u8,
+        b':',
+        b'0' + (mi / 10) as u8,
+        b'0' + (mi % 10) as u8,
+        b':',
+        b'0',
+        b'0',
     ];
-    out.push_str(std::str::from_utf8(&buf).unwrap_or_default());
+    out.extend_from_slice(&slot.1);
+    out.extend_from_slice(&time);
 }
 
 /// Opens task `i`'s object and writes the contract fields (uid .. critical), leaving the
 /// object open so that the leveling report can append its own fields.
-pub(crate) fn push_task_fields(out: &mut String, uid: i32, name: &str, s: &Schedule, i: usize) {
-    out.push_str("{\"uid\":");
+pub(crate) fn push_task_fields(
+    out: &mut String,
+    uid: i32,
+    name: &str,
+    s: &Schedule,
+    i: usize,
+    days: &mut Days,
+) {
+    let mut bytes = Vec::with_capacity(name.len() + 256);
+    push_task_bytes(&mut bytes, uid, name, s, i, days);
+    out.push_str(&String::from_utf8_lossy(&bytes));
+}
+
+/// [`push_task_fields`] into bytes.
+fn push_task_bytes(
+    out: &mut Vec<u8>,
+    uid: i32,
+    name: &str,
+    s: &Schedule,
+    i: usize,
+    days: &mut Days,
+) {
+    out.extend_from_slice(b"{\"uid\":");
     push_int(out, i64::from(uid));
-    out.push_str(",\"name\":");
-    push_json_str(out, name);
-    out.push_str(",\"early_start\":\"");
-    push_datetime(out, s.early_start[i]);
-    out.push_str("\",\"early_finish\":\"");
-    push_datetime(out, s.early_finish[i]);
-    out.push_str("\",\"late_start\":\"");
-    push_datetime(out, s.late_start[i]);
-    out.push_str("\",\"late_finish\":\"");
-    push_datetime(out, s.late_finish[i]);
-    out.push_str("\",\"total_float_minutes\":");
+    out.extend_from_slice(b",\"name\":");
+    push_json_bytes(out, name);
+    out.extend_from_slice(b",\"early_start\":\"");
+    push_datetime(out, s.early_start[i], days);
+    out.extend_from_slice(b"\",\"early_finish\":\"");
+    push_datetime(out, s.early_finish[i], days);
+    out.extend_from_slice(b"\",\"late_start\":\"");
+    push_datetime(out, s.late_start[i], days);
+    out.extend_from_slice(b"\",\"late_finish\":\"");
+    push_datetime(out, s.late_finish[i], days);
+    out.extend_from_slice(b"\",\"total_float_minutes\":");
     push_int(out, s.total_float[i]);
-    out.push_str(",\"free_float_minutes\":");
+    out.extend_from_slice(b",\"free_float_minutes\":");
     push_int(out, s.free_float[i]);
-    out.push_str(if s.critical[i] {
-        ",\"critical\":true"
+    out.extend_from_slice(if s.critical[i] {
+        b",\"critical\":true"
     } else {
-        ",\"critical\":false"
+        b",\"critical\":false"
     });
 }
 
 fn render_text(input: &EngineInput, s: &Schedule, diagnostics: &[Value]) -> String {
-    let mut out = String::with_capacity(64 + input.uids.len() * 260);
-    out.push_str("{\"project\":{\"start\":\"");
-    push_datetime(&mut out, s.project_start);
-    out.push_str("\",\"finish\":\"");
-    push_datetime(&mut out, s.project_finish);
-    out.push_str("\"},\"tasks\":[");
+    let mut out = Vec::with_capacity(64 + input.uids.len() * 260);
+    let mut days = Days::new();
+    out.extend_from_slice(b"{\"project\":{\"start\":\"");
+    push_datetime(&mut out, s.project_start, &mut days);
+    out.extend_from_slice(b"\",\"finish\":\"");
+    push_datetime(&mut out, s.project_finish, &mut days);
+    out.extend_from_slice(b"\"},\"tasks\":[");
     for (i, &uid) in input.uids.iter().enumerate() {
         if i > 0 {
-            out.push(',');
+            out.push(b',');
         }
-        push_task_fields(&mut out, uid, &input.names[i], s, i);
-        out.push('}');
+        push_task_bytes(&mut out, uid, &input.names[i], s, i, &mut days);
+        out.push(b'}');
     }
-    out.push_str("],\"diagnostics\":");
-    out.push_str(&Value::Array(diagnostics.to_vec()).to_string());
-    out.push('}');
-    out
+    out.extend_from_slice(b"],\"diagnostics\":");
+    out.extend_from_slice(Value::Array(diagnostics.to_vec()).to_string().as_bytes());
+    out.push(b'}');
+    // Only text and ASCII went in: the one check cannot fail (lossy would change nothing).
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 fn diagnostics_json(input: &EngineInput, s: &Schedule) -> Vec<Value> {
@@ -317,11 +384,13 @@ mod tests {
     #[test]
     fn numbers_and_dates_print_as_display_does() {
         for v in [0, 1, -1, 9, 10, 480, -2400, i64::MAX, i64::MIN] {
-            let mut out = String::new();
+            let mut out = Vec::new();
             push_int(&mut out, v);
-            assert_eq!(out, v.to_string());
+            assert_eq!(out, v.to_string().as_bytes());
         }
         let day = 24 * 60;
+        // One cache for all: hits, misses and evictions must all print the same.
+        let mut days = Days::new();
         for m in [
             0,
             1,
@@ -341,9 +410,9 @@ mod tests {
                 DateTime(2_932_896 * day),
             ] {
                 let t = DateTime(base.0 + m);
-                let mut out = String::new();
-                push_datetime(&mut out, t);
-                assert_eq!(out, t.to_string(), "{}", t.0);
+                let mut out = Vec::new();
+                push_datetime(&mut out, t, &mut days);
+                assert_eq!(out, t.to_string().as_bytes(), "{}", t.0);
             }
         }
     }

@@ -5,7 +5,7 @@
 use crate::mspdi;
 use crate::mspdi_engine::{EngineInput, calendar_def, to_engine};
 use crate::report::{
-    ReportError, diagnostic_json, push_json_str, push_task_fields, status_date_end_of_day,
+    Days, ReportError, diagnostic_json, push_json_str, push_task_fields, status_date_end_of_day,
 };
 use atrium_schedule::calendar::{Calendar, Date};
 use atrium_schedule::level::{
@@ -162,11 +162,12 @@ fn render_text(setup: &LevelSetup, lv: &Leveled, diagnostics: &[Value]) -> Strin
     out.push_str("\"},\"leveled_finish\":\"");
     lv.project_finish.push_iso(&mut out);
     out.push_str("\",\"tasks\":[");
+    let mut days = Days::new();
     for (i, &uid) in input.uids.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        push_task_fields(&mut out, uid, &input.names[i], s, i);
+        push_task_fields(&mut out, uid, &input.names[i], s, i, &mut days);
         out.push_str(",\"start\":\"");
         lv.start[i].push_iso(&mut out);
         out.push_str("\",\"finish\":\"");

@@ -39,12 +39,72 @@ static NAME_BYTE: [bool; 256] = {
     t
 };
 
+/// Bytes that end a run of plain text: `<`, and `&` and CR, which leave the subset.
+static TEXT_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'<' as usize] = true;
+    t[b'&' as usize] = true;
+    t[b'\r' as usize] = true;
+    t
+};
+
+/// Offset of the first byte from `i` on that ends plain text (see [`TEXT_STOP`]), or the
+/// length of `xml`.
+#[inline]
+fn text_end(xml: &[u8], mut i: usize) -> usize {
+    while let Some(&b) = xml.get(i) {
+        if TEXT_STOP[usize::from(b)] {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// Offset of the first `>` from `i` on, or the length of `xml`.
+#[inline]
+fn tag_end(xml: &[u8], mut i: usize) -> usize {
+    while xml.get(i).is_some_and(|&b| b != b'>') {
+        i += 1;
+    }
+    i
+}
+
+/// `a == b` for the short names of end tags, in word-sized steps rather than a `memcmp` call
+/// (most MSPDI names are 4 to 16 bytes).
+#[inline]
+fn same_name(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&s[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    let half = |s: &[u8], at: usize| {
+        let mut w = [0u8; 4];
+        w.copy_from_slice(&s[at..at + 4]);
+        u32::from_le_bytes(w)
+    };
+    match n {
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        4..8 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        _ => a == b,
+    }
+}
+
 /// What [`Fast::child`] found next inside an element.
 pub(super) enum Child<'a> {
     /// `<name>`, now open.
     Start(&'a [u8]),
     /// `<name/>`.
     Empty(&'a [u8]),
+    /// A whole leaf `<name>text</name>` with plain text, already closed: the name, the text
+    /// and the text's byte offset. The events would have been `Start`, one `Text` (none when
+    /// empty) and `End`; reading the three in one scan is most of what a leaf costs.
+    Leaf(&'a [u8], &'a str, usize),
     /// The end tag of the innermost open element, now closed.
     End,
     /// Anything else: [`Fast::read_event`] must read it (text before it may be consumed).
@@ -88,12 +148,9 @@ impl<'a> Fast<'a> {
             return Child::Other;
         }
         let xml = self.xml;
-        let mut i = self.off;
-        while i < xml.len() && xml[i] != b'<' {
-            if xml[i] == b'&' || xml[i] == b'\r' {
-                return Child::Other;
-            }
-            i += 1;
+        let i = text_end(xml, self.off);
+        if xml.get(i) != Some(&b'<') {
+            return Child::Other;
         }
         // The text is plain (the reader would skip it): consume it.
         self.off = i;
@@ -105,7 +162,9 @@ impl<'a> Fast<'a> {
                 return Child::Other;
             };
             let end = i + 2 + name.len();
-            if xml.get(i + 2..end) != Some(name) || xml.get(end) != Some(&b'>') {
+            if !xml.get(i + 2..end).is_some_and(|n| same_name(n, name))
+                || xml.get(end) != Some(&b'>')
+            {
                 return Child::Other;
             }
             self.off = end + 1;
@@ -115,16 +174,22 @@ impl<'a> Fast<'a> {
             }
             return Child::End;
         }
-        let j = match xml[i + 1..].iter().position(|&b| !is_name_byte(b)) {
-            Some(n) => i + 1 + n,
-            None => xml.len(),
-        };
+        let mut j = i + 1;
+        while let Some(&b) = xml.get(j) {
+            if !is_name_byte(b) {
+                break;
+            }
+            j += 1;
+        }
         if j == i + 1 {
             return Child::Other;
         }
         let name = &xml[i + 1..j];
         match xml.get(j) {
             Some(b'>') => {
+                if let Some(leaf) = self.leaf_after(name, j + 1) {
+                    return leaf;
+                }
                 self.off = j + 1;
                 self.open.push(name);
                 Child::Start(name)
@@ -135,6 +200,63 @@ impl<'a> Fast<'a> {
             }
             _ => Child::Other,
         }
+    }
+
+    /// [`Child::Leaf`] when plain text from `t0` is directly followed by `</name>` (consumed),
+    /// else `None` with nothing consumed.
+    #[inline]
+    fn leaf_after(&mut self, name: &'a [u8], t0: usize) -> Option<Child<'a>> {
+        let (text, end) = self.leaf_at(name, t0)?;
+        self.off = end;
+        Some(Child::Leaf(name, text, t0))
+    }
+
+    /// The text from `t0` and the offset after `</name>` when plain text there is directly
+    /// followed by that end tag.
+    #[inline]
+    fn leaf_at(&self, name: &[u8], t0: usize) -> Option<(&'a str, usize)> {
+        let xml = self.xml;
+        let k = text_end(xml, t0);
+        if xml.get(k) != Some(&b'<') || xml.get(k + 1) != Some(&b'/') {
+            return None;
+        }
+        let end = k + 2 + name.len();
+        if !same_name(xml.get(k + 2..end)?, name) || xml.get(end) != Some(&b'>') {
+            return None;
+        }
+        Some((self.text.get(t0..k)?, end + 1))
+    }
+
+    /// The next child when it is a whole leaf `<name>text</name>` with plain text: its name,
+    /// its text, the text's offset and the offset after it, which [`Fast::skip_to`] takes once the caller has
+    /// used the value. Nothing is consumed but the plain text before it (as [`Fast::child`]
+    /// does), so the caller may read the element the usual way instead.
+    ///
+    /// The "name" is everything up to the first `>`, not checked: the caller must take only
+    /// names it knows (attributes, `/>` or odd bytes then make an unknown name).
+    #[inline]
+    pub(super) fn peek_leaf(&mut self) -> Option<(&'a [u8], &'a str, usize, usize)> {
+        if self.bailed || self.open.is_empty() {
+            return None;
+        }
+        let xml = self.xml;
+        let i = text_end(xml, self.off);
+        if xml.get(i) != Some(&b'<') {
+            return None;
+        }
+        self.off = i;
+        let j = tag_end(xml, i + 1);
+        if xml.get(j) != Some(&b'>') {
+            return None;
+        }
+        let name = &xml[i + 1..j];
+        let (text, end) = self.leaf_at(name, j + 1)?;
+        Some((name, text, j + 1, end))
+    }
+
+    /// Moves past a leaf found by [`Fast::peek_leaf`].
+    pub(super) fn skip_to(&mut self, end: usize) {
+        self.off = end;
     }
 
     /// The text of the element whose start tag was just read, when it is plain text directly
