@@ -7,10 +7,13 @@
 ALTER TABLE risks ADD COLUMN action_owners TEXT NOT NULL DEFAULT '';
 CREATE INDEX risks_register_idx ON risks (level, program_id, portfolio_id);
 
--- The driver the business case rates highest (ties: the first in id order).
+-- The driver the business case rates highest (ties: the first in id order). The index
+-- covers the portfolio view's lookup (project → driver) so it never reads the case's body.
 ALTER TABLE proposals ADD COLUMN primary_driver UUID;
 
 -- One row per portfolio and day a risk of it changed: the open risks as they stood then.
+CREATE INDEX proposals_driver_idx ON proposals (project_id, primary_driver);
+
 CREATE TABLE risk_exposure (
     portfolio_id UUID NOT NULL REFERENCES portfolios (id),
     day TEXT NOT NULL,
