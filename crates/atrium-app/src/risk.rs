@@ -476,7 +476,11 @@ struct Points {
 
 /// Maps slim risk rows onto the engine's points (levels outside the matrix count as not
 /// assessed; a risk without a category gets the key `u32::MAX`).
-fn points_of(matrix: &RiskMatrix, rows: &[rk::PointRow]) -> Points {
+fn points_of(
+    matrix: &RiskMatrix,
+    rows: &[rk::PointRow],
+    drivers_of: &std::collections::HashMap<Uuid, Uuid>,
+) -> Points {
     let (mut cats, mut depts, mut sups) = (Dict::default(), Dict::default(), Dict::default());
     let mut scope_index: std::collections::HashMap<Uuid, u32> = std::collections::HashMap::new();
     let mut scopes = Vec::new();
@@ -519,7 +523,7 @@ fn points_of(matrix: &RiskMatrix, rows: &[rk::PointRow]) -> Points {
             category: cats.of(&r.category).unwrap_or(u32::MAX),
             department: depts.of(&r.department),
             supplier: sups.of(&r.supplier),
-            driver: driver_key(r.driver),
+            driver: driver_key(r.project_id.and_then(|p| drivers_of.get(&p).copied())),
             proximity_days: None,
         })
         .collect();
@@ -592,7 +596,11 @@ impl App {
             sups,
             drivers,
             ..
-        } = points_of(&matrix, &rows);
+        } = points_of(
+            &matrix,
+            &rows,
+            &rk::project_drivers(&self.db).await?.into_iter().collect(),
+        );
         let mut driver_names = Dict::default();
         if !drivers.is_empty() {
             let names: std::collections::HashMap<Uuid, String> =
@@ -1103,7 +1111,7 @@ impl App {
             cats,
             scopes,
             ..
-        } = points_of(&matrix, &rows);
+        } = points_of(&matrix, &rows, &std::collections::HashMap::new());
         let rules: Vec<ra::Appetite> = appetite
             .rules
             .iter()

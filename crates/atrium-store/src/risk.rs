@@ -254,8 +254,48 @@ pub struct PointRow {
     pub category: String,
     pub department: String,
     pub supplier: String,
-    /// The primary strategic driver of the business case the project came from.
-    pub driver: Option<Uuid>,
+    /// None for a risk raised in a program's or a portfolio's register.
+    pub project_id: Option<Uuid>,
+}
+
+/// Open risks, both halves of every portfolio-wide read: those of unarchived projects
+/// (joined to their project, where it sits now) and those raised in program and portfolio
+/// registers (no project; their own columns). Two plain halves joined by UNION ALL keep each
+/// half's plan as simple as a single join (a LEFT JOIN with an OR on the project side made
+/// PostgreSQL fall back to nested loops). `cols` is written once per half with `{pf}`,
+/// `{pg}` and `{key}` standing for the portfolio, program and project-key expressions.
+fn open_union(
+    q: &mut Query,
+    cols: &str,
+    extra: impl Fn(&mut Query),
+    vis: &crate::project::Visibility,
+    portfolio: Option<Uuid>,
+) {
+    let project_cols = cols
+        .replace("{pf}", "p.portfolio_id")
+        .replace("{pg}", "p.program_id")
+        .replace("{key}", "p.key");
+    q.push("SELECT ")
+        .push(&project_cols)
+        .push(" FROM risks r JOIN projects p ON p.id = r.project_id WHERE r.status = 'open'");
+    extra(q);
+    q.push(" AND p.archived = ").bind(Bind::Bool(false));
+    if let Some(pf) = portfolio {
+        q.push(" AND p.portfolio_id = ").bind(Bind::Uuid(pf));
+    }
+    crate::project::push_visibility(q, vis, "p.portfolio_id", "p.program_id", "p.id");
+    let register_cols = cols
+        .replace("{pf}", "r.portfolio_id")
+        .replace("{pg}", "r.program_id")
+        .replace("{key}", "CAST(NULL AS TEXT)");
+    q.push(" UNION ALL SELECT ")
+        .push(&register_cols)
+        .push(" FROM risks r WHERE r.project_id IS NULL AND r.status = 'open'");
+    extra(q);
+    if let Some(pf) = portfolio {
+        q.push(" AND r.portfolio_id = ").bind(Bind::Uuid(pf));
+    }
+    crate::project::push_visibility(q, vis, "r.portfolio_id", "r.program_id", "r.project_id");
 }
 
 /// The joins every portfolio-wide read of risks shares: the project (for its key, its
@@ -289,14 +329,16 @@ pub async fn open_points(
     vis: &crate::project::Visibility,
     portfolio: Option<Uuid>,
 ) -> Result<Vec<PointRow>> {
-    let mut q = Query::new(
-        "SELECT COALESCE(p.program_id, r.program_id) AS program_id, COALESCE(p.portfolio_id, r.portfolio_id) AS portfolio_id, \
+    let mut q = Query::new("");
+    open_union(
+        &mut q,
+        "{pg} AS program_id, {pf} AS portfolio_id, \
          CAST(CASE WHEN r.kind = 'opportunity' THEN 1 ELSE 0 END AS BIGINT) AS opportunity, r.probability, r.impact, r.emv, \
-         r.category, r.department, r.supplier, pr.primary_driver AS driver",
+         r.category, r.department, r.supplier, r.project_id",
+        |_| {},
+        vis,
+        portfolio,
     );
-    q.push(SCOPE_JOINS)
-        .push(" LEFT JOIN proposals pr ON pr.project_id = r.project_id WHERE r.status = 'open'");
-    scope_where(&mut q, vis, portfolio);
     Ok(
         on_db!(db, p => bind_all!(sqlx::query_as::<_, PointRow>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?),
     )
@@ -318,29 +360,47 @@ pub async fn open_threats(
     portfolio: Option<Uuid>,
     pick: Pick,
 ) -> Result<Vec<RiskRow>> {
+    // The worst (or the cell's) threats first, then the key of the register each was
+    // raised in for those few rows only: joining programs and portfolios before the LIMIT
+    // cost a lookup per open risk.
     let mut q = Query::new(
-        "SELECT r.id, r.number, r.project_id, COALESCE(p.key, pg.key, pf.key) AS project_key, r.program_id, r.portfolio_id, r.kind, r.status, \
+        "SELECT t.id, t.number, t.project_id, COALESCE(t.project_key, pg.key, pf.key) AS project_key, t.program_id, t.portfolio_id, \
+         t.kind, t.status, t.probability, t.impact, t.emv, t.category, t.department, t.supplier, t.title, t.next_review FROM (\
+         SELECT * FROM (",
+    );
+    open_union(
+        &mut q,
+        "r.id, r.number, r.project_id, {key} AS project_key, r.program_id, r.portfolio_id, r.kind, r.status, r.score, \
          r.probability, r.impact, r.emv, r.category, r.department, r.supplier, r.title, r.next_review",
+        |q: &mut Query| match pick {
+            Pick::Top(_) => {
+                q.push(" AND r.kind = 'threat' AND r.score IS NOT NULL");
+            }
+            // The cell's levels are bound in each half (placeholders are positional).
+            Pick::Cell(pr, im) => {
+                q.push(" AND r.kind = 'threat' AND r.probability = ")
+                    .bind(Bind::I64(pr))
+                    .push(" AND r.impact = ")
+                    .bind(Bind::I64(im));
+            }
+        },
+        vis,
+        portfolio,
     );
-    q.push(SCOPE_JOINS).push(
-        " LEFT JOIN programs pg ON r.project_id IS NULL AND pg.id = r.program_id \
-         LEFT JOIN portfolios pf ON r.project_id IS NULL AND r.program_id IS NULL AND pf.id = r.portfolio_id \
-         WHERE r.status = 'open' AND r.kind = 'threat'",
-    );
-    scope_where(&mut q, vis, portfolio);
-    match pick {
+    q.push(") u");
+    let outer_order = match pick {
         Pick::Top(n) => {
-            q.push(" AND r.score IS NOT NULL ORDER BY r.score DESC, r.emv DESC, r.id LIMIT ")
+            q.push(" ORDER BY u.score DESC, u.emv DESC, u.id LIMIT ")
                 .bind(Bind::I64(n));
+            "t.score DESC, t.emv DESC, t.id"
         }
-        Pick::Cell(pr, im) => {
-            q.push(" AND r.probability = ")
-                .bind(Bind::I64(pr))
-                .push(" AND r.impact = ")
-                .bind(Bind::I64(im))
-                .push(" ORDER BY r.emv DESC, r.id LIMIT 500");
+        Pick::Cell(..) => {
+            q.push(" ORDER BY u.emv DESC, u.id LIMIT 500");
+            "t.emv DESC, t.id"
         }
-    }
+    };
+    q.push(") t LEFT JOIN programs pg ON pg.id = t.program_id LEFT JOIN portfolios pf ON pf.id = t.portfolio_id ORDER BY ")
+        .push(outer_order);
     Ok(
         on_db!(db, p => bind_all!(sqlx::query_as::<_, RiskRow>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?),
     )
@@ -507,4 +567,13 @@ pub async fn exposure_on_tx(
     Ok(on_tx!(tx, c => sqlx::query_as::<_, Exposure>(
         "SELECT portfolio_id, day, open_risks, threat_emv, severe FROM risk_exposure WHERE portfolio_id = $1 AND day = $2")
         .bind(portfolio).bind(day.to_string()).fetch_optional(c).await?))
+}
+
+/// The primary strategic driver of every project that came from a business case (the
+/// portfolio view's concentration by driver maps its risks through this).
+pub async fn project_drivers(db: &Db) -> Result<Vec<(Uuid, Uuid)>> {
+    let rows: Vec<(Uuid, Uuid)> = on_db!(db, p => sqlx::query_as(
+        "SELECT project_id, primary_driver FROM proposals WHERE project_id IS NOT NULL AND primary_driver IS NOT NULL")
+        .fetch_all(p).await?);
+    Ok(rows)
 }
