@@ -212,23 +212,8 @@ impl App {
         page: Page,
     ) -> Result<(Listed<Risk>, RiskMatrix)> {
         self.register_info(actor, reg, Action::ReadRisks).await?;
-        let mut f = RiskFilter {
-            open: open_only,
-            ..Default::default()
-        };
-        match reg {
-            Register::Project(id) => f.project = Some(id),
-            Register::Program(id) => {
-                f.program = Some(id);
-                f.level = Some(RegisterLevel::Program);
-            }
-            Register::Portfolio(id) => {
-                f.portfolio = Some(id);
-                f.level = Some(RegisterLevel::Portfolio);
-            }
-        }
         Ok((
-            rk::list_risks(&self.db, &f, sort, desc, page).await?,
+            rk::list_risks(&self.db, &register_filter(reg, open_only), sort, desc, page).await?,
             rk::get_matrix(&self.db).await?,
         ))
     }
@@ -400,6 +385,27 @@ impl App {
         tx.commit().await?;
         Ok(after)
     }
+}
+
+/// Which risks a register lists: every risk of a project (whatever register it was
+/// escalated to); for a program or a portfolio, the risks sitting in its register.
+fn register_filter(reg: Register, open_only: bool) -> RiskFilter {
+    let mut f = RiskFilter {
+        open: open_only,
+        ..Default::default()
+    };
+    match reg {
+        Register::Project(id) => f.project = Some(id),
+        Register::Program(id) => {
+            f.program = Some(id);
+            f.level = Some(RegisterLevel::Program);
+        }
+        Register::Portfolio(id) => {
+            f.portfolio = Some(id);
+            f.level = Some(RegisterLevel::Portfolio);
+        }
+    }
+    f
 }
 
 /// The lowest score of the matrix's two highest bands ("high or critical" on the standard
@@ -955,19 +961,14 @@ impl App {
     ) -> Result<crate::plan_files::Export> {
         use atrium_interop::xlsx::Cell as X;
         let info = self.register_info(actor, reg, Action::ReadRisks).await?;
-        let ((risks, _), m) = self
-            .register_risks(
-                actor,
-                reg,
-                false,
-                "number",
-                false,
-                Page {
-                    limit: 100_000,
-                    offset: 0,
-                },
-            )
-            .await?;
+        // Authorized once above: read the list and the matrix directly.
+        let all = Page {
+            limit: 100_000,
+            offset: 0,
+        };
+        let (risks, _) =
+            rk::list_risks(&self.db, &register_filter(reg, false), "number", false, all).await?;
+        let m = rk::get_matrix(&self.db).await?;
         let headers = [
             "Ref",
             "Title",
