@@ -445,10 +445,21 @@ async fn check_delay_tasks(
 struct Dict {
     index: std::collections::HashMap<String, u32>,
     labels: Vec<String>,
+    /// Each spelling met so far → its key (None: blank), so that the tens of thousands
+    /// of repeats are one lookup without trimming or lowercasing.
+    seen: std::collections::HashMap<String, Option<u32>>,
 }
 
 impl Dict {
     fn of(&mut self, s: &str) -> Option<u32> {
+        if let Some(&k) = self.seen.get(s) {
+            return k;
+        }
+        let k = self.key_of(s);
+        self.seen.insert(s.to_owned(), k);
+        k
+    }
+    fn key_of(&mut self, s: &str) -> Option<u32> {
         if s.trim().is_empty() {
             return None;
         }
@@ -482,11 +493,7 @@ struct Points {
 
 /// Maps slim risk rows onto the engine's points (levels outside the matrix count as not
 /// assessed; a risk without a category gets the key `u32::MAX`).
-fn points_of(
-    matrix: &RiskMatrix,
-    rows: &[rk::PointRow],
-    drivers_of: &std::collections::HashMap<Uuid, Uuid>,
-) -> Points {
+fn points_of(matrix: &RiskMatrix, rows: &[rk::PointRow]) -> Points {
     let (mut cats, mut depts, mut sups) = (Dict::default(), Dict::default(), Dict::default());
     let mut scope_index: std::collections::HashMap<Uuid, u32> = std::collections::HashMap::new();
     let mut scopes = Vec::new();
@@ -517,7 +524,7 @@ fn points_of(
             project: None,
             program: key(r.program_id),
             portfolio: key(r.portfolio_id),
-            kind: if r.opportunity == 1 {
+            kind: if r.opportunity {
                 ra::Kind::Opportunity
             } else {
                 ra::Kind::Threat
@@ -529,7 +536,7 @@ fn points_of(
             category: cats.of(&r.category).unwrap_or(u32::MAX),
             department: depts.of(&r.department),
             supplier: sups.of(&r.supplier),
-            driver: driver_key(r.project_id.and_then(|p| drivers_of.get(&p).copied())),
+            driver: driver_key(r.driver),
             proximity_days: None,
         })
         .collect();
@@ -593,7 +600,7 @@ impl App {
         )?;
         let matrix = rk::get_matrix(&self.db).await?;
         let vis = crate::permissions::visibility(actor);
-        let rows = rk::open_points(&self.db, &vis, portfolio).await?;
+        let rows = rk::open_points(&self.db, &vis, portfolio, false).await?;
         let Points {
             points,
             matrix: m,
@@ -602,11 +609,7 @@ impl App {
             sups,
             drivers,
             ..
-        } = points_of(
-            &matrix,
-            &rows,
-            &rk::project_drivers(&self.db).await?.into_iter().collect(),
-        );
+        } = points_of(&matrix, &rows);
         let mut driver_names = Dict::default();
         if !drivers.is_empty() {
             let names: std::collections::HashMap<Uuid, String> =
@@ -648,6 +651,7 @@ impl App {
             ),
         ];
         let top = rk::open_threats(&self.db, &vis, portfolio, rk::Pick::Top(20)).await?;
+
         let cell = match cell {
             Some((p, i)) => {
                 rk::open_threats(
@@ -1105,14 +1109,14 @@ impl App {
         }
         let matrix = rk::get_matrix(&self.db).await?;
         let vis = crate::permissions::visibility(actor);
-        let rows = rk::open_points(&self.db, &vis, None).await?;
+        let rows = rk::open_points(&self.db, &vis, None, true).await?;
         let Points {
             points,
             matrix: m,
             cats,
             scopes,
             ..
-        } = points_of(&matrix, &rows, &std::collections::HashMap::new());
+        } = points_of(&matrix, &rows);
         let rules: Vec<ra::Appetite> = appetite
             .rules
             .iter()

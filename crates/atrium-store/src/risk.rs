@@ -240,22 +240,26 @@ pub struct RiskRow {
     pub next_review: Option<String>,
 }
 
-/// What the heat map and the concentrations need of one open risk (a slim read: the
-/// portfolio view reads tens of thousands of them).
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// What the heat map, the concentrations and the appetite checks need of one open risk (a
+/// slim read: the portfolio view reads tens of thousands of them).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PointRow {
+    /// Where the risk sits now (its project's program for a project risk); None unless
+    /// asked for (see [`open_points`]).
     pub program_id: Option<Uuid>,
+    /// Where the risk sits now; None unless asked for.
     pub portfolio_id: Option<Uuid>,
-    /// 1 for an opportunity, 0 for a threat.
-    pub opportunity: i64,
+    /// True for an opportunity, false for a threat.
+    pub opportunity: bool,
     pub probability: Option<i64>,
     pub impact: Option<i64>,
     pub emv: i64,
     pub category: String,
     pub department: String,
     pub supplier: String,
-    /// None for a risk raised in a program's or a portfolio's register.
-    pub project_id: Option<Uuid>,
+    /// The primary strategic driver of the business case its project came from (None for
+    /// a register's own risk and for a project without a rated case).
+    pub driver: Option<Uuid>,
 }
 
 /// Open risks, both halves of every portfolio-wide read: those of unarchived projects
@@ -271,31 +275,67 @@ fn open_union(
     vis: &crate::project::Visibility,
     portfolio: Option<Uuid>,
 ) {
-    let project_cols = cols
-        .replace("{pf}", "p.portfolio_id")
-        .replace("{pg}", "p.program_id")
-        .replace("{key}", "p.key");
-    q.push("SELECT ")
-        .push(&project_cols)
-        .push(" FROM risks r JOIN projects p ON p.id = r.project_id WHERE r.status = 'open'");
-    extra(q);
-    q.push(" AND p.archived = ").bind(Bind::Bool(false));
-    if let Some(pf) = portfolio {
-        q.push(" AND p.portfolio_id = ").bind(Bind::Uuid(pf));
+    open_half(q, Half::Project, cols, &extra, vis, portfolio);
+    q.push(" UNION ALL ");
+    open_half(q, Half::Register, cols, &extra, vis, portfolio);
+}
+
+/// The two halves of [`open_union`].
+#[derive(Clone, Copy)]
+enum Half {
+    /// Risks of unarchived projects, joined to their project.
+    Project,
+    /// Risks raised directly in a program's or a portfolio's register.
+    Register,
+}
+
+/// One half of [`open_union`]: `SELECT cols FROM … WHERE …` (no ORDER BY), so that a caller
+/// may order and limit each half on its own.
+fn open_half(
+    q: &mut Query,
+    half: Half,
+    cols: &str,
+    extra: &impl Fn(&mut Query),
+    vis: &crate::project::Visibility,
+    portfolio: Option<Uuid>,
+) {
+    match half {
+        Half::Project => {
+            let cols = cols
+                .replace("{pf}", "p.portfolio_id")
+                .replace("{pg}", "p.program_id")
+                .replace("{key}", "p.key");
+            q.push("SELECT ").push(&cols).push(
+                " FROM risks r JOIN projects p ON p.id = r.project_id WHERE r.status = 'open'",
+            );
+            extra(q);
+            q.push(" AND p.archived = ").bind(Bind::Bool(false));
+            if let Some(pf) = portfolio {
+                q.push(" AND p.portfolio_id = ").bind(Bind::Uuid(pf));
+            }
+            crate::project::push_visibility(q, vis, "p.portfolio_id", "p.program_id", "p.id");
+        }
+        Half::Register => {
+            let cols = cols
+                .replace("{pf}", "r.portfolio_id")
+                .replace("{pg}", "r.program_id")
+                .replace("{key}", "CAST(NULL AS TEXT)");
+            q.push("SELECT ")
+                .push(&cols)
+                .push(" FROM risks r WHERE r.project_id IS NULL AND r.status = 'open'");
+            extra(q);
+            if let Some(pf) = portfolio {
+                q.push(" AND r.portfolio_id = ").bind(Bind::Uuid(pf));
+            }
+            crate::project::push_visibility(
+                q,
+                vis,
+                "r.portfolio_id",
+                "r.program_id",
+                "r.project_id",
+            );
+        }
     }
-    crate::project::push_visibility(q, vis, "p.portfolio_id", "p.program_id", "p.id");
-    let register_cols = cols
-        .replace("{pf}", "r.portfolio_id")
-        .replace("{pg}", "r.program_id")
-        .replace("{key}", "CAST(NULL AS TEXT)");
-    q.push(" UNION ALL SELECT ")
-        .push(&register_cols)
-        .push(" FROM risks r WHERE r.project_id IS NULL AND r.status = 'open'");
-    extra(q);
-    if let Some(pf) = portfolio {
-        q.push(" AND r.portfolio_id = ").bind(Bind::Uuid(pf));
-    }
-    crate::project::push_visibility(q, vis, "r.portfolio_id", "r.program_id", "r.project_id");
 }
 
 /// The joins every portfolio-wide read of risks shares: the project (for its key, its
@@ -323,25 +363,211 @@ fn scope_where(q: &mut Query, vis: &crate::project::Visibility, portfolio: Optio
     );
 }
 
-/// Every open risk of the projects `vis` lets the caller see (optionally one portfolio).
+/// Every open risk of the projects `vis` lets the caller see (optionally one portfolio);
+/// with `scopes`, where each sits (program, portfolio).
+///
+/// The rows come back column by column, one aggregate per column (arrays on PostgreSQL, JSON
+/// arrays on SQLite): the driver's cost per value handed over (about a microsecond on
+/// SQLite, whose rows cross from a worker thread) made tens of thousands of ten-column rows
+/// cost several times the query itself.
 pub async fn open_points(
     db: &Db,
     vis: &crate::project::Visibility,
     portfolio: Option<Uuid>,
+    scopes: bool,
 ) -> Result<Vec<PointRow>> {
-    let mut q = Query::new("");
-    open_union(
+    // The visible, unarchived projects first, each with the driver of the case it came
+    // from (its first by id when several cases name it): one index seek per project, not
+    // per risk. Their open risks are then read from risks_points_idx alone.
+    let mut q = Query::new(
+        "WITH pp AS MATERIALIZED (SELECT p.id, p.program_id, p.portfolio_id, \
+         (SELECT pr.primary_driver FROM proposals pr WHERE pr.project_id = p.id \
+         AND pr.primary_driver IS NOT NULL ORDER BY pr.primary_driver LIMIT 1) AS driver \
+         FROM projects p WHERE p.archived = ",
+    );
+    q.bind(Bind::Bool(false));
+    if let Some(pf) = portfolio {
+        q.push(" AND p.portfolio_id = ").bind(Bind::Uuid(pf));
+    }
+    crate::project::push_visibility(&mut q, vis, "p.portfolio_id", "p.program_id", "p.id");
+    q.push(") SELECT ");
+    let columns = [
+        "opportunity",
+        "probability",
+        "impact",
+        "emv",
+        "category",
+        "department",
+        "supplier",
+        "program_id",
+        "portfolio_id",
+        "driver",
+    ];
+    for (i, c) in columns.iter().enumerate() {
+        let uuid = i >= 7;
+        let skipped = !scopes && (i == 7 || i == 8);
+        if i > 0 {
+            q.push(", ");
+        }
+        q.push(&match (db, skipped) {
+            // Not asked for: an empty list stands for "None for every risk".
+            (Db::Sqlite(_), true) => "'[]'".to_owned(),
+            (Db::Pg(_), true) => "CAST(NULL AS UUID[])".to_owned(),
+            // hex() of NULL is '' on SQLite, read back as None.
+            (Db::Sqlite(_), false) if uuid => format!("json_group_array(hex(u.{c}))"),
+            (Db::Sqlite(_), false) => format!("json_group_array(u.{c})"),
+            (Db::Pg(_), false) => format!("array_agg(u.{c})"),
+        });
+    }
+    q.push(" FROM (");
+    let cols = "CAST(CASE WHEN r.kind = 'opportunity' THEN 1 ELSE 0 END AS BIGINT) AS opportunity, \
+         r.probability, r.impact, r.emv, r.category, r.department, r.supplier";
+    q.push(&format!(
+        "SELECT {cols}, pp.program_id, pp.portfolio_id, pp.driver \
+         FROM pp JOIN risks r ON r.project_id = pp.id WHERE r.status = 'open'"
+    ));
+    // A register's own risk: no project, so no case and no driver.
+    q.push(" UNION ALL ");
+    open_half(
         &mut q,
-        "{pg} AS program_id, {pf} AS portfolio_id, \
-         CAST(CASE WHEN r.kind = 'opportunity' THEN 1 ELSE 0 END AS BIGINT) AS opportunity, r.probability, r.impact, r.emv, \
-         r.category, r.department, r.supplier, r.project_id",
-        |_| {},
+        Half::Register,
+        &format!("{cols}, r.program_id, r.portfolio_id, r.project_id AS driver"),
+        &|_: &mut Query| {},
         vis,
         portfolio,
     );
-    Ok(
-        on_db!(db, p => bind_all!(sqlx::query_as::<_, PointRow>(crate::sql::trusted(&q.text)), &q.binds).fetch_all(p).await?),
-    )
+    q.push(") u");
+    let text = crate::sql::trusted(&q.text);
+    let c = match db {
+        Db::Sqlite(p) => {
+            type Json = (
+                String,
+                String,
+                String,
+                String,
+                String,
+                String,
+                String,
+                String,
+                String,
+                String,
+            );
+            let j: Json = bind_all!(sqlx::query_as::<_, Json>(text), &q.binds)
+                .fetch_one(p)
+                .await?;
+            let corrupt = |e: serde_json::Error| StoreError::Corrupt(format!("open risks: {e}"));
+            let ids = |s: &str| -> Result<Vec<Option<Uuid>>> {
+                serde_json::from_str::<Vec<String>>(s)
+                    .map_err(corrupt)?
+                    .iter()
+                    .map(|h| match h.as_str() {
+                        "" => Ok(None),
+                        h => Uuid::parse_str(h)
+                            .map(Some)
+                            .map_err(|e| StoreError::Corrupt(format!("open risks: {e}"))),
+                    })
+                    .collect()
+            };
+            PointColumns {
+                opportunity: serde_json::from_str(&j.0).map_err(corrupt)?,
+                probability: serde_json::from_str(&j.1).map_err(corrupt)?,
+                impact: serde_json::from_str(&j.2).map_err(corrupt)?,
+                emv: serde_json::from_str(&j.3).map_err(corrupt)?,
+                category: serde_json::from_str(&j.4).map_err(corrupt)?,
+                department: serde_json::from_str(&j.5).map_err(corrupt)?,
+                supplier: serde_json::from_str(&j.6).map_err(corrupt)?,
+                program_id: ids(&j.7)?,
+                portfolio_id: ids(&j.8)?,
+                driver: ids(&j.9)?,
+            }
+        }
+        Db::Pg(p) => {
+            type Arrays = (
+                Option<Vec<i64>>,
+                Option<Vec<Option<i64>>>,
+                Option<Vec<Option<i64>>>,
+                Option<Vec<i64>>,
+                Option<Vec<String>>,
+                Option<Vec<String>>,
+                Option<Vec<String>>,
+                Option<Vec<Option<Uuid>>>,
+                Option<Vec<Option<Uuid>>>,
+                Option<Vec<Option<Uuid>>>,
+            );
+            let a: Arrays = bind_all!(sqlx::query_as::<_, Arrays>(text), &q.binds)
+                .fetch_one(p)
+                .await?;
+            // array_agg of no rows is NULL.
+            PointColumns {
+                opportunity: a.0.unwrap_or_default(),
+                probability: a.1.unwrap_or_default(),
+                impact: a.2.unwrap_or_default(),
+                emv: a.3.unwrap_or_default(),
+                category: a.4.unwrap_or_default(),
+                department: a.5.unwrap_or_default(),
+                supplier: a.6.unwrap_or_default(),
+                program_id: a.7.unwrap_or_default(),
+                portfolio_id: a.8.unwrap_or_default(),
+                driver: a.9.unwrap_or_default(),
+            }
+        }
+    };
+    c.rows()
+}
+
+/// [`open_points`] as read: one list per column, in the same row order.
+struct PointColumns {
+    opportunity: Vec<i64>,
+    probability: Vec<Option<i64>>,
+    impact: Vec<Option<i64>>,
+    emv: Vec<i64>,
+    category: Vec<String>,
+    department: Vec<String>,
+    supplier: Vec<String>,
+    /// Empty when not asked for.
+    program_id: Vec<Option<Uuid>>,
+    /// Empty when not asked for.
+    portfolio_id: Vec<Option<Uuid>>,
+    driver: Vec<Option<Uuid>>,
+}
+
+impl PointColumns {
+    fn rows(self) -> Result<Vec<PointRow>> {
+        let n = self.opportunity.len();
+        let fits = |len: usize, optional: bool| len == n || (optional && len == 0);
+        if !(fits(self.probability.len(), false)
+            && fits(self.impact.len(), false)
+            && fits(self.emv.len(), false)
+            && fits(self.category.len(), false)
+            && fits(self.department.len(), false)
+            && fits(self.supplier.len(), false)
+            && fits(self.program_id.len(), true)
+            && fits(self.portfolio_id.len(), true)
+            && fits(self.driver.len(), false))
+        {
+            return Err(StoreError::Corrupt(
+                "open risks: columns of different lengths".into(),
+            ));
+        }
+        let at = |v: &[Option<Uuid>], i: usize| v.get(i).copied().flatten();
+        let mut category = self.category.into_iter();
+        let mut department = self.department.into_iter();
+        let mut supplier = self.supplier.into_iter();
+        Ok((0..n)
+            .map(|i| PointRow {
+                program_id: at(&self.program_id, i),
+                portfolio_id: at(&self.portfolio_id, i),
+                opportunity: self.opportunity[i] == 1,
+                probability: self.probability[i],
+                impact: self.impact[i],
+                emv: self.emv[i],
+                category: category.next().unwrap_or_default(),
+                department: department.next().unwrap_or_default(),
+                supplier: supplier.next().unwrap_or_default(),
+                driver: self.driver[i],
+            })
+            .collect())
+    }
 }
 
 /// Which open threats to list in full.
@@ -368,34 +594,40 @@ pub async fn open_threats(
          t.kind, t.status, t.probability, t.impact, t.emv, t.category, t.department, t.supplier, t.title, t.next_review FROM (\
          SELECT * FROM (",
     );
-    open_union(
-        &mut q,
-        "r.id, r.number, r.project_id, {key} AS project_key, r.program_id, r.portfolio_id, r.kind, r.status, r.score, \
-         r.probability, r.impact, r.emv, r.category, r.department, r.supplier, r.title, r.next_review",
-        |q: &mut Query| match pick {
-            Pick::Top(_) => {
+    let cols = "r.id, r.number, r.project_id, {key} AS project_key, r.program_id, r.portfolio_id, r.kind, r.status, r.score, \
+         r.probability, r.impact, r.emv, r.category, r.department, r.supplier, r.title, r.next_review";
+    let outer_order = match pick {
+        Pick::Top(n) => {
+            // Each half walks risks_top_idx in its order and stops after n rows; the
+            // union of the two short lists is sorted again.
+            let threats = |q: &mut Query| {
                 q.push(" AND r.kind = 'threat' AND r.score IS NOT NULL");
+            };
+            for (i, half) in [Half::Project, Half::Register].into_iter().enumerate() {
+                q.push(if i == 0 {
+                    "SELECT * FROM ("
+                } else {
+                    " UNION ALL SELECT * FROM ("
+                });
+                open_half(&mut q, half, cols, &threats, vis, portfolio);
+                q.push(" ORDER BY r.score DESC, r.emv DESC, r.id LIMIT ")
+                    .bind(Bind::I64(n))
+                    .push(&format!(") h{i}"));
             }
+            q.push(") u ORDER BY u.score DESC, u.emv DESC, u.id LIMIT ")
+                .bind(Bind::I64(n));
+            "t.score DESC, t.emv DESC, t.id"
+        }
+        Pick::Cell(pr, im) => {
             // The cell's levels are bound in each half (placeholders are positional).
-            Pick::Cell(pr, im) => {
+            let cell = |q: &mut Query| {
                 q.push(" AND r.kind = 'threat' AND r.probability = ")
                     .bind(Bind::I64(pr))
                     .push(" AND r.impact = ")
                     .bind(Bind::I64(im));
-            }
-        },
-        vis,
-        portfolio,
-    );
-    q.push(") u");
-    let outer_order = match pick {
-        Pick::Top(n) => {
-            q.push(" ORDER BY u.score DESC, u.emv DESC, u.id LIMIT ")
-                .bind(Bind::I64(n));
-            "t.score DESC, t.emv DESC, t.id"
-        }
-        Pick::Cell(..) => {
-            q.push(" ORDER BY u.emv DESC, u.id LIMIT 500");
+            };
+            open_union(&mut q, cols, cell, vis, portfolio);
+            q.push(") u ORDER BY u.emv DESC, u.id LIMIT 500");
             "t.emv DESC, t.id"
         }
     };
@@ -567,13 +799,4 @@ pub async fn exposure_on_tx(
     Ok(on_tx!(tx, c => sqlx::query_as::<_, Exposure>(
         "SELECT portfolio_id, day, open_risks, threat_emv, severe FROM risk_exposure WHERE portfolio_id = $1 AND day = $2")
         .bind(portfolio).bind(day.to_string()).fetch_optional(c).await?))
-}
-
-/// The primary strategic driver of every project that came from a business case (the
-/// portfolio view's concentration by driver maps its risks through this).
-pub async fn project_drivers(db: &Db) -> Result<Vec<(Uuid, Uuid)>> {
-    let rows: Vec<(Uuid, Uuid)> = on_db!(db, p => sqlx::query_as(
-        "SELECT project_id, primary_driver FROM proposals WHERE project_id IS NOT NULL AND primary_driver IS NOT NULL")
-        .fetch_all(p).await?);
-    Ok(rows)
 }

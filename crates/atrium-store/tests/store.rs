@@ -368,3 +368,114 @@ async fn overview_queries_rank_by_urgency_per_portfolio() {
         );
     }
 }
+
+/// The portfolio risk view's read hands every column back (column by column, in one row):
+/// open risks of unarchived projects and of registers, nothing else, on either backend;
+/// an empty organization reads as no risks.
+#[tokio::test]
+async fn open_risk_points_read_every_column_on_every_backend() {
+    use atrium_core::risk::{Rating, RegisterLevel, Risk, RiskKind, RiskStatus};
+    use atrium_store::risk::{PointRow, insert_risk, open_points};
+    for (name, db) in testing::all().await.unwrap() {
+        assert_eq!(
+            open_points(&db, &Visibility::All, None, true)
+                .await
+                .unwrap(),
+            Vec::<PointRow>::new(),
+            "{name}: no risks yet"
+        );
+        let pf = seed_portfolio(&db, "RSK").await;
+        let live = project_draft("LIVE-001", pf)
+            .validate(Uuid::now_v7(), 1, "EUR")
+            .unwrap();
+        let mut gone = project_draft("GONE-001", pf)
+            .validate(Uuid::now_v7(), 1, "EUR")
+            .unwrap();
+        gone.archived = true;
+        let mut tx = db.begin().await.unwrap();
+        project::insert(&mut tx, &live, 1).await.unwrap();
+        project::insert(&mut tx, &gone, 1).await.unwrap();
+        let mut threat = Risk::new_in_project(Uuid::now_v7(), 1, live.id, None, pf);
+        threat.category = " Schedule ".into();
+        threat.department = "IT".into();
+        threat.rating = Some(Rating {
+            probability: 3,
+            impacts: [("cost".to_owned(), 4)].into(),
+        });
+        insert_risk(&mut tx, &threat, 1_234, 1).await.unwrap();
+        let mut opportunity = Risk::new_in_project(Uuid::now_v7(), 2, live.id, None, pf);
+        opportunity.kind = RiskKind::Opportunity;
+        opportunity.supplier = "Acme".into();
+        insert_risk(&mut tx, &opportunity, -50, 1).await.unwrap();
+        let mut closed = Risk::new_in_project(Uuid::now_v7(), 3, live.id, None, pf);
+        closed.status = RiskStatus::Closed;
+        insert_risk(&mut tx, &closed, 7, 1).await.unwrap();
+        let archived = Risk::new_in_project(Uuid::now_v7(), 1, gone.id, None, pf);
+        insert_risk(&mut tx, &archived, 9, 1).await.unwrap();
+        let own = Risk::new_in_register(
+            Uuid::now_v7(),
+            1,
+            RegisterLevel::Portfolio,
+            None,
+            None,
+            Some(pf),
+        );
+        insert_risk(&mut tx, &own, 0, 1).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut got = open_points(&db, &Visibility::All, None, true)
+            .await
+            .unwrap();
+        got.sort_by_key(|r| r.emv);
+        let row = |opportunity,
+                   probability,
+                   impact,
+                   emv,
+                   category: &str,
+                   department: &str,
+                   supplier: &str| PointRow {
+            program_id: None,
+            portfolio_id: Some(pf),
+            opportunity,
+            probability,
+            impact,
+            emv,
+            category: category.into(),
+            department: department.into(),
+            supplier: supplier.into(),
+            driver: None,
+        };
+        assert_eq!(
+            got,
+            vec![
+                row(true, None, None, -50, "", "", "Acme"),
+                row(false, None, None, 0, "", "", ""),
+                row(false, Some(3), Some(4), 1_234, " Schedule ", "IT", ""),
+            ],
+            "{name}"
+        );
+        // Without scopes the rows are the same but for where they sit.
+        let slim = open_points(&db, &Visibility::All, Some(pf), false)
+            .await
+            .unwrap();
+        assert_eq!(slim.len(), 3, "{name}");
+        assert!(
+            slim.iter()
+                .all(|r| r.portfolio_id.is_none() && r.program_id.is_none()),
+            "{name}"
+        );
+        // A caller who sees nothing of the portfolio reads nothing.
+        let none = Visibility::Scoped {
+            portfolios: vec![],
+            programs: vec![],
+            projects: vec![Uuid::now_v7()],
+        };
+        assert!(
+            open_points(&db, &none, None, true)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{name}"
+        );
+    }
+}
