@@ -9,7 +9,8 @@
 //! set) gets the large demo (2,000 projects); every project then gets N risks (default 20)
 //! with ratings, costs, categories, departments and suppliers spread deterministically. Times
 //! `App::risk_overview` (read the open risks, heat map with counts and EMV per cell,
-//! concentrations by category, department and supplier, top 20) and GET `/risks` in-process.
+//! concentrations by category, department and supplier, top 20) and GET `/risks` in-process,
+//! and the appetite check of the home pages (no bar).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark fails loudly
 
@@ -121,7 +122,22 @@ async fn bench(backend: &str, db: Db, runs: usize, per_project: usize) -> bool {
         size = body.len();
         t_page.push(ms(d));
     }
+    // The appetite check on the director's and the risk manager's home pages reads the
+    // same open risks with where each sits (no bar of its own).
+    let breaches = app.appetite_breaches(&actor).await.unwrap().len();
+    let mut t_appetite = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        let b = app.appetite_breaches(&actor).await.unwrap();
+        t_appetite.push(ms(t.elapsed()));
+        assert_eq!(b.len(), breaches);
+    }
     let mut ok = report("App::risk_overview (no HTTP)", t_app, Some(200.0));
+    report(
+        &format!("App::appetite_breaches [{breaches}]"),
+        t_appetite,
+        None,
+    );
     ok &= report(
         &format!("GET /risks [{} KB]", size / 1024),
         t_page,
