@@ -39,6 +39,36 @@ pub async fn postgres(base: &str) -> Result<(Db, String)> {
     Ok((db, url))
 }
 
+/// Removes a database made by [`sqlite`] (the file and its WAL files); close it first.
+pub fn remove_sqlite(url: &str) {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        for suffix in ["", "-wal", "-shm"] {
+            // Already gone is fine.
+            let _ = std::fs::remove_file(format!("{path}{suffix}"));
+        }
+    }
+}
+
+/// Drops a schema made by [`postgres`] (`base` and its `url`) with everything in it; close
+/// the database first. A URL that does not name such a schema drops nothing.
+pub async fn drop_postgres(base: &str, url: &str) -> Result<()> {
+    let Some(schema) = url.rsplit_once("search_path%3D").map(|(_, s)| s) else {
+        return Ok(());
+    };
+    let ours = schema.len() == 34
+        && schema.starts_with("t_")
+        && schema[2..].bytes().all(|b| b.is_ascii_hexdigit());
+    if !ours {
+        return Ok(());
+    }
+    let admin = Db::connect(base).await?;
+    on_db!(&admin, p => {
+        sqlx::query(crate::sql::trusted(&format!("DROP SCHEMA {schema} CASCADE"))).execute(p).await?;
+    });
+    admin.close().await;
+    Ok(())
+}
+
 /// Every backend to test on: `("sqlite", db)` and, when configured, `("postgres", db)`.
 pub async fn all() -> Result<Vec<(&'static str, Db)>> {
     let mut out = vec![("sqlite", sqlite().await?.0)];

@@ -5,7 +5,7 @@
 //! cargo run --release -p atrium-web --example plan_bench -- [--tasks N] [--pages N] [--edits N]
 //! ATRIUM_BENCH_POSTGRES_URL=postgres://127.0.0.1:5432/postgres cargo run --release ...
 //! ```
-//! A fresh SQLite database (and a fresh PostgreSQL schema when `ATRIUM_BENCH_POSTGRES_URL`
+//! A fresh SQLite database (and a fresh PostgreSQL schema, both removed afterwards, when `ATRIUM_BENCH_POSTGRES_URL`
 //! is set) gets the small demo; a generated MSPDI file of N work tasks (default 5000, plus a
 //! summary per 10 tasks) is imported into PRJ-001 through `import_preview` + `import_apply`;
 //! then the router runs in-process (no sockets): GET `/projects/{id}/plan` and
@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use atrium_interop::mspdi_gen::generate;
 
 mod common;
-use common::{arg, bench_user, load_average, ms, report, send};
+use common::{arg, bench_user, ms, on_every_backend, report, send};
 
 struct Opts {
     tasks: usize,
@@ -221,7 +221,6 @@ async fn main() -> std::process::ExitCode {
         pages: arg(&args, "--pages", 50).max(1),
         edits: arg(&args, "--edits", 100).max(1),
     };
-    load_average();
     let t = Instant::now();
     let xml = generate(o.tasks);
     println!(
@@ -230,25 +229,5 @@ async fn main() -> std::process::ExitCode {
         xml.len() / 1024,
         ms(t.elapsed())
     );
-    let mut ok = bench(
-        "sqlite",
-        atrium_store::testing::sqlite().await.unwrap().0,
-        xml.as_bytes(),
-        &o,
-    )
-    .await;
-    match std::env::var("ATRIUM_BENCH_POSTGRES_URL") {
-        Ok(base) if !base.is_empty() => {
-            let db = atrium_store::testing::postgres(&base).await.unwrap().0;
-            ok &= bench("postgres", db, xml.as_bytes(), &o).await;
-        }
-        _ => println!("(set ATRIUM_BENCH_POSTGRES_URL to run on PostgreSQL too)"),
-    }
-    load_average();
-    if ok {
-        std::process::ExitCode::SUCCESS
-    } else {
-        println!("a bar was missed");
-        std::process::ExitCode::FAILURE
-    }
+    on_every_backend(|name, db| bench(name, db, xml.as_bytes(), &o)).await
 }

@@ -6,7 +6,7 @@
 //! cargo run --release -p atrium-web --example resource_bench -- [--runs N] [--pages N]
 //! ATRIUM_BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres cargo run --release ...
 //! ```
-//! A fresh SQLite database (and a fresh PostgreSQL schema when `ATRIUM_BENCH_POSTGRES_URL` is
+//! A fresh SQLite database (and a fresh PostgreSQL schema, both removed afterwards, when `ATRIUM_BENCH_POSTGRES_URL` is
 //! set) gets the large demo. Then:
 //! - `App::capacity_grid` for the whole pool, 52 weekly buckets: loads people, skills,
 //!   absences, plan demand and allocations, and computes capacity, demand and over-allocations
@@ -25,7 +25,7 @@ use axum::http::{Request, StatusCode};
 use std::time::Instant;
 
 mod common;
-use common::{arg, bench_user, load_average, ms, report, send};
+use common::{arg, bench_user, ms, on_every_backend, report, send};
 
 async fn bench(backend: &str, db: Db, runs: usize, pages: usize) -> bool {
     println!("== {backend}");
@@ -136,26 +136,5 @@ async fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let runs = arg(&args, "--runs", 10).max(1);
     let pages = arg(&args, "--pages", 30).max(1);
-    load_average();
-    let mut ok = bench(
-        "sqlite",
-        atrium_store::testing::sqlite().await.unwrap().0,
-        runs,
-        pages,
-    )
-    .await;
-    match std::env::var("ATRIUM_BENCH_POSTGRES_URL") {
-        Ok(base) if !base.is_empty() => {
-            let db = atrium_store::testing::postgres(&base).await.unwrap().0;
-            ok &= bench("postgres", db, runs, pages).await;
-        }
-        _ => println!("(set ATRIUM_BENCH_POSTGRES_URL to run on PostgreSQL too)"),
-    }
-    load_average();
-    if ok {
-        std::process::ExitCode::SUCCESS
-    } else {
-        println!("a bar was missed");
-        std::process::ExitCode::FAILURE
-    }
+    on_every_backend(|name, db| bench(name, db, runs, pages)).await
 }

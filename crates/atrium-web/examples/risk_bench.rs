@@ -5,7 +5,7 @@
 //! cargo run --release -p atrium-web --example risk_bench -- [--runs N] [--per-project N]
 //! ATRIUM_BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres cargo run --release ...
 //! ```
-//! A fresh SQLite database (and a fresh PostgreSQL schema when `ATRIUM_BENCH_POSTGRES_URL` is
+//! A fresh SQLite database (and a fresh PostgreSQL schema, both removed afterwards, when `ATRIUM_BENCH_POSTGRES_URL` is
 //! set) gets the large demo (2,000 projects); every project then gets N risks (default 20)
 //! with ratings, costs, categories, departments and suppliers spread deterministically. Times
 //! `App::risk_overview` (read the open risks, heat map with counts and EMV per cell,
@@ -23,7 +23,7 @@ use std::time::Instant;
 use uuid::Uuid;
 
 mod common;
-use common::{arg, bench_user, load_average, ms, report, send};
+use common::{arg, bench_user, ms, on_every_backend, report, send};
 
 async fn bench(backend: &str, db: Db, runs: usize, per_project: usize) -> bool {
     println!("== {backend}");
@@ -151,26 +151,5 @@ async fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let runs = arg(&args, "--runs", 20).max(1);
     let per_project = arg(&args, "--per-project", 20).max(1);
-    load_average();
-    let mut ok = bench(
-        "sqlite",
-        atrium_store::testing::sqlite().await.unwrap().0,
-        runs,
-        per_project,
-    )
-    .await;
-    match std::env::var("ATRIUM_BENCH_POSTGRES_URL") {
-        Ok(base) if !base.is_empty() => {
-            let db = atrium_store::testing::postgres(&base).await.unwrap().0;
-            ok &= bench("postgres", db, runs, per_project).await;
-        }
-        _ => println!("(set ATRIUM_BENCH_POSTGRES_URL to run on PostgreSQL too)"),
-    }
-    load_average();
-    if ok {
-        std::process::ExitCode::SUCCESS
-    } else {
-        println!("a bar was missed");
-        std::process::ExitCode::FAILURE
-    }
+    on_every_backend(|name, db| bench(name, db, runs, per_project)).await
 }

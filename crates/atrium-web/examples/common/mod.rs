@@ -109,3 +109,35 @@ pub fn load_average() {
         );
     }
 }
+
+/// Runs `bench` on a fresh SQLite database and, when `ATRIUM_BENCH_POSTGRES_URL` is set, on
+/// a fresh PostgreSQL schema in that database, then removes both; the exit code says
+/// whether every bar was met.
+pub async fn on_every_backend<F, Fut>(mut bench: F) -> std::process::ExitCode
+where
+    F: FnMut(&'static str, atrium_store::Db) -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    use atrium_store::testing;
+    load_average();
+    let (db, url) = testing::sqlite().await.unwrap();
+    let mut ok = bench("sqlite", db.clone()).await;
+    db.close().await;
+    testing::remove_sqlite(&url);
+    match std::env::var("ATRIUM_BENCH_POSTGRES_URL") {
+        Ok(base) if !base.is_empty() => {
+            let (db, url) = testing::postgres(&base).await.unwrap();
+            ok &= bench("postgres", db.clone()).await;
+            db.close().await;
+            testing::drop_postgres(&base, &url).await.unwrap();
+        }
+        _ => println!("(set ATRIUM_BENCH_POSTGRES_URL to run on PostgreSQL too)"),
+    }
+    load_average();
+    if ok {
+        std::process::ExitCode::SUCCESS
+    } else {
+        println!("a bar was missed");
+        std::process::ExitCode::FAILURE
+    }
+}
