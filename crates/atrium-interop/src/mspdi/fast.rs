@@ -48,10 +48,39 @@ static TEXT_STOP: [bool; 256] = {
     t
 };
 
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// The eight bytes at `i` as a little-endian word, when there are eight.
+#[inline(always)]
+fn word_at(xml: &[u8], i: usize) -> Option<u64> {
+    let s = xml.get(i..)?.get(..8)?;
+    let mut w = [0u8; 8];
+    w.copy_from_slice(s);
+    Some(u64::from_le_bytes(w))
+}
+
+/// A high bit set in every byte of `w` equal to `b` (and possibly in bytes above the first
+/// such byte, through the borrow: only the lowest set bit is exact, which is all the scans
+/// use).
+#[inline(always)]
+fn eq_bytes(w: u64, b: u8) -> u64 {
+    let x = w ^ (LO * u64::from(b));
+    x.wrapping_sub(LO) & !x & HI
+}
+
 /// Offset of the first byte from `i` on that ends plain text (see [`TEXT_STOP`]), or the
-/// length of `xml`.
-#[inline]
+/// length of `xml`. Eight bytes a step (a word-sized search: a vectorized one's set-up costs
+/// more than these short runs).
+#[inline(always)]
 fn text_end(xml: &[u8], mut i: usize) -> usize {
+    while let Some(w) = word_at(xml, i) {
+        let z = eq_bytes(w, b'<') | eq_bytes(w, b'&') | eq_bytes(w, b'\r');
+        if z != 0 {
+            return i + (z.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
     while let Some(&b) = xml.get(i) {
         if TEXT_STOP[usize::from(b)] {
             break;
@@ -62,8 +91,15 @@ fn text_end(xml: &[u8], mut i: usize) -> usize {
 }
 
 /// Offset of the first `>` from `i` on, or the length of `xml`.
-#[inline]
+#[inline(always)]
 fn tag_end(xml: &[u8], mut i: usize) -> usize {
+    while let Some(w) = word_at(xml, i) {
+        let z = eq_bytes(w, b'>');
+        if z != 0 {
+            return i + (z.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
     while xml.get(i).is_some_and(|&b| b != b'>') {
         i += 1;
     }
@@ -72,7 +108,7 @@ fn tag_end(xml: &[u8], mut i: usize) -> usize {
 
 /// `a == b` for the short names of end tags, in word-sized steps rather than a `memcmp` call
 /// (most MSPDI names are 4 to 16 bytes).
-#[inline]
+#[inline(always)]
 fn same_name(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
@@ -213,7 +249,7 @@ impl<'a> Fast<'a> {
 
     /// The text from `t0` and the offset after `</name>` when plain text there is directly
     /// followed by that end tag.
-    #[inline]
+    #[inline(always)]
     fn leaf_at(&self, name: &[u8], t0: usize) -> Option<(&'a str, usize)> {
         let xml = self.xml;
         let k = text_end(xml, t0);
@@ -224,7 +260,8 @@ impl<'a> Fast<'a> {
         if !same_name(xml.get(k + 2..end)?, name) || xml.get(end) != Some(&b'>') {
             return None;
         }
-        Some((self.text.get(t0..k)?, end + 1))
+        // Both ends are next to ASCII bytes (`>` and `<`), so on character boundaries.
+        Some((&self.text[t0..k], end + 1))
     }
 
     /// The next child when it is a whole leaf `<name>text</name>` with plain text: its name,
@@ -234,15 +271,31 @@ impl<'a> Fast<'a> {
     ///
     /// The "name" is everything up to the first `>`, not checked: the caller must take only
     /// names it knows (attributes, `/>` or odd bytes then make an unknown name).
-    #[inline]
+    #[inline(always)]
     pub(super) fn peek_leaf(&mut self) -> Option<(&'a [u8], &'a str, usize, usize)> {
         if self.bailed || self.open.is_empty() {
             return None;
         }
         let xml = self.xml;
-        let i = text_end(xml, self.off);
-        if xml.get(i) != Some(&b'<') {
-            return None;
+        // Between leaves there is nothing or a line break, as a rule.
+        let i = match xml.get(self.off..self.off + 2) {
+            Some([b'<', _]) => self.off,
+            Some([b'\n', b'<']) => self.off + 1,
+            _ => text_end(xml, self.off),
+        };
+        // `<` then not `/` (an end tag is no leaf, and its scan would run on to the next tag).
+        match xml.get(i..i + 2) {
+            Some([b'<', b]) if *b != b'/' => {}
+            Some([b'<', _]) => {
+                self.off = i;
+                return None;
+            }
+            _ => {
+                if xml.get(i) == Some(&b'<') {
+                    self.off = i;
+                }
+                return None;
+            }
         }
         self.off = i;
         let j = tag_end(xml, i + 1);
