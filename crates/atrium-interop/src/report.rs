@@ -2,7 +2,7 @@
 //! Project XML file, runs the CPM engine and renders dates in MS Project's conventions.
 
 use crate::mspdi;
-use crate::mspdi_engine::{EngineInput, to_engine};
+use crate::mspdi_engine::{EngineInput, into_engine, to_engine};
 use atrium_schedule::calendar::{Date, DateTime};
 use atrium_schedule::cpm::{ConstraintKind, Diagnostic, Schedule, schedule};
 use serde_json::{Value, json};
@@ -44,7 +44,7 @@ pub fn schedule_json_text(
     status_date: Option<Date>,
 ) -> Result<String, ReportError> {
     let parsed = mspdi::parse(project_xml)?;
-    let input = to_engine(&parsed.project, status_date.map(status_date_end_of_day));
+    let input = into_engine(parsed.project, status_date.map(status_date_end_of_day));
     let s = schedule(&input.project);
     let mut diagnostics = diagnostics_json(&input, &s);
     for w in &parsed.warnings {

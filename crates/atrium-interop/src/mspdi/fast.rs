@@ -106,6 +106,16 @@ fn tag_end(xml: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// [`text_end`] for the text between tags, which is nothing or a line break as a rule.
+#[inline(always)]
+fn tag_start(xml: &[u8], off: usize) -> usize {
+    match xml.get(off..off + 2) {
+        Some([b'<', _]) => off,
+        Some([b'\n', b'<']) => off + 1,
+        _ => text_end(xml, off),
+    }
+}
+
 /// `a == b` for the short names of end tags, in word-sized steps rather than a `memcmp` call
 /// (most MSPDI names are 4 to 16 bytes).
 #[inline(always)]
@@ -184,7 +194,7 @@ impl<'a> Fast<'a> {
             return Child::Other;
         }
         let xml = self.xml;
-        let i = text_end(xml, self.off);
+        let i = tag_start(xml, self.off);
         if xml.get(i) != Some(&b'<') {
             return Child::Other;
         }
@@ -210,32 +220,29 @@ impl<'a> Fast<'a> {
             }
             return Child::End;
         }
-        let mut j = i + 1;
-        while let Some(&b) = xml.get(j) {
-            if !is_name_byte(b) {
-                break;
-            }
-            j += 1;
-        }
-        if j == i + 1 {
+        // The tag up to its `>`: a start tag when all name bytes, an empty one when all name
+        // bytes then `/` (the first byte that is no name byte must be the end of the tag).
+        let close = tag_end(xml, i + 1);
+        let Some(inner) = xml.get(i + 1..close) else {
+            return Child::Other;
+        };
+        let (name, empty) = match inner.split_last() {
+            Some((b'/', name)) => (name, true),
+            _ => (inner, false),
+        };
+        if name.is_empty() || close == xml.len() || !name.iter().all(|&b| is_name_byte(b)) {
             return Child::Other;
         }
-        let name = &xml[i + 1..j];
-        match xml.get(j) {
-            Some(b'>') => {
-                if let Some(leaf) = self.leaf_after(name, j + 1) {
-                    return leaf;
-                }
-                self.off = j + 1;
-                self.open.push(name);
-                Child::Start(name)
-            }
-            Some(b'/') if xml.get(j + 1) == Some(&b'>') => {
-                self.off = j + 2;
-                Child::Empty(name)
-            }
-            _ => Child::Other,
+        if empty {
+            self.off = close + 1;
+            return Child::Empty(name);
         }
+        if let Some(leaf) = self.leaf_after(name, close + 1) {
+            return leaf;
+        }
+        self.off = close + 1;
+        self.open.push(name);
+        Child::Start(name)
     }
 
     /// [`Child::Leaf`] when plain text from `t0` is directly followed by `</name>` (consumed),
@@ -277,12 +284,7 @@ impl<'a> Fast<'a> {
             return None;
         }
         let xml = self.xml;
-        // Between leaves there is nothing or a line break, as a rule.
-        let i = match xml.get(self.off..self.off + 2) {
-            Some([b'<', _]) => self.off,
-            Some([b'\n', b'<']) => self.off + 1,
-            _ => text_end(xml, self.off),
-        };
+        let i = tag_start(xml, self.off);
         // `<` then not `/` (an end tag is no leaf, and its scan would run on to the next tag).
         match xml.get(i..i + 2) {
             Some([b'<', b]) if *b != b'/' => {}
