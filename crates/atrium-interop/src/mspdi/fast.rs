@@ -309,6 +309,33 @@ impl<'a> Fast<'a> {
         Some((name, text, j + 1, end))
     }
 
+    /// After [`Fast::peek_leaf`] found no leaf: when the next tag is the end tag of the
+    /// innermost open element, closes it (as [`Fast::child`] would return [`Child::End`]).
+    #[inline]
+    pub(super) fn close_tag(&mut self) -> bool {
+        if self.bailed {
+            return false;
+        }
+        let Some(&name) = self.open.last() else {
+            return false;
+        };
+        let xml = self.xml;
+        let i = self.off;
+        let end = i + 2 + name.len();
+        if xml.get(i..i + 2) != Some(b"</")
+            || !xml.get(i + 2..end).is_some_and(|n| same_name(n, name))
+            || xml.get(end) != Some(&b'>')
+        {
+            return false;
+        }
+        self.off = end + 1;
+        self.open.pop();
+        if self.open.is_empty() {
+            self.seen_root = true;
+        }
+        true
+    }
+
     /// Moves past a leaf found by [`Fast::peek_leaf`].
     pub(super) fn skip_to(&mut self, end: usize) {
         self.off = end;

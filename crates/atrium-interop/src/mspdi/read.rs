@@ -582,18 +582,26 @@ impl<'a> Src<'a> {
     /// that the typed readers would trim, refuse or warn about) and anything that is not such
     /// a leaf is left for the usual path, which reads it exactly as before. Saves the name
     /// lookup, the dispatch and the calls per leaf; one loop over a run of leaves saves the
-    /// set-up per leaf.
+    /// set-up per leaf. Returns true when the run ended with the record's own end tag, which
+    /// is then read (as [`Src::child`] returning `None` would have).
     #[inline]
-    fn fast_leaves(&mut self, mut store: impl FnMut(&[u8], &str) -> bool) {
+    fn fast_leaves(&mut self, mut store: impl FnMut(&[u8], &str) -> bool) -> bool {
         // A pending element is closed: it has no children to read.
         if self.pending.is_some() || self.depth >= self.lim.max_depth {
-            return;
+            return false;
         }
         let Rd::Fast(f) = &mut self.r else {
-            return;
+            return false;
         };
         let (max_text, max_total) = (self.lim.max_text_bytes, self.lim.max_total_text_bytes);
-        while let Some((name, text, at, end)) = f.peek_leaf() {
+        loop {
+            let Some((name, text, at, end)) = f.peek_leaf() else {
+                if f.close_tag() {
+                    self.depth -= 1;
+                    return true;
+                }
+                return false;
+            };
             let untrimmed = match (text.as_bytes().first(), text.as_bytes().last()) {
                 (Some(a), Some(b)) => !a.is_ascii_whitespace() && !b.is_ascii_whitespace(),
                 _ => false,
@@ -603,7 +611,7 @@ impl<'a> Src<'a> {
                 || self.total_text + text.len() > max_total
                 || !store(name, text)
             {
-                return;
+                return false;
             }
             f.skip_to(end);
             self.total_text += text.len();
@@ -1271,7 +1279,9 @@ impl<'a> Src<'a> {
         if !empty {
             self.path.push("Task");
             loop {
-                self.fast_leaves(|name, text| task_leaf(t, &mut uid, name, text));
+                if self.fast_leaves(|name, text| task_leaf(t, &mut uid, name, text)) {
+                    break;
+                }
                 let Some((name, e)) = self.child()? else {
                     break;
                 };
@@ -1381,7 +1391,9 @@ impl<'a> Src<'a> {
         if !empty {
             self.path.push("PredecessorLink");
             loop {
-                self.fast_leaves(|name, text| link_leaf(&mut l, &mut uid, name, text));
+                if self.fast_leaves(|name, text| link_leaf(&mut l, &mut uid, name, text)) {
+                    break;
+                }
                 let Some((name, e)) = self.child()? else {
                     break;
                 };
