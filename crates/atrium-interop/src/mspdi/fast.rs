@@ -69,13 +69,46 @@ fn eq_bytes(w: u64, b: u8) -> u64 {
     x.wrapping_sub(LO) & !x & HI
 }
 
+/// A high bit in each byte of `w` that ends plain text (see [`TEXT_STOP`]); only the lowest
+/// is exact.
+#[inline(always)]
+fn text_stops(w: u64) -> u64 {
+    eq_bytes(w, b'<') | eq_bytes(w, b'&') | eq_bytes(w, b'\r')
+}
+
+/// The two words of a 16-byte slice.
+#[inline(always)]
+fn two_words(s: &[u8]) -> (u64, u64) {
+    let mut a = [0u8; 8];
+    let mut b = [0u8; 8];
+    a.copy_from_slice(&s[..8]);
+    b.copy_from_slice(&s[8..16]);
+    (u64::from_le_bytes(a), u64::from_le_bytes(b))
+}
+
 /// Offset of the first byte from `i` on that ends plain text (see [`TEXT_STOP`]), or the
 /// length of `xml`. Eight bytes a step (a word-sized search: a vectorized one's set-up costs
-/// more than these short runs).
+/// more than these short runs), the first two steps unrolled (most texts are short).
 #[inline(always)]
-fn text_end(xml: &[u8], mut i: usize) -> usize {
+fn text_end(xml: &[u8], i: usize) -> usize {
+    if let Some(s) = xml.get(i..).and_then(|r| r.get(..16)) {
+        let (a, b) = two_words(s);
+        let z = text_stops(a);
+        if z != 0 {
+            return i + (z.trailing_zeros() / 8) as usize;
+        }
+        let z = text_stops(b);
+        if z != 0 {
+            return i + 8 + (z.trailing_zeros() / 8) as usize;
+        }
+        return text_end_loop(xml, i + 16);
+    }
+    text_end_loop(xml, i)
+}
+
+fn text_end_loop(xml: &[u8], mut i: usize) -> usize {
     while let Some(w) = word_at(xml, i) {
-        let z = eq_bytes(w, b'<') | eq_bytes(w, b'&') | eq_bytes(w, b'\r');
+        let z = text_stops(w);
         if z != 0 {
             return i + (z.trailing_zeros() / 8) as usize;
         }
@@ -90,9 +123,25 @@ fn text_end(xml: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// Offset of the first `>` from `i` on, or the length of `xml`.
+/// Offset of the first `>` from `i` on, or the length of `xml`: as [`text_end`].
 #[inline(always)]
-fn tag_end(xml: &[u8], mut i: usize) -> usize {
+fn tag_end(xml: &[u8], i: usize) -> usize {
+    if let Some(s) = xml.get(i..).and_then(|r| r.get(..16)) {
+        let (a, b) = two_words(s);
+        let z = eq_bytes(a, b'>');
+        if z != 0 {
+            return i + (z.trailing_zeros() / 8) as usize;
+        }
+        let z = eq_bytes(b, b'>');
+        if z != 0 {
+            return i + 8 + (z.trailing_zeros() / 8) as usize;
+        }
+        return tag_end_loop(xml, i + 16);
+    }
+    tag_end_loop(xml, i)
+}
+
+fn tag_end_loop(xml: &[u8], mut i: usize) -> usize {
     while let Some(w) = word_at(xml, i) {
         let z = eq_bytes(w, b'>');
         if z != 0 {
