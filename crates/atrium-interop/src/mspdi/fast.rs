@@ -358,6 +358,32 @@ impl<'a> Fast<'a> {
         Some((name, text, j + 1, end))
     }
 
+    /// When the next child is exactly the start tag `tag` (`<Name>`, no attributes) of an
+    /// element that is not a leaf with plain text (which [`Fast::child`] reads whole): opens
+    /// it as [`Fast::child`] would, returning [`Child::Start`]. Otherwise nothing is read.
+    #[inline]
+    pub(super) fn open_child(&mut self, tag: &[u8]) -> bool {
+        if self.bailed || self.open.is_empty() || tag.len() < 3 {
+            return false;
+        }
+        let xml = self.xml;
+        let i = tag_start(xml, self.off);
+        let end = i + tag.len();
+        let Some(found) = xml.get(i..end) else {
+            return false;
+        };
+        if found != tag {
+            return false;
+        }
+        let name = &found[1..tag.len() - 1];
+        if self.leaf_at(name, end).is_some() {
+            return false;
+        }
+        self.off = end;
+        self.open.push(name);
+        true
+    }
+
     /// After [`Fast::peek_leaf`] found no leaf: when the next tag is the end tag of the
     /// innermost open element, closes it (as [`Fast::child`] would return [`Child::End`]).
     #[inline]

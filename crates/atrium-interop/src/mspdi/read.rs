@@ -620,6 +620,25 @@ impl<'a> Src<'a> {
         }
     }
 
+    /// When the next child is the start tag `tag` (`<Name>`, a name [`Src::child`] would
+    /// classify as that schema element) of an element with children: opens it, as
+    /// [`Src::child`] would, without the generic tag scan and name lookup. Otherwise nothing
+    /// is read (a pending leaf, the depth limit, anything else go the usual way).
+    #[inline]
+    fn open_child(&mut self, tag: &[u8]) -> bool {
+        if self.pending.is_some() || self.depth >= self.lim.max_depth {
+            return false;
+        }
+        let Rd::Fast(f) = &mut self.r else {
+            return false;
+        };
+        if !f.open_child(tag) {
+            return false;
+        }
+        self.depth += 1;
+        true
+    }
+
     /// Reads the text of a leaf element into `self.text`.
     fn leaf(&mut self, empty: bool, name: u16) -> R<()> {
         self.text = Cow::Borrowed("");
@@ -935,24 +954,16 @@ impl<'a> Src<'a> {
                 }
                 Some(k::Tasks) if !e => {
                     self.path.push("Tasks");
-                    while let Some((name, e)) = self.child()? {
+                    loop {
+                        if self.open_child(b"<Task>") {
+                            self.push_task(&mut p.tasks, false)?;
+                            continue;
+                        }
+                        let Some((name, e)) = self.child()? else {
+                            break;
+                        };
                         match name {
-                            Some(k::Task) => {
-                                if p.tasks.len() >= self.lim.max_tasks {
-                                    return Err(self.too_many("tasks", self.lim.max_tasks));
-                                }
-                                if p.tasks.is_empty() {
-                                    // A task takes at least a few hundred bytes of file in
-                                    // practice: reserve once rather than grow and copy.
-                                    p.tasks
-                                        .reserve((self.xml.len() / 512).min(self.lim.max_tasks));
-                                }
-                                // Read in place: a task is large, and moving it costs copies.
-                                p.tasks.push(Task::default());
-                                if let Some(t) = p.tasks.last_mut() {
-                                    self.task(e, t)?;
-                                }
-                            }
+                            Some(k::Task) => self.push_task(&mut p.tasks, e)?,
                             _ => self.other(name, e)?,
                         }
                     }
@@ -1282,6 +1293,10 @@ impl<'a> Src<'a> {
                 if self.fast_leaves(|name, text| task_leaf(t, &mut uid, name, text)) {
                     break;
                 }
+                if self.open_child(b"<PredecessorLink>") {
+                    self.predecessor(false, t)?;
+                    continue;
+                }
                 let Some((name, e)) = self.child()? else {
                     break;
                 };
@@ -1347,15 +1362,7 @@ impl<'a> Src<'a> {
                     Some(n @ k::PhysicalPercentComplete) => {
                         t.physical_percent_complete = self.percent(e, n)?
                     }
-                    Some(k::PredecessorLink) => {
-                        self.links += 1;
-                        if self.links > self.lim.max_links {
-                            return Err(self.too_many("predecessor links", self.lim.max_links));
-                        }
-                        if let Some(l) = self.link(e)? {
-                            t.predecessors.push(l);
-                        }
-                    }
+                    Some(k::PredecessorLink) => self.predecessor(e, t)?,
                     Some(k::Baseline) => {
                         if let Some(b) = self.task_baseline(e)? {
                             if t.baselines.len() >= 11 {
@@ -1375,6 +1382,36 @@ impl<'a> Src<'a> {
             Some(u) => u,
             None => return Err(self.missing("Task", "task has no UID")),
         };
+        Ok(())
+    }
+
+    /// A task of the `Tasks` list, read in place (a task is large, and moving it costs
+    /// copies).
+    fn push_task(&mut self, tasks: &mut Vec<Task>, empty: bool) -> R<()> {
+        if tasks.len() >= self.lim.max_tasks {
+            return Err(self.too_many("tasks", self.lim.max_tasks));
+        }
+        if tasks.is_empty() {
+            // A task takes at least a few hundred bytes of file in practice: reserve once
+            // rather than grow and copy.
+            tasks.reserve((self.xml.len() / 512).min(self.lim.max_tasks));
+        }
+        tasks.push(Task::default());
+        if let Some(t) = tasks.last_mut() {
+            self.task(empty, t)?;
+        }
+        Ok(())
+    }
+
+    /// A `PredecessorLink` of task `t`, counted against the link limit.
+    fn predecessor(&mut self, empty: bool, t: &mut Task) -> R<()> {
+        self.links += 1;
+        if self.links > self.lim.max_links {
+            return Err(self.too_many("predecessor links", self.lim.max_links));
+        }
+        if let Some(l) = self.link(empty)? {
+            t.predecessors.push(l);
+        }
         Ok(())
     }
 
