@@ -372,10 +372,12 @@ impl<'a> Fast<'a> {
         let Some(found) = xml.get(i..end) else {
             return false;
         };
-        if found != tag {
+        // `<`, the name in words, `>`.
+        let n = tag.len() - 1;
+        if found[0] != b'<' || found[n] != b'>' || !same_name(&found[1..n], &tag[1..n]) {
             return false;
         }
-        let name = &found[1..tag.len() - 1];
+        let name = &found[1..n];
         if self.leaf_at(name, end).is_some() {
             return false;
         }
