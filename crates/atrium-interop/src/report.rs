@@ -92,6 +92,23 @@ fn push_json_bytes(out: &mut Vec<u8>, s: &str) {
 
 /// Appends a decimal integer without the formatting machinery.
 fn push_int(out: &mut Vec<u8>, v: i64) {
+    // Most values (UIDs, floats in minutes) have a few digits: fixed-size copies, no loop.
+    if (0..10_000).contains(&v) {
+        let v = v as u32;
+        let d = [
+            b'0' + (v / 1000) as u8,
+            b'0' + (v / 100 % 10) as u8,
+            b'0' + (v / 10 % 10) as u8,
+            b'0' + (v % 10) as u8,
+        ];
+        match v {
+            0..=9 => out.push(d[3]),
+            10..=99 => out.extend_from_slice(&[d[2], d[3]]),
+            100..=999 => out.extend_from_slice(&[d[1], d[2], d[3]]),
+            _ => out.extend_from_slice(&d),
+        }
+        return;
+    }
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     let mut u = v.unsigned_abs();
@@ -147,7 +164,9 @@ fn push_datetime(out: &mut Vec<u8>, t: DateTime, days: &mut Days) {
     }
     let minute = t.0.rem_euclid(24 * 60) as u32;
     let (h, mi) = (minute / 60, minute % 60);
-    let time = [
+    let mut all = [0u8; 19];
+    all[..11].copy_from_slice(&slot.1);
+    all[11..].copy_from_slice(&[
         b'0' + (h / 10) as u8,
         b'0' + (h % 10) as u8,
         b':',
@@ -156,9 +175,8 @@ fn push_datetime(out: &mut Vec<u8>, t: DateTime, days: &mut Days) {
         b':',
         b'0',
         b'0',
-    ];
-    out.extend_from_slice(&slot.1);
-    out.extend_from_slice(&time);
+    ]);
+    out.extend_from_slice(&all);
 }
 
 /// Opens task `i`'s object and writes the contract fields (uid .. critical), leaving the
