@@ -1664,6 +1664,7 @@ fn fast_bool(text: &str) -> Option<bool> {
 }
 
 /// A duration format code [`Src::format`] takes without a warning.
+#[inline]
 fn fast_format(text: &str) -> Option<DurationFormat> {
     DurationFormat::from_code(plain_i64(text)?)
 }
@@ -1672,7 +1673,8 @@ fn fast_format(text: &str) -> Option<DurationFormat> {
 /// [`Src::task`] store them; `false` (nothing stored) for anything else.
 fn task_leaf(t: &mut Task, uid: &mut Option<i32>, name: &[u8], text: &str) -> bool {
     let date = || parse_datetime(text);
-    let duration = || parse_duration(text).ok();
+    // The usual form inline; anything else through the general parser.
+    let duration = || plain_duration(text.as_bytes()).or_else(|| parse_duration(text).ok());
     let stored = match name {
         b"UID" => fast_int(text).map(|v| *uid = Some(v)),
         b"ID" => fast_int(text).map(|v| t.id = Some(v)),
