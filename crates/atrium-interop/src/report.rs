@@ -126,18 +126,21 @@ fn push_int(out: &mut Vec<u8>, v: i64) {
     out.extend_from_slice(&buf[i..]);
 }
 
+/// Days kept by [`Days`] (a power of two): nearly three years of a project's span.
+const DAY_SLOTS: usize = 1024;
+
 /// `YYYY-MM-DDT` of recently printed days, direct-mapped by day number: a report prints four
 /// dates a task on comparatively few distinct days, and the civil-date arithmetic was most
 /// of a date's cost.
 pub(crate) struct Days {
-    slots: [(i64, [u8; 11]); 64],
+    slots: [(i64, [u8; 11]); DAY_SLOTS],
 }
 
 impl Days {
     pub(crate) fn new() -> Days {
         // No instant falls on day `i64::MIN`, so the empty slots never match.
         Days {
-            slots: [(i64::MIN, [0; 11]); 64],
+            slots: [(i64::MIN, [0; 11]); DAY_SLOTS],
         }
     }
 }
@@ -145,7 +148,7 @@ impl Days {
 /// Appends `t` as `YYYY-MM-DDTHH:MM:SS` (its `Display`), in one copy.
 fn push_datetime(out: &mut Vec<u8>, t: DateTime, days: &mut Days) {
     let day = t.0.div_euclid(24 * 60);
-    let slot = &mut days.slots[(day & 63) as usize];
+    let slot = &mut days.slots[(day as usize) % DAY_SLOTS];
     if slot.0 != day {
         let (y, m, d, _, _) = t.ymdhm();
         if !(0..=9999).contains(&y) {
