@@ -190,6 +190,10 @@ fn same_name(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
+/// A whole leaf found by [`Fast::peek_leaf`]: its name, its text, the text's offset and the
+/// offset after its end tag.
+pub(super) type Leaf<'a> = (&'a [u8], &'a str, usize, usize);
+
 /// What [`Fast::child`] found next inside an element.
 pub(super) enum Child<'a> {
     /// `<name>`, now open.
@@ -328,7 +332,7 @@ impl<'a> Fast<'a> {
     /// The "name" is everything up to the first `>`, not checked: the caller must take only
     /// names it knows (attributes, `/>` or odd bytes then make an unknown name).
     #[inline(always)]
-    pub(super) fn peek_leaf(&mut self) -> Option<(&'a [u8], &'a str, usize, usize)> {
+    pub(super) fn peek_leaf(&mut self) -> Option<Leaf<'a>> {
         if self.bailed || self.open.is_empty() {
             return None;
         }
@@ -362,12 +366,11 @@ impl<'a> Fast<'a> {
     }
 
     /// [`Fast::peek_leaf`] from the `<` at `i` for the usual short leaf (a name and a text of
-    /// at most 15 bytes each), within a fixed window of the input: the same answer in fewer
-    /// steps, as offsets into the window need no bounds checks. `None` when the leaf does not
-    /// fit (the caller then scans the usual way).
+    /// at most 15 bytes each), within a fixed 64-byte window of the input: the same answer in
+    /// fewer steps (offsets into the window need fewer bounds checks). `None` when the leaf
+    /// does not fit (the caller then scans the usual way).
     #[inline(always)]
-    #[allow(clippy::type_complexity)]
-    fn leaf_in_window(&self, i: usize) -> Option<Option<(&'a [u8], &'a str, usize, usize)>> {
+    fn leaf_in_window(&self, i: usize) -> Option<Option<Leaf<'a>>> {
         const WIN: usize = 64;
         let xml = self.xml;
         let win: &[u8; WIN] = xml.get(i..)?.get(..WIN)?.try_into().ok()?;
