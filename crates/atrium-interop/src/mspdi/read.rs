@@ -1655,12 +1655,20 @@ fn fast_int<T: TryFrom<i64>>(text: &str) -> Option<T> {
 }
 
 /// A flag as [`Src::boolean`] reads it.
+#[inline(always)]
 fn fast_bool(text: &str) -> Option<bool> {
     match text {
         "1" | "true" | "True" | "TRUE" => Some(true),
         "0" | "false" | "False" | "FALSE" => Some(false),
         _ => None,
     }
+}
+
+/// A duration as [`Src::duration`] reads it: the usual form inline, anything else through
+/// the general parser.
+#[inline(always)]
+fn fast_duration(text: &str) -> Option<i64> {
+    plain_duration(text.as_bytes()).or_else(|| parse_duration(text).ok())
 }
 
 /// A duration format code [`Src::format`] takes without a warning.
@@ -1673,8 +1681,7 @@ fn fast_format(text: &str) -> Option<DurationFormat> {
 /// [`Src::task`] store them; `false` (nothing stored) for anything else.
 fn task_leaf(t: &mut Task, uid: &mut Option<i32>, name: &[u8], text: &str) -> bool {
     let date = || parse_datetime(text);
-    // The usual form inline; anything else through the general parser.
-    let duration = || plain_duration(text.as_bytes()).or_else(|| parse_duration(text).ok());
+    let duration = || fast_duration(text);
     let stored = match name {
         b"UID" => fast_int(text).map(|v| *uid = Some(v)),
         b"ID" => fast_int(text).map(|v| t.id = Some(v)),
