@@ -2,7 +2,7 @@
 //! Project XML file, runs the CPM engine and renders dates in MS Project's conventions.
 
 use crate::mspdi;
-use crate::mspdi_engine::{EngineInput, to_engine};
+use crate::mspdi_engine::{EngineInput, into_engine, to_engine};
 use atrium_schedule::calendar::{Date, DateTime};
 use atrium_schedule::cpm::{ConstraintKind, Diagnostic, Schedule, schedule};
 use serde_json::{Value, json};
@@ -44,7 +44,7 @@ pub fn schedule_json_text(
     status_date: Option<Date>,
 ) -> Result<String, ReportError> {
     let parsed = mspdi::parse(project_xml)?;
-    let input = to_engine(&parsed.project, status_date.map(status_date_end_of_day));
+    let input = into_engine(parsed.project, status_date.map(status_date_end_of_day));
     let s = schedule(&input.project);
     let mut diagnostics = diagnostics_json(&input, &s);
     for w in &parsed.warnings {
@@ -64,6 +64,13 @@ pub(crate) fn push_json_str(out: &mut String, s: &str) {
 /// ASCII go in, so it stays UTF-8) and checked once at the end: checking every small piece
 /// on the way in was a large part of its cost.
 fn push_json_bytes(out: &mut Vec<u8>, s: &str) {
+    // Most names need no escape at all: one check, one copy.
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+        return;
+    }
     out.push(b'"');
     // Runs of characters that need no escape are copied whole.
     let mut plain = 0;
@@ -92,6 +99,23 @@ fn push_json_bytes(out: &mut Vec<u8>, s: &str) {
 
 /// Appends a decimal integer without the formatting machinery.
 fn push_int(out: &mut Vec<u8>, v: i64) {
+    // Most values (UIDs, floats in minutes) have a few digits: fixed-size copies, no loop.
+    if (0..10_000).contains(&v) {
+        let v = v as u32;
+        let d = [
+            b'0' + (v / 1000) as u8,
+            b'0' + (v / 100 % 10) as u8,
+            b'0' + (v / 10 % 10) as u8,
+            b'0' + (v % 10) as u8,
+        ];
+        match v {
+            0..=9 => out.push(d[3]),
+            10..=99 => out.extend_from_slice(&[d[2], d[3]]),
+            100..=999 => out.extend_from_slice(&[d[1], d[2], d[3]]),
+            _ => out.extend_from_slice(&d),
+        }
+        return;
+    }
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     let mut u = v.unsigned_abs();
@@ -109,18 +133,21 @@ fn push_int(out: &mut Vec<u8>, v: i64) {
     out.extend_from_slice(&buf[i..]);
 }
 
+/// Days kept by [`Days`] (a power of two): nearly three years of a project's span.
+const DAY_SLOTS: usize = 1024;
+
 /// `YYYY-MM-DDT` of recently printed days, direct-mapped by day number: a report prints four
 /// dates a task on comparatively few distinct days, and the civil-date arithmetic was most
 /// of a date's cost.
 pub(crate) struct Days {
-    slots: [(i64, [u8; 11]); 64],
+    slots: [(i64, [u8; 11]); DAY_SLOTS],
 }
 
 impl Days {
     pub(crate) fn new() -> Days {
         // No instant falls on day `i64::MIN`, so the empty slots never match.
         Days {
-            slots: [(i64::MIN, [0; 11]); 64],
+            slots: [(i64::MIN, [0; 11]); DAY_SLOTS],
         }
     }
 }
@@ -128,7 +155,7 @@ impl Days {
 /// Appends `t` as `YYYY-MM-DDTHH:MM:SS` (its `Display`), in one copy.
 fn push_datetime(out: &mut Vec<u8>, t: DateTime, days: &mut Days) {
     let day = t.0.div_euclid(24 * 60);
-    let slot = &mut days.slots[(day & 63) as usize];
+    let slot = &mut days.slots[(day as usize) % DAY_SLOTS];
     if slot.0 != day {
         let (y, m, d, _, _) = t.ymdhm();
         if !(0..=9999).contains(&y) {
@@ -147,7 +174,9 @@ fn push_datetime(out: &mut Vec<u8>, t: DateTime, days: &mut Days) {
     }
     let minute = t.0.rem_euclid(24 * 60) as u32;
     let (h, mi) = (minute / 60, minute % 60);
-    let time = [
+    let mut all = [0u8; 19];
+    all[..11].copy_from_slice(&slot.1);
+    all[11..].copy_from_slice(&[
         b'0' + (h / 10) as u8,
         b'0' + (h % 10) as u8,
         b':',
@@ -156,9 +185,8 @@ fn push_datetime(out: &mut Vec<u8>, t: DateTime, days: &mut Days) {
         b':',
         b'0',
         b'0',
-    ];
-    out.extend_from_slice(&slot.1);
-    out.extend_from_slice(&time);
+    ]);
+    out.extend_from_slice(&all);
 }
 
 /// Opens task `i`'s object and writes the contract fields (uid .. critical), leaving the

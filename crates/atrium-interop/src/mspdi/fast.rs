@@ -48,10 +48,72 @@ static TEXT_STOP: [bool; 256] = {
     t
 };
 
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// The eight bytes at `i` as a little-endian word, when there are eight.
+#[inline(always)]
+fn word_at(xml: &[u8], i: usize) -> Option<u64> {
+    let s = xml.get(i..)?.get(..8)?;
+    let mut w = [0u8; 8];
+    w.copy_from_slice(s);
+    Some(u64::from_le_bytes(w))
+}
+
+/// A high bit set in every byte of `w` equal to `b` (and possibly in bytes above the first
+/// such byte, through the borrow: only the lowest set bit is exact, which is all the scans
+/// use).
+#[inline(always)]
+fn eq_bytes(w: u64, b: u8) -> u64 {
+    let x = w ^ (LO * u64::from(b));
+    x.wrapping_sub(LO) & !x & HI
+}
+
+/// A high bit in each byte of `w` that ends plain text (see [`TEXT_STOP`]); only the lowest
+/// is exact.
+#[inline(always)]
+fn text_stops(w: u64) -> u64 {
+    eq_bytes(w, b'<') | eq_bytes(w, b'&') | eq_bytes(w, b'\r')
+}
+
+/// The two words of a 16-byte slice.
+#[inline(always)]
+fn two_words(s: &[u8]) -> (u64, u64) {
+    let mut a = [0u8; 8];
+    let mut b = [0u8; 8];
+    a.copy_from_slice(&s[..8]);
+    b.copy_from_slice(&s[8..16]);
+    (u64::from_le_bytes(a), u64::from_le_bytes(b))
+}
+
 /// Offset of the first byte from `i` on that ends plain text (see [`TEXT_STOP`]), or the
-/// length of `xml`.
-#[inline]
-fn text_end(xml: &[u8], mut i: usize) -> usize {
+/// length of `xml`. Eight bytes a step (a word-sized search: a vectorized one's set-up costs
+/// more than these short runs), the first two steps unrolled (most texts are short).
+#[inline(always)]
+fn text_end(xml: &[u8], i: usize) -> usize {
+    if let Some(s) = xml.get(i..).and_then(|r| r.get(..16)) {
+        let (a, b) = two_words(s);
+        let z = text_stops(a);
+        if z != 0 {
+            return i + (z.trailing_zeros() / 8) as usize;
+        }
+        let z = text_stops(b);
+        if z != 0 {
+            return i + 8 + (z.trailing_zeros() / 8) as usize;
+        }
+        return text_end_loop(xml, i + 16);
+    }
+    text_end_loop(xml, i)
+}
+
+fn text_end_loop(xml: &[u8], mut i: usize) -> usize {
+    while let Some(w) = word_at(xml, i) {
+        let z = text_stops(w);
+        if z != 0 {
+            return i + (z.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
     while let Some(&b) = xml.get(i) {
         if TEXT_STOP[usize::from(b)] {
             break;
@@ -61,18 +123,51 @@ fn text_end(xml: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// Offset of the first `>` from `i` on, or the length of `xml`.
-#[inline]
-fn tag_end(xml: &[u8], mut i: usize) -> usize {
+/// Offset of the first `>` from `i` on, or the length of `xml`: as [`text_end`].
+#[inline(always)]
+fn tag_end(xml: &[u8], i: usize) -> usize {
+    if let Some(s) = xml.get(i..).and_then(|r| r.get(..16)) {
+        let (a, b) = two_words(s);
+        let z = eq_bytes(a, b'>');
+        if z != 0 {
+            return i + (z.trailing_zeros() / 8) as usize;
+        }
+        let z = eq_bytes(b, b'>');
+        if z != 0 {
+            return i + 8 + (z.trailing_zeros() / 8) as usize;
+        }
+        return tag_end_loop(xml, i + 16);
+    }
+    tag_end_loop(xml, i)
+}
+
+fn tag_end_loop(xml: &[u8], mut i: usize) -> usize {
+    while let Some(w) = word_at(xml, i) {
+        let z = eq_bytes(w, b'>');
+        if z != 0 {
+            return i + (z.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
     while xml.get(i).is_some_and(|&b| b != b'>') {
         i += 1;
     }
     i
 }
 
+/// [`text_end`] for the text between tags, which is nothing or a line break as a rule.
+#[inline(always)]
+fn tag_start(xml: &[u8], off: usize) -> usize {
+    match xml.get(off..off + 2) {
+        Some([b'<', _]) => off,
+        Some([b'\n', b'<']) => off + 1,
+        _ => text_end(xml, off),
+    }
+}
+
 /// `a == b` for the short names of end tags, in word-sized steps rather than a `memcmp` call
 /// (most MSPDI names are 4 to 16 bytes).
-#[inline]
+#[inline(always)]
 fn same_name(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
@@ -94,6 +189,10 @@ fn same_name(a: &[u8], b: &[u8]) -> bool {
         _ => a == b,
     }
 }
+
+/// A whole leaf found by [`Fast::peek_leaf`]: its name, its text, the text's offset and the
+/// offset after its end tag.
+pub(super) type Leaf<'a> = (&'a [u8], &'a str, usize, usize);
 
 /// What [`Fast::child`] found next inside an element.
 pub(super) enum Child<'a> {
@@ -148,7 +247,7 @@ impl<'a> Fast<'a> {
             return Child::Other;
         }
         let xml = self.xml;
-        let i = text_end(xml, self.off);
+        let i = tag_start(xml, self.off);
         if xml.get(i) != Some(&b'<') {
             return Child::Other;
         }
@@ -174,32 +273,29 @@ impl<'a> Fast<'a> {
             }
             return Child::End;
         }
-        let mut j = i + 1;
-        while let Some(&b) = xml.get(j) {
-            if !is_name_byte(b) {
-                break;
-            }
-            j += 1;
-        }
-        if j == i + 1 {
+        // The tag up to its `>`: a start tag when all name bytes, an empty one when all name
+        // bytes then `/` (the first byte that is no name byte must be the end of the tag).
+        let close = tag_end(xml, i + 1);
+        let Some(inner) = xml.get(i + 1..close) else {
+            return Child::Other;
+        };
+        let (name, empty) = match inner.split_last() {
+            Some((b'/', name)) => (name, true),
+            _ => (inner, false),
+        };
+        if name.is_empty() || close == xml.len() || !name.iter().all(|&b| is_name_byte(b)) {
             return Child::Other;
         }
-        let name = &xml[i + 1..j];
-        match xml.get(j) {
-            Some(b'>') => {
-                if let Some(leaf) = self.leaf_after(name, j + 1) {
-                    return leaf;
-                }
-                self.off = j + 1;
-                self.open.push(name);
-                Child::Start(name)
-            }
-            Some(b'/') if xml.get(j + 1) == Some(&b'>') => {
-                self.off = j + 2;
-                Child::Empty(name)
-            }
-            _ => Child::Other,
+        if empty {
+            self.off = close + 1;
+            return Child::Empty(name);
         }
+        if let Some(leaf) = self.leaf_after(name, close + 1) {
+            return leaf;
+        }
+        self.off = close + 1;
+        self.open.push(name);
+        Child::Start(name)
     }
 
     /// [`Child::Leaf`] when plain text from `t0` is directly followed by `</name>` (consumed),
@@ -213,7 +309,7 @@ impl<'a> Fast<'a> {
 
     /// The text from `t0` and the offset after `</name>` when plain text there is directly
     /// followed by that end tag.
-    #[inline]
+    #[inline(always)]
     fn leaf_at(&self, name: &[u8], t0: usize) -> Option<(&'a str, usize)> {
         let xml = self.xml;
         let k = text_end(xml, t0);
@@ -224,7 +320,8 @@ impl<'a> Fast<'a> {
         if !same_name(xml.get(k + 2..end)?, name) || xml.get(end) != Some(&b'>') {
             return None;
         }
-        Some((self.text.get(t0..k)?, end + 1))
+        // Both ends are next to ASCII bytes (`>` and `<`), so on character boundaries.
+        Some((&self.text[t0..k], end + 1))
     }
 
     /// The next child when it is a whole leaf `<name>text</name>` with plain text: its name,
@@ -234,17 +331,31 @@ impl<'a> Fast<'a> {
     ///
     /// The "name" is everything up to the first `>`, not checked: the caller must take only
     /// names it knows (attributes, `/>` or odd bytes then make an unknown name).
-    #[inline]
-    pub(super) fn peek_leaf(&mut self) -> Option<(&'a [u8], &'a str, usize, usize)> {
+    #[inline(always)]
+    pub(super) fn peek_leaf(&mut self) -> Option<Leaf<'a>> {
         if self.bailed || self.open.is_empty() {
             return None;
         }
         let xml = self.xml;
-        let i = text_end(xml, self.off);
-        if xml.get(i) != Some(&b'<') {
-            return None;
+        let i = tag_start(xml, self.off);
+        // `<` then not `/` (an end tag is no leaf, and its scan would run on to the next tag).
+        match xml.get(i..i + 2) {
+            Some([b'<', b]) if *b != b'/' => {}
+            Some([b'<', _]) => {
+                self.off = i;
+                return None;
+            }
+            _ => {
+                if xml.get(i) == Some(&b'<') {
+                    self.off = i;
+                }
+                return None;
+            }
         }
         self.off = i;
+        if let Some(found) = self.leaf_in_window(i) {
+            return found;
+        }
         let j = tag_end(xml, i + 1);
         if xml.get(j) != Some(&b'>') {
             return None;
@@ -252,6 +363,112 @@ impl<'a> Fast<'a> {
         let name = &xml[i + 1..j];
         let (text, end) = self.leaf_at(name, j + 1)?;
         Some((name, text, j + 1, end))
+    }
+
+    /// [`Fast::peek_leaf`] from the `<` at `i` for the usual short leaf (a name and a text of
+    /// at most 15 bytes each), within a fixed 64-byte window of the input: the same answer in
+    /// fewer steps (offsets into the window need fewer bounds checks). `None` when the leaf
+    /// does not fit (the caller then scans the usual way).
+    #[inline(always)]
+    fn leaf_in_window(&self, i: usize) -> Option<Option<Leaf<'a>>> {
+        const WIN: usize = 64;
+        let xml = self.xml;
+        let win: &[u8; WIN] = xml.get(i..)?.get(..WIN)?.try_into().ok()?;
+        let word = |at: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&win[at..at + 8]);
+            u64::from_le_bytes(w)
+        };
+        let first = |z: u64| (z.trailing_zeros() / 8) as usize;
+        // The name: up to the first `>` in the 16 bytes after `<`.
+        let z = eq_bytes(word(1), b'>');
+        let j = if z != 0 {
+            1 + first(z)
+        } else {
+            let z = eq_bytes(word(9), b'>');
+            if z == 0 {
+                return None;
+            }
+            9 + first(z)
+        };
+        // The text: up to the first byte that ends plain text, in the 16 bytes after `>`.
+        let t0 = j + 1;
+        let z = text_stops(word(t0));
+        let k = if z != 0 {
+            t0 + first(z)
+        } else {
+            let z = text_stops(word(t0 + 8));
+            if z == 0 {
+                return None;
+            }
+            t0 + 8 + first(z)
+        };
+        // `</name>` right after the text.
+        let e = k + 1 + j;
+        if win[k] != b'<'
+            || win[k + 1] != b'/'
+            || !same_name(&win[k + 2..e], &win[1..j])
+            || win[e] != b'>'
+        {
+            return Some(None);
+        }
+        let text = &self.text[i + t0..i + k];
+        Some(Some((&xml[i + 1..i + j], text, i + t0, i + e + 1)))
+    }
+
+    /// When the next child is exactly the start tag `tag` (`<Name>`, no attributes) of an
+    /// element that is not a leaf with plain text (which [`Fast::child`] reads whole): opens
+    /// it as [`Fast::child`] would, returning [`Child::Start`]. Otherwise nothing is read.
+    #[inline]
+    pub(super) fn open_child(&mut self, tag: &[u8]) -> bool {
+        if self.bailed || self.open.is_empty() || tag.len() < 3 {
+            return false;
+        }
+        let xml = self.xml;
+        let i = tag_start(xml, self.off);
+        let end = i + tag.len();
+        let Some(found) = xml.get(i..end) else {
+            return false;
+        };
+        // `<`, the name in words, `>`.
+        let n = tag.len() - 1;
+        if found[0] != b'<' || found[n] != b'>' || !same_name(&found[1..n], &tag[1..n]) {
+            return false;
+        }
+        let name = &found[1..n];
+        if self.leaf_at(name, end).is_some() {
+            return false;
+        }
+        self.off = end;
+        self.open.push(name);
+        true
+    }
+
+    /// After [`Fast::peek_leaf`] found no leaf: when the next tag is the end tag of the
+    /// innermost open element, closes it (as [`Fast::child`] would return [`Child::End`]).
+    #[inline]
+    pub(super) fn close_tag(&mut self) -> bool {
+        if self.bailed {
+            return false;
+        }
+        let Some(&name) = self.open.last() else {
+            return false;
+        };
+        let xml = self.xml;
+        let i = self.off;
+        let end = i + 2 + name.len();
+        if xml.get(i..i + 2) != Some(b"</")
+            || !xml.get(i + 2..end).is_some_and(|n| same_name(n, name))
+            || xml.get(end) != Some(&b'>')
+        {
+            return false;
+        }
+        self.off = end + 1;
+        self.open.pop();
+        if self.open.is_empty() {
+            self.seen_root = true;
+        }
+        true
     }
 
     /// Moves past a leaf found by [`Fast::peek_leaf`].

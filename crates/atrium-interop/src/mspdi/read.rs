@@ -575,40 +575,67 @@ impl<'a> Src<'a> {
         Ok(())
     }
 
-    /// The fast path for the common leaves of big records: when the next child is a whole
+    /// The fast path for the common leaves of big records: while the next child is a whole
     /// leaf with plain, untrimmed text within the limits, `store` gets its name and text and
     /// returns whether it took the value (a field it knows, a value it can use as is). Only
-    /// then is the leaf consumed; anything else (an unknown field, a value that the typed
-    /// readers would trim, refuse or warn about) is left for the usual path, which reads it
-    /// exactly as before. Saves the name lookup, the dispatch and the calls per leaf.
+    /// then is the leaf consumed; the first leaf it does not take (an unknown field, a value
+    /// that the typed readers would trim, refuse or warn about) and anything that is not such
+    /// a leaf is left for the usual path, which reads it exactly as before. Saves the name
+    /// lookup, the dispatch and the calls per leaf; one loop over a run of leaves saves the
+    /// set-up per leaf. Returns true when the run ended with the record's own end tag, which
+    /// is then read (as [`Src::child`] returning `None` would have).
     #[inline]
-    fn fast_leaf(&mut self, store: impl FnOnce(&[u8], &str) -> bool) -> bool {
+    fn fast_leaves(&mut self, mut store: impl FnMut(&[u8], &str) -> bool) -> bool {
         // A pending element is closed: it has no children to read.
-        if self.pending.is_some() {
+        if self.pending.is_some() || self.depth >= self.lim.max_depth {
             return false;
         }
         let Rd::Fast(f) = &mut self.r else {
             return false;
         };
-        let Some((name, text, at, end)) = f.peek_leaf() else {
-            return false;
-        };
-        let untrimmed = match (text.as_bytes().first(), text.as_bytes().last()) {
-            (Some(a), Some(b)) => !a.is_ascii_whitespace() && !b.is_ascii_whitespace(),
-            _ => false,
-        };
-        if !untrimmed
-            || self.depth >= self.lim.max_depth
-            || text.len() > self.lim.max_text_bytes
-            || self.total_text + text.len() > self.lim.max_total_text_bytes
-            || !store(name, text)
-        {
+        let (max_text, max_total) = (self.lim.max_text_bytes, self.lim.max_total_text_bytes);
+        loop {
+            let Some((name, text, at, end)) = f.peek_leaf() else {
+                if f.close_tag() {
+                    self.depth -= 1;
+                    return true;
+                }
+                return false;
+            };
+            let untrimmed = match (text.as_bytes().first(), text.as_bytes().last()) {
+                (Some(a), Some(b)) => !a.is_ascii_whitespace() && !b.is_ascii_whitespace(),
+                _ => false,
+            };
+            if !untrimmed
+                || text.len() > max_text
+                || self.total_text + text.len() > max_total
+                || !store(name, text)
+            {
+                return false;
+            }
+            f.skip_to(end);
+            self.total_text += text.len();
+            // Where later warnings about the record point, as after any leaf.
+            self.leaf_off = at as u64;
+        }
+    }
+
+    /// When the next child is the start tag `tag` (`<Name>`, a name [`Src::child`] would
+    /// classify as that schema element) of an element with children: opens it, as
+    /// [`Src::child`] would, without the generic tag scan and name lookup. Otherwise nothing
+    /// is read (a pending leaf, the depth limit, anything else go the usual way).
+    #[inline]
+    fn open_child(&mut self, tag: &[u8]) -> bool {
+        if self.pending.is_some() || self.depth >= self.lim.max_depth {
             return false;
         }
-        f.skip_to(end);
-        self.total_text += text.len();
-        // Where later warnings about the record point, as after any leaf.
-        self.leaf_off = at as u64;
+        let Rd::Fast(f) = &mut self.r else {
+            return false;
+        };
+        if !f.open_child(tag) {
+            return false;
+        }
+        self.depth += 1;
         true
     }
 
@@ -927,24 +954,16 @@ impl<'a> Src<'a> {
                 }
                 Some(k::Tasks) if !e => {
                     self.path.push("Tasks");
-                    while let Some((name, e)) = self.child()? {
+                    loop {
+                        if self.open_child(b"<Task>") {
+                            self.push_task(&mut p.tasks, false)?;
+                            continue;
+                        }
+                        let Some((name, e)) = self.child()? else {
+                            break;
+                        };
                         match name {
-                            Some(k::Task) => {
-                                if p.tasks.len() >= self.lim.max_tasks {
-                                    return Err(self.too_many("tasks", self.lim.max_tasks));
-                                }
-                                if p.tasks.is_empty() {
-                                    // A task takes at least a few hundred bytes of file in
-                                    // practice: reserve once rather than grow and copy.
-                                    p.tasks
-                                        .reserve((self.xml.len() / 512).min(self.lim.max_tasks));
-                                }
-                                // Read in place: a task is large, and moving it costs copies.
-                                p.tasks.push(Task::default());
-                                if let Some(t) = p.tasks.last_mut() {
-                                    self.task(e, t)?;
-                                }
-                            }
+                            Some(k::Task) => self.push_task(&mut p.tasks, e)?,
                             _ => self.other(name, e)?,
                         }
                     }
@@ -1271,7 +1290,11 @@ impl<'a> Src<'a> {
         if !empty {
             self.path.push("Task");
             loop {
-                if self.fast_leaf(|name, text| task_leaf(t, &mut uid, name, text)) {
+                if self.fast_leaves(|name, text| task_leaf(t, &mut uid, name, text)) {
+                    break;
+                }
+                if self.open_child(b"<PredecessorLink>") {
+                    self.predecessor(false, t)?;
                     continue;
                 }
                 let Some((name, e)) = self.child()? else {
@@ -1339,15 +1362,7 @@ impl<'a> Src<'a> {
                     Some(n @ k::PhysicalPercentComplete) => {
                         t.physical_percent_complete = self.percent(e, n)?
                     }
-                    Some(k::PredecessorLink) => {
-                        self.links += 1;
-                        if self.links > self.lim.max_links {
-                            return Err(self.too_many("predecessor links", self.lim.max_links));
-                        }
-                        if let Some(l) = self.link(e)? {
-                            t.predecessors.push(l);
-                        }
-                    }
+                    Some(k::PredecessorLink) => self.predecessor(e, t)?,
                     Some(k::Baseline) => {
                         if let Some(b) = self.task_baseline(e)? {
                             if t.baselines.len() >= 11 {
@@ -1370,6 +1385,36 @@ impl<'a> Src<'a> {
         Ok(())
     }
 
+    /// A task of the `Tasks` list, read in place (a task is large, and moving it costs
+    /// copies).
+    fn push_task(&mut self, tasks: &mut Vec<Task>, empty: bool) -> R<()> {
+        if tasks.len() >= self.lim.max_tasks {
+            return Err(self.too_many("tasks", self.lim.max_tasks));
+        }
+        if tasks.is_empty() {
+            // A task takes at least a few hundred bytes of file in practice: reserve once
+            // rather than grow and copy.
+            tasks.reserve((self.xml.len() / 512).min(self.lim.max_tasks));
+        }
+        tasks.push(Task::default());
+        if let Some(t) = tasks.last_mut() {
+            self.task(empty, t)?;
+        }
+        Ok(())
+    }
+
+    /// A `PredecessorLink` of task `t`, counted against the link limit.
+    fn predecessor(&mut self, empty: bool, t: &mut Task) -> R<()> {
+        self.links += 1;
+        if self.links > self.lim.max_links {
+            return Err(self.too_many("predecessor links", self.lim.max_links));
+        }
+        if let Some(l) = self.link(empty)? {
+            t.predecessors.push(l);
+        }
+        Ok(())
+    }
+
     fn link(&mut self, empty: bool) -> R<Option<PredecessorLink>> {
         let mut uid = None;
         let mut l = PredecessorLink {
@@ -1383,8 +1428,8 @@ impl<'a> Src<'a> {
         if !empty {
             self.path.push("PredecessorLink");
             loop {
-                if self.fast_leaf(|name, text| link_leaf(&mut l, &mut uid, name, text)) {
-                    continue;
+                if self.fast_leaves(|name, text| link_leaf(&mut l, &mut uid, name, text)) {
+                    break;
                 }
                 let Some((name, e)) = self.child()? else {
                     break;
@@ -1604,11 +1649,13 @@ impl<'a> Src<'a> {
 }
 
 /// A plain integer that fits `T` (what [`Src::int`] reads without a word).
+#[inline(always)]
 fn fast_int<T: TryFrom<i64>>(text: &str) -> Option<T> {
     T::try_from(plain_i64(text)?).ok()
 }
 
 /// A flag as [`Src::boolean`] reads it.
+#[inline(always)]
 fn fast_bool(text: &str) -> Option<bool> {
     match text {
         "1" | "true" | "True" | "TRUE" => Some(true),
@@ -1617,16 +1664,24 @@ fn fast_bool(text: &str) -> Option<bool> {
     }
 }
 
+/// A duration as [`Src::duration`] reads it: the usual form inline, anything else through
+/// the general parser.
+#[inline(always)]
+fn fast_duration(text: &str) -> Option<i64> {
+    plain_duration(text.as_bytes()).or_else(|| parse_duration(text).ok())
+}
+
 /// A duration format code [`Src::format`] takes without a warning.
+#[inline]
 fn fast_format(text: &str) -> Option<DurationFormat> {
     DurationFormat::from_code(plain_i64(text)?)
 }
 
-/// The common task fields for [`Src::fast_leaf`], stored as the typed readers of
+/// The common task fields for [`Src::fast_leaves`], stored as the typed readers of
 /// [`Src::task`] store them; `false` (nothing stored) for anything else.
 fn task_leaf(t: &mut Task, uid: &mut Option<i32>, name: &[u8], text: &str) -> bool {
     let date = || parse_datetime(text);
-    let duration = || parse_duration(text).ok();
+    let duration = || fast_duration(text);
     let stored = match name {
         b"UID" => fast_int(text).map(|v| *uid = Some(v)),
         b"ID" => fast_int(text).map(|v| t.id = Some(v)),
@@ -1663,7 +1718,7 @@ fn task_leaf(t: &mut Task, uid: &mut Option<i32>, name: &[u8], text: &str) -> bo
     stored.is_some()
 }
 
-/// The fields of a predecessor link for [`Src::fast_leaf`], as [`Src::link`] stores them.
+/// The fields of a predecessor link for [`Src::fast_leaves`], as [`Src::link`] stores them.
 fn link_leaf(l: &mut PredecessorLink, uid: &mut Option<i32>, name: &[u8], text: &str) -> bool {
     let stored = match name {
         b"PredecessorUID" => fast_int(text).map(|v| *uid = Some(v)),
@@ -1690,6 +1745,7 @@ fn clip(s: &str) -> String {
 }
 
 /// An optional minus and 1 to 18 digits (what `i64` parsing accepts, and cannot overflow).
+#[inline(always)]
 fn plain_i64(t: &str) -> Option<i64> {
     let (neg, d) = match t.as_bytes() {
         [b'-', d @ ..] => (true, d),
@@ -1808,25 +1864,35 @@ fn parse_time(t: &str) -> Option<u16> {
 }
 
 /// The usual `PT{h}H{m}M{s}S` with at most nine digits each: the general parser's result
-/// (whole seconds, so no fraction to add), without its wide arithmetic.
+/// (whole seconds, so no fraction to add), without its wide arithmetic. Rounding to minutes
+/// in integers is exact here: below 2^53 seconds, `s / 60.0` is never pushed across a half.
+#[inline]
 fn plain_duration(t: &[u8]) -> Option<i64> {
     let rest = t.strip_prefix(b"PT")?;
     let mut seconds = 0i64;
-    let mut i = 0;
-    for (unit, mul) in [(b'H', 3600), (b'M', 60), (b'S', 1)] {
-        let start = i;
-        let mut v = 0i64;
-        while i < rest.len() && i - start < 9 && rest[i].is_ascii_digit() {
-            v = v * 10 + i64::from(rest[i] - b'0');
-            i += 1;
+    let mut v = 0i64;
+    let mut nd = 0u32;
+    let mut unit = 0usize;
+    for &c in rest {
+        let d = c.wrapping_sub(b'0');
+        if d < 10 {
+            if nd == 9 {
+                return None;
+            }
+            v = v * 10 + i64::from(d);
+            nd += 1;
+            continue;
         }
-        if i == start || rest.get(i) != Some(&unit) {
+        let (u, mul) = *[(b'H', 3600), (b'M', 60), (b'S', 1)].get(unit)?;
+        if c != u || nd == 0 {
             return None;
         }
-        i += 1;
         seconds += v * mul;
+        v = 0;
+        nd = 0;
+        unit += 1;
     }
-    (i == rest.len()).then(|| (seconds as f64 / 60.0).round() as i64)
+    (unit == 3 && nd == 0).then_some((seconds + 30) / 60)
 }
 
 /// An xsd:duration as MSPDI writes it (`PT8H0M0S`, `-PT1H`, `P2DT4H`) into whole minutes.
@@ -1969,7 +2035,7 @@ mod tests {
         }
     }
 
-    /// Task and link leaves read by the fast path (`fast_leaf`) or handed back to the typed
+    /// Task and link leaves read by the fast path (`fast_leaves`) or handed back to the typed
     /// readers: the model, the warnings and their positions must be those of quick-xml.
     #[test]
     fn fast_leaves_agree_with_quick_xml() {
