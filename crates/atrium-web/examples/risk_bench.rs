@@ -85,6 +85,11 @@ async fn bench(backend: &str, db: Db, runs: usize, per_project: usize) -> bool {
         }
     }
     tx.commit().await.unwrap();
+    // Measure the steady state, as autovacuum leaves the tables soon after a bulk load.
+    app.db
+        .vacuum_analyze(&["risks", "projects", "proposals"])
+        .await
+        .unwrap();
     println!(
         "  {} projects × {per_project} risks ({total} bench risks) written in {:.1} s",
         projects.len(),
