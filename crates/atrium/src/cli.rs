@@ -141,15 +141,22 @@ enum Command {
     },
 }
 
-/// Options shared by the risk exports.
+/// Where and in which format an export is written (every CSV/XLSX export command).
 #[derive(clap::Args)]
-struct RiskExportArgs {
+struct OutputArgs {
     /// Output format.
     #[arg(long, default_value = "csv", value_parser = ["csv", "xlsx"])]
     format: String,
     /// Write to FILE instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<std::path::PathBuf>,
+}
+
+/// Options shared by the risk exports.
+#[derive(clap::Args)]
+struct RiskExportArgs {
+    #[command(flatten)]
+    out: OutputArgs,
     /// E-mail of the user to act as (they must be allowed to read the register).
     #[arg(long = "as", value_name = "EMAIL", env = "ATRIUM_AS")]
     as_user: String,
@@ -179,12 +186,8 @@ enum RisksCmd {
 /// Options shared by the resource exports.
 #[derive(clap::Args)]
 struct ExportArgs {
-    /// Output format.
-    #[arg(long, default_value = "csv", value_parser = ["csv", "xlsx"])]
-    format: String,
-    /// Write to FILE instead of standard output.
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
-    output: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    out: OutputArgs,
     /// E-mail of the user to act as (their roles must allow reading capacity, e.g. a
     /// resource manager).
     #[arg(long = "as", value_name = "EMAIL", env = "ATRIUM_AS")]
@@ -829,11 +832,17 @@ async fn plan_export(
         None => atrium_app::system_actor(),
     };
     let id = project_by_key(app, key).await?.id;
+    refuse_binary_on_terminal(format, output)?;
+    let export = app.export_plan(&actor, id, format).await.map_err(app_err)?;
+    write_export(&export, output)
+}
+
+/// Refuses to print a binary format (XLSX) on a terminal, before any work is done.
+fn refuse_binary_on_terminal(format: &str, output: Option<&std::path::Path>) -> Res<()> {
     if output.is_none() && format == "xlsx" && std::io::stdout().is_terminal() {
         return Err("XLSX is a binary file: write it with -o FILE or redirect the output".into());
     }
-    let export = app.export_plan(&actor, id, format).await.map_err(app_err)?;
-    write_export(&export, output)
+    Ok(())
 }
 
 /// Writes an export to FILE, or to standard output (a reader that stops early is fine).
@@ -881,14 +890,10 @@ async fn resources(cmd: ResourcesCmd) -> Res<ExitCode> {
     };
     let app = open(&export_args.db, true).await?;
     let actor = actor_by_email(&app, &export_args.as_user).await?;
-    if export_args.output.is_none()
-        && export_args.format == "xlsx"
-        && std::io::stdout().is_terminal()
-    {
-        return Err("XLSX is a binary file: write it with -o FILE or redirect the output".into());
-    }
+    let out = &export_args.out;
+    refuse_binary_on_terminal(&out.format, out.output.as_deref())?;
     let from = date_arg("from", export_args.from.as_deref(), app.today())?;
-    let format = export_args.format.as_str();
+    let format = out.format.as_str();
     let export = match &cmd {
         ResourcesCmd::Capacity {
             group,
@@ -938,7 +943,7 @@ async fn resources(cmd: ResourcesCmd) -> Res<ExitCode> {
         }
     }
     .map_err(app_err)?;
-    write_export(&export, export_args.output.as_deref())
+    write_export(&export, out.output.as_deref())
 }
 
 async fn risks(cmd: RisksCmd) -> Res<ExitCode> {
@@ -947,10 +952,9 @@ async fn risks(cmd: RisksCmd) -> Res<ExitCode> {
     };
     let app = open(&args.db, true).await?;
     let actor = actor_by_email(&app, &args.as_user).await?;
-    if args.output.is_none() && args.format == "xlsx" && std::io::stdout().is_terminal() {
-        return Err("XLSX is a binary file: write it with -o FILE or redirect the output".into());
-    }
-    let format = args.format.as_str();
+    let out = &args.out;
+    refuse_binary_on_terminal(&out.format, out.output.as_deref())?;
+    let format = out.format.as_str();
     let export = match &cmd {
         RisksCmd::Register { key, level, .. } => {
             use atrium_app::risk::Register;
@@ -976,7 +980,7 @@ async fn risks(cmd: RisksCmd) -> Res<ExitCode> {
         RisksCmd::Escalations { .. } => app.escalations_export(&actor, format).await,
     }
     .map_err(app_err)?;
-    write_export(&export, args.output.as_deref())
+    write_export(&export, out.output.as_deref())
 }
 
 pub(crate) fn schedule(

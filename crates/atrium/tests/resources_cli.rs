@@ -5,17 +5,14 @@
 
 mod common;
 
-use common::{run, temp_dir};
+use common::{run, small_demo};
 
 const RESOURCES: &str = "resources@demo.atrium.test";
 const TEAM: &str = "team@demo.atrium.test";
 
 #[test]
 fn resource_exports_from_the_command_line() {
-    let dir = temp_dir("resources-cli");
-    let db = format!("sqlite://{}", dir.join("a.db").display());
-    let (code, _, err) = run(&["demo", "--size", "small"], &db);
-    assert_eq!(code, 0, "{err}");
+    let (dir, db) = small_demo("resources-cli");
 
     // Capacity by department, 4 weeks: a header and 4 lines per department.
     let (code, out, err) = run(

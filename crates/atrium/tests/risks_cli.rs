@@ -6,17 +6,14 @@
 
 mod common;
 
-use common::{run, temp_dir};
+use common::{run, small_demo};
 
 const RISK: &str = "risk@demo.atrium.test";
 const TEAM: &str = "team@demo.atrium.test";
 
 #[test]
 fn risk_registers_export_from_the_command_line() {
-    let dir = temp_dir("risks-cli");
-    let db = format!("sqlite://{}", dir.join("a.db").display());
-    let (code, _, err) = run(&["demo", "--size", "small"], &db);
-    assert_eq!(code, 0, "{err}");
+    let (dir, db) = small_demo("risks-cli");
 
     // The demo's first portfolio register: raised there directly, level "Portfolio".
     let (code, out, err) = run(

@@ -35,3 +35,13 @@ pub fn run(args: &[&str], db: &str) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// A new temporary folder holding a SQLite database with the small demo loaded: the folder
+/// and the database URL.
+pub fn small_demo(prefix: &str) -> (std::path::PathBuf, String) {
+    let dir = temp_dir(prefix);
+    let db = format!("sqlite://{}", dir.join("a.db").display());
+    let (code, _, err) = run(&["demo", "--size", "small"], &db);
+    assert_eq!(code, 0, "{err}");
+    (dir, db)
+}
